@@ -1,0 +1,58 @@
+// Validation at the edge: inbound data is `unknown` until one of these says otherwise. Each failure
+// is a ProtocolError whose message names the field and what was wrong with it.
+import type { z } from 'zod';
+import { ErrorCode, ProtocolError } from './errors.js';
+import { CLIENT_MESSAGE_TYPES, clientMessageSchema, serverMessageSchema } from './messages.js';
+import type { ClientMessage, ServerMessage } from './messages.js';
+
+/** One readable sentence out of a zod error: `field: problem; other: problem`. */
+export function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .map((issue) => {
+      const path = issue.path.length > 0 ? issue.path.map(String).join('.') : '(message)';
+      return `${path}: ${issue.message}`;
+    })
+    .join('; ');
+}
+
+/** Validates `value` against `schema`, or throws INVALID_REQUEST naming `what` and the field. */
+export function parseWith<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
+  const result = schema.safeParse(value);
+  if (!result.success) {
+    throw new ProtocolError(ErrorCode.InvalidRequest, `invalid ${what}: ${describeIssues(result.error)}`);
+  }
+  return result.data;
+}
+
+function parseJson(text: string, what: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new ProtocolError(ErrorCode.InvalidRequest, `invalid ${what}: not valid JSON`);
+  }
+}
+
+function typeOf(value: unknown): unknown {
+  return typeof value === 'object' && value !== null && 'type' in value ? value.type : undefined;
+}
+
+/** Parses a client → server text message. */
+export function parseClientMessage(text: string): ClientMessage {
+  const value = parseJson(text, 'message');
+  const type = typeOf(value);
+  if (typeof type !== 'string') {
+    throw new ProtocolError(ErrorCode.InvalidRequest, 'invalid message: "type" must be a string');
+  }
+  if (!(CLIENT_MESSAGE_TYPES as readonly string[]).includes(type)) {
+    throw new ProtocolError(
+      ErrorCode.UnknownMessageType,
+      `unknown message type "${type.slice(0, 64)}"; expected one of ${CLIENT_MESSAGE_TYPES.join(', ')}`,
+    );
+  }
+  return parseWith(clientMessageSchema, value, `"${type}" message`);
+}
+
+/** Parses a server → client text message (for clients: the web app, tests, scripts). */
+export function parseServerMessage(text: string): ServerMessage {
+  return parseWith(serverMessageSchema, parseJson(text, 'server message'), 'server message');
+}
