@@ -1,0 +1,145 @@
+// Starts a real gateway (`node server/dist/cli.js`) on 127.0.0.1 port 0 with a temporary config,
+// for integration and end-to-end tests. Build first (`npm test` does): this runs the compiled CLI,
+// exactly what `npm start` runs.
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const CLI = fileURLToPath(new URL('../../server/dist/cli.js', import.meta.url));
+const READY = /^shellgate listening on (https?):\/\/([^\s:]+|\[[^\]]+\]):(\d+)$/m;
+const START_TIMEOUT_MS = 20_000;
+const STOP_TIMEOUT_MS = 15_000;
+
+export interface Gateway {
+  /** `http://127.0.0.1:PORT` */
+  url: string;
+  /** The Origin a browser on the gateway's own page would send. */
+  origin: string;
+  port: number;
+  operatorToken: string;
+  viewerToken: string;
+  /** Lines the gateway printed so far (stderr carries the JSON-lines log). */
+  stdout: string[];
+  stderr: string[];
+  /** SIGTERM, then wait for exit (SIGKILL after a bound). Idempotent. */
+  stop(): Promise<void>;
+}
+
+export interface StartGatewayOptions {
+  /** Merged over the test default (one level deep for `limits`, `profiles` and `env`). */
+  config?: Record<string, unknown>;
+  /** Extra command-line arguments, after `--config <file> --port 0`. */
+  args?: string[];
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** The configuration every test starts from: two tokens, three profiles, short timers. */
+export function defaultTestConfig(operatorToken: string, viewerToken: string): Record<string, unknown> {
+  return {
+    host: '127.0.0.1',
+    tokens: [
+      { name: 'operator', token: operatorToken, role: 'operator' },
+      { name: 'viewer', token: viewerToken, role: 'viewer' },
+    ],
+    profiles: {
+      bc: { argv: ['bc', '-q'], mode: 'pipe', allowArgs: false, description: 'calculator' },
+      cat: { argv: ['cat'], mode: 'pipe', allowArgs: false },
+      sh: { argv: ['sh', '-c'], mode: 'pipe', allowArgs: true },
+    },
+    limits: {
+      terminateGracePeriodMs: 300,
+      heartbeatIntervalMs: 2_000,
+      idleTimeoutMs: 60_000,
+      exitedSessionTtlMs: 30_000,
+    },
+    log: { level: 'info' },
+  };
+}
+
+function merge(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(over)) {
+    const current = out[key];
+    out[key] = isRecord(current) && isRecord(value) ? { ...current, ...value } : value;
+  }
+  return out;
+}
+
+export async function startGateway(options: StartGatewayOptions = {}): Promise<Gateway> {
+  const operatorToken = randomBytes(24).toString('base64url');
+  const viewerToken = randomBytes(24).toString('base64url');
+  const config = merge(defaultTestConfig(operatorToken, viewerToken), options.config ?? {});
+  const dir = await mkdtemp(join(tmpdir(), 'shellgate-test-'));
+  const configFile = join(dir, 'config.json');
+  await writeFile(configFile, JSON.stringify(config, null, 2), { mode: 0o600 });
+
+  const child = spawn(
+    process.execPath,
+    [CLI, '--config', configFile, '--port', '0', ...(options.args ?? [])],
+    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_OPTIONS: '' } },
+  );
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  let stopping: Promise<void> | undefined;
+
+  const stop = (): Promise<void> => {
+    stopping ??= (async () => {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGTERM');
+        const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
+        await exited;
+        clearTimeout(timer);
+      }
+      await rm(dir, { recursive: true, force: true });
+    })();
+    return stopping;
+  };
+
+  const ready = new Promise<{ scheme: string; host: string; port: number }>((resolve, reject) => {
+    let pending = '';
+    const timer = setTimeout(
+      () => reject(new Error(`gateway did not start in ${START_TIMEOUT_MS} ms:\n${stderr.join('\n')}`)),
+      START_TIMEOUT_MS,
+    );
+    child.stdout.setEncoding('utf8').on('data', (text: string) => {
+      pending += text;
+      const lines = pending.split('\n');
+      pending = lines.pop() ?? '';
+      stdout.push(...lines);
+      for (const line of lines) {
+        const match = READY.exec(line);
+        if (match) {
+          clearTimeout(timer);
+          resolve({ scheme: match[1] ?? 'http', host: match[2] ?? '127.0.0.1', port: Number(match[3]) });
+        }
+      }
+    });
+    let pendingErr = '';
+    child.stderr.setEncoding('utf8').on('data', (text: string) => {
+      pendingErr += text;
+      const lines = pendingErr.split('\n');
+      pendingErr = lines.pop() ?? '';
+      stderr.push(...lines);
+    });
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      reject(new Error(`gateway exited before it was ready (${code ?? signal}):\n${stderr.join('\n')}`));
+    });
+  });
+
+  try {
+    const { scheme, host, port } = await ready;
+    const url = `${scheme}://${host}:${port}`;
+    return { url, origin: url, port, operatorToken, viewerToken, stdout, stderr, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
