@@ -1,0 +1,93 @@
+// The screen worker: one headless xterm.js terminal per PTY session, fed with the session's
+// output, serialized on request. It runs in a worker thread because parsing terminal output costs
+// more CPU than relaying it (a `yes` flood parses at ~20 MB/s here), and the relay must not wait.
+import { parentPort } from 'node:worker_threads';
+import xtermHeadless from '@xterm/headless';
+import serializeAddon from '@xterm/addon-serialize';
+import type { FromWorker, ToWorker } from './protocol.js';
+
+const { Terminal } = xtermHeadless;
+const { SerializeAddon } = serializeAddon;
+
+interface Screen {
+  terminal: InstanceType<typeof Terminal>;
+  serializer: InstanceType<typeof SerializeAddon>;
+}
+
+const screens = new Map<number, Screen>();
+const port = parentPort;
+if (port === null) throw new Error('screen-worker must run in a worker thread');
+
+function post(message: FromWorker): void {
+  port?.postMessage(message);
+}
+
+/**
+ * Runs `task` at exactly this point of the output stream: after every byte written before it has
+ * been parsed and before any byte written after it. xterm.js parses writes in order and calls each
+ * write's callback before it parses the next one, so an empty write is a marker in the stream.
+ */
+function atThisPoint(screen: Screen, task: () => void): void {
+  screen.terminal.write('', task);
+}
+
+/** Plain text of the scrollback and screen, trailing blanks trimmed: what a person would read. */
+function screenText(screen: Screen): string {
+  const buffer = screen.terminal.buffer.active;
+  const lines: string[] = [];
+  for (let y = 0; y < buffer.length; y += 1) {
+    lines.push(buffer.getLine(y)?.translateToString(true) ?? '');
+  }
+  while (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
+  return lines.join('\n');
+}
+
+port.on('message', (message: ToWorker) => {
+  if (message.op === 'open') {
+    const terminal = new Terminal({
+      cols: message.cols,
+      rows: message.rows,
+      scrollback: message.scrollback,
+      allowProposedApi: true,
+    });
+    const serializer = new SerializeAddon();
+    terminal.loadAddon(serializer);
+    screens.set(message.id, { terminal, serializer });
+    return;
+  }
+  const screen = screens.get(message.id);
+  if (screen === undefined) return;
+  switch (message.op) {
+    case 'write': {
+      const bytes = message.data.byteLength;
+      screen.terminal.write(message.data, () => post({ op: 'parsed', id: message.id, bytes }));
+      return;
+    }
+    case 'resize':
+      atThisPoint(screen, () => screen.terminal.resize(message.cols, message.rows));
+      return;
+    case 'snapshot':
+      atThisPoint(screen, () =>
+        post({
+          op: 'snapshot',
+          id: message.id,
+          request: message.request,
+          data: screen.serializer.serialize(),
+        }),
+      );
+      return;
+    case 'text':
+      atThisPoint(screen, () =>
+        post({ op: 'text', id: message.id, request: message.request, data: screenText(screen) }),
+      );
+      return;
+    case 'close':
+      screen.terminal.dispose();
+      screens.delete(message.id);
+      return;
+    default: {
+      const unreachable: never = message;
+      throw new Error(`unknown screen-worker message ${JSON.stringify(unreachable)}`);
+    }
+  }
+});

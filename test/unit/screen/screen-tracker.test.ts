@@ -1,0 +1,104 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import xtermHeadless from '@xterm/headless';
+import { ScreenTracker } from '../../../server/src/screen/index.ts';
+
+const { Terminal } = xtermHeadless;
+const encoder = new TextEncoder();
+
+/** Writes `data` into a fresh headless terminal and returns its screen as text. */
+async function render(data: string, cols: number, rows: number): Promise<string> {
+  const terminal = new Terminal({ cols, rows, scrollback: 1000, allowProposedApi: true });
+  await new Promise<void>((resolve) => terminal.write(data, resolve));
+  const buffer = terminal.buffer.active;
+  const lines: string[] = [];
+  for (let y = 0; y < buffer.length; y += 1) lines.push(buffer.getLine(y)?.translateToString(true) ?? '');
+  while (lines.at(-1) === '') lines.pop();
+  terminal.dispose();
+  return lines.join('\n');
+}
+
+describe('ScreenTracker', () => {
+  test('a snapshot redraws the same screen, and stands for every byte written before it', async () => {
+    const tracker = new ScreenTracker({ cols: 40, rows: 10 });
+    try {
+      const output = 'line one\r\nline two\r\n\x1b[1;31mred\x1b[0m and plain\r\n$ ';
+      tracker.write(encoder.encode(output));
+      const snapshot = await tracker.snapshot();
+      assert.equal(snapshot.offset, encoder.encode(output).byteLength);
+      assert.equal(await render(snapshot.data, 40, 10), await tracker.text());
+      assert.match(await tracker.text(), /line one\nline two\nred and plain\n\$/);
+    } finally {
+      tracker.close();
+    }
+  });
+
+  test('a full-screen program on the alternate screen is redrawn, not replayed as byte soup', async () => {
+    const tracker = new ScreenTracker({ cols: 30, rows: 6 });
+    try {
+      tracker.write(encoder.encode('$ less file\r\n'));
+      // Enter the alternate screen, clear it, draw three lines and a status line at the bottom.
+      tracker.write(
+        encoder.encode('\x1b[?1049h\x1b[H\x1b[2Jalpha\r\nbeta\r\ngamma\x1b[6;1H\x1b[7mfile (END)\x1b[27m'),
+      );
+      const snapshot = await tracker.snapshot();
+      const redrawn = await render(snapshot.data, 30, 6);
+      assert.match(redrawn, /alpha\nbeta\ngamma\n\n\nfile \(END\)$/);
+      assert.doesNotMatch(redrawn, /\$ less file/, 'the alternate screen hides the shell');
+    } finally {
+      tracker.close();
+    }
+  });
+
+  test('UTF-8 split across writes and wide characters survive', async () => {
+    const tracker = new ScreenTracker({ cols: 20, rows: 4 });
+    try {
+      const bytes = encoder.encode('héllo 世界 ✓\r\n');
+      for (const byte of bytes) tracker.write(Uint8Array.of(byte));
+      assert.equal(await tracker.text(), 'héllo 世界 ✓');
+    } finally {
+      tracker.close();
+    }
+  });
+
+  test('a resize takes effect at its place in the stream', async () => {
+    const tracker = new ScreenTracker({ cols: 10, rows: 4 });
+    try {
+      tracker.write(encoder.encode('0123456789abcdef'));
+      tracker.resize(20, 4);
+      tracker.write(encoder.encode('\r\n0123456789abcdef'));
+      // Written at 10 columns the first line wrapped; after the resize the second did not.
+      const text = await tracker.text();
+      assert.ok(text.endsWith('\n0123456789abcdef'), text);
+    } finally {
+      tracker.close();
+    }
+  });
+
+  test('the backlog drains to zero once the worker has parsed everything', async () => {
+    const tracker = new ScreenTracker({ cols: 80, rows: 24 });
+    try {
+      const chunk = encoder.encode('y\n'.repeat(32 * 1024));
+      for (let i = 0; i < 16; i += 1) tracker.write(chunk);
+      assert.ok(tracker.backlogBytes > 0);
+      await new Promise<void>((resolve) => {
+        const subscription = tracker.onParsed((backlog) => {
+          if (backlog === 0) {
+            subscription.dispose();
+            resolve();
+          }
+        });
+      });
+      assert.equal(tracker.backlogBytes, 0);
+      assert.equal(tracker.offset, 16 * chunk.byteLength);
+    } finally {
+      tracker.close();
+    }
+  });
+
+  test('requests after close are refused instead of hanging', async () => {
+    const tracker = new ScreenTracker({ cols: 80, rows: 24 });
+    tracker.close();
+    await assert.rejects(tracker.snapshot(), /closed/);
+  });
+});
