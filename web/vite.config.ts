@@ -1,5 +1,25 @@
+// Production: static assets in web/dist, served by the gateway. Development: `npm run dev` serves
+// the app with hot reload and proxies the API (and its WebSocket) to a running gateway.
 import { defineConfig } from 'vite';
 
+const gateway = process.env.SHELLGATE_URL ?? 'http://127.0.0.1:8022';
+// The gateway only accepts cookie-authenticated requests from its own Origin: present the proxied
+// requests (and WebSocket upgrades) as coming from there.
+const proxied = { target: gateway, changeOrigin: true, headers: { origin: new URL(gateway).origin } };
+
 export default defineConfig({
-  build: { outDir: 'dist', emptyOutDir: true },
+  build: {
+    outDir: 'dist',
+    emptyOutDir: true,
+    target: 'es2022',
+    // The CSP allows no inline script; keep Vite's module preload polyfill out of the page.
+    modulePreload: { polyfill: false },
+    reportCompressedSize: true,
+  },
+  server: {
+    proxy: {
+      '/api': { ...proxied, ws: true },
+      '/healthz': proxied,
+    },
+  },
 });

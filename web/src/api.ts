@@ -1,0 +1,105 @@
+// The gateway's HTTP API, typed. Responses are validated with the shared schemas; every failure is
+// an ApiError carrying the server's stable error code (or null when the body was not ours).
+import {
+  errorBodySchema,
+  parseWith,
+  profilesResponseSchema,
+  sessionResponseSchema,
+  sessionsResponseSchema,
+  terminateResponseSchema,
+  whoamiResponseSchema,
+} from '@shellgate/shared';
+import type {
+  CreateSessionRequest,
+  ErrorCode,
+  ExitStatus,
+  Identity,
+  ProfileInfo,
+  SessionInfo,
+  SignalName,
+} from '@shellgate/shared';
+
+type Schema<T> = Parameters<typeof parseWith<T>>[0];
+
+export class ApiError extends Error {
+  override readonly name = 'ApiError';
+  constructor(
+    readonly status: number,
+    readonly code: ErrorCode | null,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Called on every 401, so the app can send the operator back to the sign-in form. */
+let unauthorizedHandler: (() => void) | undefined;
+export function onUnauthorized(handler: () => void): void {
+  unauthorizedHandler = handler;
+}
+
+async function request<T>(
+  method: string,
+  path: string,
+  schema: Schema<T> | null,
+  body?: unknown,
+): Promise<T | undefined> {
+  let response: Response;
+  try {
+    response = await fetch(path, {
+      method,
+      credentials: 'same-origin',
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? null : JSON.stringify(body),
+    });
+  } catch (cause) {
+    throw new ApiError(0, null, `the gateway cannot be reached (${String(cause)})`);
+  }
+  if (!response.ok) throw await toApiError(response, path);
+  if (schema === null || response.status === 204) return undefined;
+  return parseWith(schema, await response.json(), `response of ${method} ${path}`);
+}
+
+async function toApiError(response: Response, path: string): Promise<ApiError> {
+  let value: unknown;
+  try {
+    value = await response.json();
+  } catch {
+    value = undefined;
+  }
+  const parsed = errorBodySchema.safeParse(value);
+  const error = parsed.success
+    ? new ApiError(response.status, parsed.data.error.code, parsed.data.error.message)
+    : new ApiError(response.status, null, `HTTP ${response.status} from ${path}`);
+  if (response.status === 401 && path !== '/api/login') unauthorizedHandler?.();
+  return error;
+}
+
+async function requestOk<T>(method: string, path: string, schema: Schema<T>, body?: unknown): Promise<T> {
+  const result = await request(method, path, schema, body);
+  if (result === undefined) throw new ApiError(204, null, `empty response from ${method} ${path}`);
+  return result;
+}
+
+const sessionPath = (id: string): string => `/api/sessions/${encodeURIComponent(id)}`;
+
+export const api = {
+  login: (token: string): Promise<Identity> =>
+    requestOk('POST', '/api/login', whoamiResponseSchema, { token }),
+  logout: async (): Promise<void> => {
+    await request('POST', '/api/logout', null);
+  },
+  whoami: (): Promise<Identity> => requestOk('GET', '/api/whoami', whoamiResponseSchema),
+  profiles: async (): Promise<ProfileInfo[]> =>
+    (await requestOk('GET', '/api/profiles', profilesResponseSchema)).profiles,
+  sessions: async (): Promise<SessionInfo[]> =>
+    (await requestOk('GET', '/api/sessions', sessionsResponseSchema)).sessions,
+  session: async (id: string): Promise<SessionInfo> =>
+    (await requestOk('GET', sessionPath(id), sessionResponseSchema)).session,
+  createSession: async (body: CreateSessionRequest): Promise<SessionInfo> =>
+    (await requestOk('POST', '/api/sessions', sessionResponseSchema, body)).session,
+  terminate: async (id: string): Promise<ExitStatus> =>
+    (await requestOk('DELETE', sessionPath(id), terminateResponseSchema)).exit,
+  signal: async (id: string, signal: SignalName): Promise<SessionInfo> =>
+    (await requestOk('POST', `${sessionPath(id)}/signal`, sessionResponseSchema, { signal })).session,
+};

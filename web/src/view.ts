@@ -1,0 +1,14 @@
+// What every page of the app is: an element plus the one call that cleans up after it.
+import type { Identity } from '@shellgate/shared';
+import type { Disposable } from './disposables.js';
+
+export interface View extends Disposable {
+  readonly element: HTMLElement;
+  /** Where the keyboard should start, once the view is on the page. */
+  focus?(): void;
+}
+
+export interface AppContext {
+  readonly identity: Identity;
+  navigate(hash: string): void;
+}
