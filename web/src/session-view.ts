@@ -155,7 +155,8 @@ export function sessionView(ctx: AppContext, sessionId: string, wanted: ClientRo
     editor?.hide();
     screen.attachEditor(null);
     screen.notice(text);
-    term.options.cursorBlink = false;
+    // Nothing more will be typed here: no cursor pretending otherwise.
+    screen.echo('\x1b[?25l');
   };
 
   // ---- the stream -------------------------------------------------------------------------------

@@ -195,6 +195,7 @@ export function sessionsView(ctx: AppContext): View {
       }
     }
     empty.hidden = sessions.length > 0;
+    table.hidden = sessions.length === 0;
   };
 
   const load = async (): Promise<void> => {

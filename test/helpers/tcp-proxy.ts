@@ -1,0 +1,50 @@
+// A TCP relay in front of the gateway that a test can cut, to drop the browser's connections the way
+// a network failure does (both directions closed, no WebSocket close frame). It passes the Host
+// header through untouched, so the gateway sees the page's own origin.
+import { createServer, connect } from 'node:net';
+import type { Socket } from 'node:net';
+
+export interface TcpProxy {
+  /** `http://127.0.0.1:PORT` */
+  url: string;
+  /** Destroys every open connection (new ones are still accepted). Returns how many it cut. */
+  cut(): number;
+  close(): Promise<void>;
+}
+
+export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
+  const sockets = new Set<Socket>();
+  const track = (socket: Socket): void => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  };
+  const server = createServer((client) => {
+    const upstream = connect(targetPort, '127.0.0.1');
+    track(client);
+    track(upstream);
+    client.pipe(upstream);
+    upstream.pipe(client);
+    client.on('error', () => upstream.destroy());
+    upstream.on('error', () => client.destroy());
+    client.on('close', () => upstream.destroy());
+    upstream.on('close', () => client.destroy());
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const address = server.address();
+  if (address === null || typeof address === 'string') throw new Error('proxy has no TCP address');
+  return {
+    url: `http://127.0.0.1:${address.port}`,
+    cut() {
+      const count = sockets.size;
+      for (const socket of sockets) socket.destroy();
+      return count;
+    },
+    close() {
+      for (const socket of sockets) socket.destroy();
+      return new Promise((resolve) => server.close(() => resolve()));
+    },
+  };
+}

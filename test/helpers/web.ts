@@ -1,0 +1,63 @@
+// Page-level steps the end-to-end tests share: sign in, start or open a session, read the terminal.
+import type { Page } from 'playwright-core';
+import type { Gateway } from './gateway.ts';
+import { api, getString } from './http.ts';
+
+export const UI_TIMEOUT_MS = 10_000;
+
+/** Opens the start-up URL the gateway prints (`/#token=…`) and waits for the session list. */
+export async function signIn(
+  page: Page,
+  gateway: Gateway,
+  token = gateway.operatorToken,
+  base = gateway.url,
+): Promise<void> {
+  await page.goto(`${base}/#token=${encodeURIComponent(token)}`);
+  await page.getByTestId('sessions-view').waitFor({ timeout: UI_TIMEOUT_MS });
+}
+
+/** Starts a session from the form and waits until its terminal is attached. Returns its id. */
+export async function startFromForm(page: Page, profile: string, args?: string): Promise<string> {
+  await page.getByTestId('profile-select').selectOption(profile);
+  if (args !== undefined) await page.getByTestId('args-input').fill(args);
+  await page.getByTestId('start-session').click();
+  await waitForTerminal(page);
+  const match = /#\/sessions\/([^/]+)/.exec(page.url());
+  if (match?.[1] === undefined) throw new Error(`not on a session page: ${page.url()}`);
+  return decodeURIComponent(match[1]);
+}
+
+export async function waitForTerminal(page: Page): Promise<void> {
+  await page.locator('[data-testid="terminal"][data-ready="true"]').waitFor({ timeout: UI_TIMEOUT_MS });
+}
+
+/** The terminal's visible rows as text, one line per row, trailing blanks trimmed. */
+export async function terminalText(page: Page): Promise<string> {
+  const rows = await page.locator('[data-testid="terminal"] .xterm-rows > div').allInnerTexts();
+  return rows
+    .map((row) => row.replace(/\u00a0/g, ' ').trimEnd())
+    .join('\n')
+    .trimEnd();
+}
+
+/** Polls the terminal until `pattern` matches; fails with what the terminal showed. */
+export async function waitForText(page: Page, pattern: RegExp, timeoutMs = UI_TIMEOUT_MS): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  let text = '';
+  while (Date.now() < deadline) {
+    text = await terminalText(page);
+    if (pattern.test(text)) return text;
+    await page.waitForTimeout(50);
+  }
+  throw new Error(`terminal never showed ${String(pattern)}; it showed:\n${text}`);
+}
+
+/** Creates a session over HTTP with the operator's token (the page's login sees it too). */
+export async function createSession(gateway: Gateway, profile: string, args?: string[]): Promise<string> {
+  const response = await api(gateway.url, 'POST', '/api/sessions', {
+    token: gateway.operatorToken,
+    body: args === undefined ? { profile } : { profile, args },
+  });
+  if (response.status !== 201) throw new Error(`POST /api/sessions: ${response.status} ${response.text}`);
+  return getString(response.body, 'session', 'id');
+}
