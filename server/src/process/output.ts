@@ -1,0 +1,208 @@
+import type { Readable } from 'node:stream';
+import { DRAIN_IDLE_MS } from './constants.js';
+import { deferred } from './deferred.js';
+import { Listeners } from './listeners.js';
+import type { OutputChunk, OutputStream } from './types.js';
+
+/**
+ * A reason to stop reading the child's pipes. Reading happens only while no one holds it back:
+ * the caller's `pauseOutput()`, a stream's own high-water mark, a slow async iterator. While it
+ * is held back the pipe fills and the child blocks on write — nothing is ever dropped.
+ */
+export type Hold = string | symbol;
+
+export const PAUSED: Hold = 'paused';
+const HIGH_WATER: Hold = 'highWaterMark';
+
+export interface OutputOptions {
+  collect: boolean;
+  highWaterMark: number;
+}
+
+/** The child's stdout and stderr: collected for `read*()`, relayed to subscribers, drained at exit. */
+export class Output {
+  /** Every chunk, in arrival order across both streams. */
+  readonly chunks = new Listeners<OutputChunk>();
+  readonly #stdout: Pipe;
+  readonly #stderr: Pipe;
+  readonly #pipes: readonly Pipe[];
+  readonly #options: OutputOptions;
+  readonly #drained = deferred<void>();
+  #exited = false;
+  #drainTimer: NodeJS.Timeout | undefined;
+  #drainGeneration = 0;
+  readonly #settledWaiters = new Set<() => void>();
+
+  constructor(stdout: Readable | null, stderr: Readable | null, options: OutputOptions) {
+    this.#options = options;
+    this.#stdout = new Pipe('stdout', stdout, this);
+    this.#stderr = new Pipe('stderr', stderr, this);
+    this.#pipes = [this.#stdout, this.#stderr];
+    this.pipeEnded();
+  }
+
+  /** Resolves once both pipes reached end-of-file, or were abandoned after the child exited. */
+  get drained(): Promise<void> {
+    return this.#drained.promise;
+  }
+
+  /**
+   * Resolves once every pipe has either ended or is held back: all the output the core is allowed
+   * to read right now has been read. (`drained` also waits for what is held back.)
+   */
+  settled(): Promise<void> {
+    return new Promise((resolve) => {
+      if (this.#isSettled()) resolve();
+      else this.#settledWaiters.add(resolve);
+    });
+  }
+
+  /** Returns and forgets what `stream` collected so far. */
+  take(stream: OutputStream): Buffer {
+    const pipe = stream === 'stdout' ? this.#stdout : this.#stderr;
+    const data = pipe.take();
+    pipe.release(HIGH_WATER);
+    this.#armDrainTimer();
+    return data;
+  }
+
+  hold(reason: Hold): void {
+    for (const pipe of this.#pipes) pipe.hold(reason);
+    this.#armDrainTimer();
+    this.#checkSettled();
+  }
+
+  release(reason: Hold): void {
+    for (const pipe of this.#pipes) pipe.release(reason);
+    this.#armDrainTimer();
+  }
+
+  /**
+   * The child has exited. Its own last output is already in the pipes; whatever keeps them open
+   * now is a descendant that inherited them, and `wait()` must not hang on it forever.
+   */
+  afterExit(): void {
+    this.#exited = true;
+    this.#armDrainTimer();
+  }
+
+  /** Spawn failed: there is nothing to read. */
+  abandon(): void {
+    for (const pipe of this.#pipes) pipe.destroy();
+  }
+
+  /** @internal Called by a pipe for each chunk it reads. */
+  receive(pipe: Pipe, data: Buffer): void {
+    if (this.#options.collect) {
+      pipe.store(data);
+      if (pipe.size >= this.#options.highWaterMark) {
+        pipe.hold(HIGH_WATER);
+        this.#checkSettled();
+      }
+    }
+    this.chunks.emit({ stream: pipe.name, data });
+    // Output still arriving after exit restarts the idle period.
+    if (this.#exited) this.#armDrainTimer();
+  }
+
+  /** @internal Called by a pipe when it ends. */
+  pipeEnded(): void {
+    this.#checkSettled();
+    if (this.#pipes.every((pipe) => pipe.ended)) {
+      clearTimeout(this.#drainTimer);
+      this.#drained.resolve();
+    }
+  }
+
+  #isSettled(): boolean {
+    return this.#pipes.every((pipe) => pipe.ended || pipe.held);
+  }
+
+  #checkSettled(): void {
+    if (this.#settledWaiters.size === 0 || !this.#isSettled()) return;
+    for (const resolve of this.#settledWaiters) resolve();
+    this.#settledWaiters.clear();
+  }
+
+  // Counts only time during which reading is allowed: a paused consumer must not lose output.
+  #armDrainTimer(): void {
+    this.#drainGeneration += 1;
+    clearTimeout(this.#drainTimer);
+    this.#drainTimer = undefined;
+    const open = this.#pipes.filter((pipe) => !pipe.ended);
+    if (!this.#exited || open.length === 0 || open.some((pipe) => pipe.held)) return;
+    const generation = this.#drainGeneration;
+    this.#drainTimer = setTimeout(() => {
+      // After a stall of the event loop the timer may run before the poll phase has read what is
+      // waiting in the pipe: look once more after that phase, and give up only if nothing came.
+      setImmediate(() => {
+        if (generation !== this.#drainGeneration) return;
+        for (const pipe of open) pipe.destroy();
+      });
+    }, DRAIN_IDLE_MS);
+    // Only a pipe still held open by a descendant makes this timer matter, and that pipe keeps the
+    // event loop alive by itself.
+    this.#drainTimer.unref();
+  }
+}
+
+/** One pipe from the child. A stream that is not a pipe is a pipe that has already ended. */
+class Pipe {
+  readonly name: OutputStream;
+  readonly #stream: Readable | null;
+  readonly #holds = new Set<Hold>();
+  #chunks: Buffer[] = [];
+  #size = 0;
+  ended: boolean;
+
+  constructor(name: OutputStream, stream: Readable | null, owner: Output) {
+    this.name = name;
+    this.#stream = stream;
+    this.ended = stream === null;
+    if (stream === null) return;
+    const end = (): void => {
+      if (this.ended) return;
+      this.ended = true;
+      owner.pipeEnded();
+    };
+    stream.on('data', (data: Buffer) => owner.receive(this, data));
+    stream.once('end', end);
+    // 'close' also covers a pipe destroyed by an error (EIO) or abandoned after exit.
+    stream.once('close', end);
+    stream.on('error', () => {});
+  }
+
+  get size(): number {
+    return this.#size;
+  }
+
+  get held(): boolean {
+    return this.#holds.size > 0;
+  }
+
+  store(data: Buffer): void {
+    this.#chunks.push(data);
+    this.#size += data.length;
+  }
+
+  take(): Buffer {
+    const chunks = this.#chunks;
+    this.#chunks = [];
+    this.#size = 0;
+    const [first] = chunks;
+    return chunks.length === 1 && first !== undefined ? first : Buffer.concat(chunks);
+  }
+
+  hold(reason: Hold): void {
+    this.#holds.add(reason);
+    if (this.#holds.size === 1) this.#stream?.pause();
+  }
+
+  release(reason: Hold): void {
+    if (this.#holds.delete(reason) && this.#holds.size === 0) this.#stream?.resume();
+  }
+
+  destroy(): void {
+    this.#stream?.destroy();
+  }
+}

@@ -1,0 +1,279 @@
+import type { ChildProcess } from 'node:child_process';
+import { DEFAULT_GRACE_PERIOD_MS } from './constants.js';
+import { deferred } from './deferred.js';
+import { ProcessError } from './errors.js';
+import { Input } from './input.js';
+import { iterateOutput } from './iterate.js';
+import { Listeners } from './listeners.js';
+import { Output, PAUSED } from './output.js';
+import { sendSignal, validateSignal } from './signal.js';
+import { parseArgv, spawnError, startChild, type Command } from './spawn.js';
+import { escalate, type EscalationStep } from './terminate.js';
+import type {
+  Disposable,
+  ExitStatus,
+  OutputChunk,
+  ProcessOptions,
+  TerminateOptions,
+  TerminateResult,
+} from './types.js';
+import { validateDuration, validateHighWaterMark } from './validate.js';
+
+/**
+ *   running ──exit──► draining ──pipes at EOF (or abandoned)──► exited
+ *      (spawn failure) ──► failed
+ *
+ * `running` includes the tick before Node's 'spawn' event. From `draining` on the pid has been
+ * waited for and may be reused, so nothing signals it any more.
+ */
+type State = 'running' | 'draining' | 'exited' | 'failed';
+
+/**
+ * A child process whose output is collected in the background as it arrives, whose input is
+ * queued, and which can be polled, awaited and terminated with escalating force.
+ */
+export class Process {
+  /** Resolves once the OS started the child; rejects with a `ProcessError` naming the command. */
+  static async spawn(argv: string[] | string, options?: ProcessOptions): Promise<Process> {
+    const started = new Process(argv, options);
+    await started.#spawned.promise;
+    return started;
+  }
+
+  readonly #command: Command;
+  readonly #child: ChildProcess | null;
+  readonly #group: boolean;
+  readonly #input: Input;
+  readonly #output: Output;
+  readonly #highWaterMark: number;
+  readonly #exitListeners = new Listeners<ExitStatus>();
+  readonly #spawned = deferred<void>();
+  readonly #exited = deferred<ExitStatus>();
+  readonly #done: Promise<ExitStatus>;
+  #state: State = 'running';
+  #status: ExitStatus | null = null;
+  #spawnError: ProcessError | null = null;
+  #terminating: Promise<TerminateResult> | null = null;
+  #sweepGroupOnExit = false;
+
+  /**
+   * Starts `argv` (the program and its arguments; a string is one program name, or a command line
+   * with `shell: true`). Spawn failures do not throw here: `wait()` and `terminate()` reject with
+   * them and `pid`-dependent calls throw them. `Process.spawn()` reports them up front.
+   */
+  constructor(argv: string[] | string, options: ProcessOptions = {}) {
+    const { highWaterMark, collect = true, ...spawnOptions } = options;
+    this.#command = parseArgv(argv);
+    this.#highWaterMark = validateHighWaterMark(highWaterMark);
+    this.#group = spawnOptions.detached === true;
+
+    const started = startChild(this.#command, spawnOptions);
+    const child = started.child ?? null;
+    this.#child = child;
+    this.#input = new Input(child?.stdin ?? null, this.#command.name);
+    this.#output = new Output(child?.stdout ?? null, child?.stderr ?? null, {
+      collect,
+      highWaterMark: this.#highWaterMark,
+    });
+
+    // Nobody may be listening: a spawn failure must not become an unhandled rejection.
+    this.#spawned.promise.catch(() => {});
+    this.#exited.promise.catch(() => {});
+    this.#done = Promise.all([this.#exited.promise, this.#output.drained]).then(([status]) => {
+      this.#state = 'exited';
+      this.#exitListeners.emit(status);
+      return status;
+    });
+    this.#done.catch(() => {});
+
+    if (started.error !== undefined) {
+      this.#fail(started.error);
+      return;
+    }
+    const cwd = spawnOptions.cwd;
+    started.child.once('spawn', () => this.#spawned.resolve());
+    started.child.on('error', (error) => {
+      // Before a pid exists an error is the spawn failing; later ones (an abort signal option,
+      // say) are followed by the 'exit' that tells the outcome.
+      if (started.child.pid === undefined) this.#fail(spawnError(error, this.#command, cwd));
+    });
+    started.child.once('exit', (code, signal) => this.#onExit({ code, signal }));
+  }
+
+  /**
+   * The process id. Once the process has been waited for (it has exited), the OS may give the
+   * same id to another process. Throws the spawn failure if there is no process.
+   */
+  get pid(): number {
+    return this.#requirePid();
+  }
+
+  /** Queues data for stdin and returns at once; order is preserved. Discarded once the child exited. */
+  write(data: string | Uint8Array): void {
+    this.#requirePid();
+    this.#input.write(data);
+  }
+
+  /** Closes stdin once everything queued has been written: the child sees end-of-file. */
+  closeInput(): void {
+    this.#requirePid();
+    this.#input.close();
+  }
+
+  /**
+   * Sends `signal` (default SIGTERM), to the whole process group when spawned with `detached`.
+   * Throws `ECHILD` once the process has been waited for: its pid may belong to another by now.
+   */
+  kill(signal: NodeJS.Signals | number = 'SIGTERM'): void {
+    const pid = this.#requirePid();
+    const valid = validateSignal(signal);
+    if (this.#state !== 'running') {
+      throw new ProcessError(
+        'ECHILD',
+        `process ${pid} (${JSON.stringify(this.#command.name)}) has already exited and been waited for`,
+      );
+    }
+    sendSignal({ pid, group: this.#group }, valid);
+  }
+
+  /** Returns and clears the stdout collected so far (empty if stdout is not a pipe). */
+  read(): Buffer {
+    return this.#output.take('stdout');
+  }
+
+  /** Returns and clears the stderr collected so far (empty if stderr is not a pipe). */
+  readErr(): Buffer {
+    return this.#output.take('stderr');
+  }
+
+  readBoth(): [Buffer, Buffer] {
+    return [this.#output.take('stdout'), this.#output.take('stderr')];
+  }
+
+  /** The exit status if the process has terminated, otherwise `null` (waitpid with WNOHANG). */
+  poll(): ExitStatus | null {
+    this.#requirePid();
+    return this.#status;
+  }
+
+  /** Resolves when the process has terminated and all of its output has been delivered. */
+  wait(): Promise<ExitStatus> {
+    return this.#done;
+  }
+
+  /**
+   * Closes stdin (when it is a pipe), waits up to the grace period, sends SIGTERM, waits again,
+   * sends SIGKILL. With `detached`, signals reach the whole group, and once the leader has exited
+   * whatever is left in its group is killed. Resolves with the stage reached (`null` if the process
+   * had already exited) once the process has exited and its output has been read — except output
+   * the caller holds back (pauseOutput, highWaterMark), which `wait()` still waits for. A call while
+   * one runs joins it (its options are not used).
+   */
+  async terminate(options: TerminateOptions = {}): Promise<TerminateResult> {
+    validateDuration('gracePeriodMs', options.gracePeriodMs ?? DEFAULT_GRACE_PERIOD_MS);
+    this.#terminating ??= this.#terminate(options);
+    return this.#terminating;
+  }
+
+  /** Delivers stdout and stderr chunks in arrival order. */
+  onOutput(listener: (chunk: OutputChunk) => void): Disposable {
+    return this.#output.chunks.add(listener);
+  }
+
+  /** Output as an async iterable that ends after the last chunk; it subscribes when called. */
+  output(): AsyncIterable<OutputChunk> {
+    return iterateOutput({
+      chunks: this.#output.chunks,
+      finished: this.#done,
+      hold: (reason) => this.#output.hold(reason),
+      release: (reason) => this.#output.release(reason),
+      limit: this.#highWaterMark,
+    });
+  }
+
+  /**
+   * Fires once, after the last output chunk was delivered (when `wait()` resolves). Subscribing
+   * after that still fires, on a microtask. Never fires if the process failed to start.
+   */
+  onExit(listener: (status: ExitStatus) => void): Disposable {
+    const status = this.#status;
+    if (this.#state !== 'exited' || status === null) return this.#exitListeners.add(listener);
+    let active = true;
+    queueMicrotask(() => {
+      if (active) listener(status);
+    });
+    return { dispose: () => void (active = false) };
+  }
+
+  /** Stops reading stdout and stderr: the child blocks when the pipe fills. Nothing is lost. */
+  pauseOutput(): void {
+    this.#output.hold(PAUSED);
+  }
+
+  resumeOutput(): void {
+    this.#output.release(PAUSED);
+  }
+
+  async #terminate(options: TerminateOptions): Promise<TerminateResult> {
+    const pid = this.#child?.pid;
+    if (pid === undefined || this.#state !== 'running') {
+      return { ...(await this.#settled()), stage: null }; // rejects with the spawn failure
+    }
+    const steps: EscalationStep[] = [];
+    if (this.#input.isPipe) steps.push({ stage: 'stdin', act: () => this.#input.close() });
+    steps.push(
+      { stage: 'SIGTERM', act: () => this.#signalIfRunning(pid, 'SIGTERM') },
+      { stage: 'SIGKILL', act: () => this.#signalIfRunning(pid, 'SIGKILL') },
+    );
+    this.#sweepGroupOnExit = this.#group;
+    const stage = await escalate(steps, this.#exited.promise, options);
+    return { ...(await this.#settled()), stage };
+  }
+
+  /**
+   * The exit status once the process has exited and its output has been read as far as the caller
+   * lets it: output held back by pauseOutput(), a high-water mark or a slow iterator must not keep
+   * terminate() from resolving (the caller may be about to discard it). wait() waits for all of it.
+   */
+  async #settled(): Promise<ExitStatus> {
+    const status = await this.#exited.promise;
+    await Promise.race([this.#done, this.#output.settled()]);
+    return status;
+  }
+
+  #signalIfRunning(pid: number, signal: NodeJS.Signals): void {
+    if (this.#state === 'running') sendSignal({ pid, group: this.#group }, signal);
+  }
+
+  #onExit(status: ExitStatus): void {
+    const pid = this.#child?.pid;
+    // Still inside the exit callback, before anything else can run: the group id cannot have been
+    // reused yet. The leader had its chance to stop its children; what is left is not waited for.
+    if (this.#sweepGroupOnExit && pid !== undefined) sendSignal({ pid, group: true }, 'SIGKILL');
+    this.#status = Object.freeze(status);
+    this.#state = 'draining';
+    this.#exited.resolve(this.#status);
+    this.#output.afterExit();
+  }
+
+  #fail(error: ProcessError): void {
+    if (this.#state === 'failed') return;
+    this.#state = 'failed';
+    this.#spawnError = error;
+    this.#output.abandon();
+    this.#spawned.reject(error);
+    this.#exited.reject(error);
+  }
+
+  #requirePid(): number {
+    if (this.#spawnError !== null) throw this.#spawnError;
+    const pid = this.#child?.pid;
+    if (pid === undefined) {
+      // Node reports the reason one tick later; wait() will reject with it.
+      throw new ProcessError('ESPAWN', `${JSON.stringify(this.#command.name)} failed to start`, {
+        command: this.#command.name,
+      });
+    }
+    return pid;
+  }
+}

@@ -1,0 +1,36 @@
+import { constants } from 'node:os';
+import { ProcessError, errnoCode } from './errors.js';
+import { describeValue } from './validate.js';
+
+/** The process, or with `group` its whole process group (`-pid`), that a signal is aimed at. */
+export interface SignalTarget {
+  pid: number;
+  group: boolean;
+}
+
+export function validateSignal(signal: unknown): NodeJS.Signals | number {
+  if (typeof signal === 'number' && Number.isInteger(signal) && signal >= 0) return signal;
+  if (typeof signal === 'string' && isSignalName(signal)) return signal;
+  throw new ProcessError('EINVAL', `unknown signal ${describeValue(signal)}`);
+}
+
+function isSignalName(name: string): name is NodeJS.Signals {
+  return Object.hasOwn(constants.signals, name);
+}
+
+/**
+ * Sends `signal`. The caller guarantees the pid has not been waited for yet (so it cannot have been
+ * reused); ESRCH can then only mean the target vanished in between, which is what we wanted anyway.
+ */
+export function sendSignal(target: SignalTarget, signal: NodeJS.Signals | number): void {
+  try {
+    process.kill(target.group ? -target.pid : target.pid, signal);
+  } catch (error) {
+    const code = errnoCode(error);
+    if (code === 'ESRCH') return;
+    const who = target.group ? `process group ${target.pid}` : `process ${target.pid}`;
+    throw new ProcessError(code === 'EPERM' ? 'EPERM' : 'EINVAL', `cannot signal ${who} with ${signal}`, {
+      cause: error,
+    });
+  }
+}

@@ -1,0 +1,36 @@
+import type { SpawnOptions } from 'node:child_process';
+
+/** How a process ended: exactly one of the two is set. */
+export interface ExitStatus {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+export interface ProcessOptions extends SpawnOptions {
+  /**
+   * Bytes of unread collected output per stream above which the core stops reading that pipe
+   * until the caller reads (the child blocks; nothing is dropped). Default: unbounded.
+   */
+  highWaterMark?: number;
+  /** Retain output for `read*()` (default). `false`: output goes only to subscribers. */
+  collect?: boolean;
+}
+
+/** How far `terminate()` had to go; `'SIGHUP'` only on a pseudo-terminal. */
+export type TerminateStage = 'stdin' | 'SIGHUP' | 'SIGTERM' | 'SIGKILL';
+
+export interface TerminateOptions {
+  /** Time each step gets before the next one is taken. Default 1000 ms. */
+  gracePeriodMs?: number;
+  /** Called as each step is taken, before its effect. */
+  onStage?: (stage: TerminateStage) => void;
+}
+
+/** `stage` is `null` when the process had already exited. */
+export type TerminateResult = ExitStatus & { stage: TerminateStage | null };
+
+export type OutputStream = 'stdout' | 'stderr';
+
+export type OutputChunk = { stream: OutputStream; data: Buffer };
+
+export type Disposable = { dispose(): void };
