@@ -19,6 +19,8 @@ export const TOOLBAR_SIGNALS: readonly SignalName[] = SIGNALS.filter((s) => s !=
 export class Toolbar implements Disposable {
   readonly element: HTMLElement;
   readonly #title: HTMLElement;
+  readonly #profile = h('strong', { class: 'toolbar-profile' });
+  readonly #command = h('code', { class: 'toolbar-command' });
   readonly #controls: HTMLButtonElement[] = [];
   readonly #signal: HTMLSelectElement;
   readonly #eof: HTMLButtonElement;
@@ -29,7 +31,13 @@ export class Toolbar implements Disposable {
     readonly canControl: boolean,
     actions: ToolbarActions,
   ) {
-    this.#title = h('span', { class: 'toolbar-title', 'data-testid': 'session-title' });
+    this.#title = h(
+      'span',
+      { class: 'toolbar-title', 'data-testid': 'session-title' },
+      this.#profile,
+      ' ',
+      this.#command,
+    );
     const back = h(
       'a',
       { href: '#/', class: 'button ghost', 'data-testid': 'back-to-sessions' },
@@ -111,8 +119,10 @@ export class Toolbar implements Disposable {
   }
 
   update(session: SessionInfo, connected: boolean): void {
-    this.#title.textContent = `${session.profile} · ${formatArgv(session.argv)}`;
-    this.#title.title = formatArgv(session.argv);
+    const command = formatArgv(session.argv);
+    this.#profile.textContent = session.profile;
+    this.#command.textContent = command;
+    this.#title.title = command;
     const live = connected && session.state !== 'exited';
     this.#signal.disabled = !live;
     for (const button of this.#controls) button.disabled = !live;

@@ -90,11 +90,6 @@ export class Connection implements Disposable {
     else this.#ackTimer ??= window.setTimeout(() => this.#flushAck(), ACK_DELAY_MS);
   }
 
-  /** Drops the socket as a network failure would; the usual resume follows. For diagnostics. */
-  drop(): void {
-    this.#ws?.close(4999, 'dropped by the client');
-  }
-
   dispose(): void {
     if (this.#disposed) return;
     this.#disposed = true;
