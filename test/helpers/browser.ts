@@ -1,7 +1,8 @@
 // A real headless Chromium for end-to-end tests: the system's when it has one, else the one the
 // project's own install brings along (@sparticuz/chromium unpacks it into /tmp on first use).
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sparticuz from '@sparticuz/chromium';
@@ -21,9 +22,38 @@ const FLAGS = [
 
 export const SCREENSHOT_DIR = fileURLToPath(new URL('../../test-artifacts/screenshots/', import.meta.url));
 
+const UNPACK_LOCK = join(tmpdir(), 'shellgate-chromium-unpack.lock');
+const LOCK_STALE_MS = 120_000;
+
+/**
+ * Test files run in parallel processes; on a fresh machine two of them would unpack Chromium into
+ * the same /tmp path at once and one could launch a half-written binary. A lock directory
+ * (mkdir is atomic) makes the first unpack and the others wait.
+ */
+async function unpackOnce(): Promise<string> {
+  const deadline = Date.now() + LOCK_STALE_MS;
+  for (;;) {
+    try {
+      await mkdir(UNPACK_LOCK);
+      break;
+    } catch (error) {
+      if (!(error instanceof Error && 'code' in error && error.code === 'EEXIST')) throw error;
+      const age = Date.now() - (await stat(UNPACK_LOCK).catch(() => ({ mtimeMs: Date.now() }))).mtimeMs;
+      if (age > LOCK_STALE_MS || Date.now() > deadline)
+        await rm(UNPACK_LOCK, { recursive: true, force: true });
+      else await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+  try {
+    return await sparticuz.executablePath();
+  } finally {
+    await rm(UNPACK_LOCK, { recursive: true, force: true });
+  }
+}
+
 export async function chromiumPath(): Promise<string> {
   if (existsSync(SYSTEM_CHROMIUM)) return SYSTEM_CHROMIUM;
-  return sparticuz.executablePath();
+  return unpackOnce();
 }
 
 export async function launchBrowser(): Promise<Browser> {
