@@ -9,6 +9,8 @@ export interface TcpProxy {
   url: string;
   /** Destroys every open connection (new ones are still accepted). Returns how many it cut. */
   cut(): number;
+  /** While true, new connections are accepted and closed at once: the gateway is unreachable. */
+  refuse(refusing: boolean): void;
   close(): Promise<void>;
 }
 
@@ -18,7 +20,12 @@ export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
   };
+  let refusing = false;
   const server = createServer((client) => {
+    if (refusing) {
+      client.destroy();
+      return;
+    }
     const upstream = connect(targetPort, '127.0.0.1');
     track(client);
     track(upstream);
@@ -41,6 +48,9 @@ export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
       const count = sockets.size;
       for (const socket of sockets) socket.destroy();
       return count;
+    },
+    refuse(value) {
+      refusing = value;
     },
     close() {
       for (const socket of sockets) socket.destroy();
