@@ -1,0 +1,73 @@
+// Cookie logins: the cookie carries a random login id mapped here to an identity — never the token,
+// so a stolen cookie dies with logout or expiry and the token itself never sits in a browser jar.
+import { randomBytes } from 'node:crypto';
+import type { Principal } from './principal.js';
+
+export const COOKIE_NAME = 'shellgate_session';
+/** Logins kept at once; the oldest is forgotten first (bounds memory under login floods). */
+const MAX_LOGINS = 10_000;
+
+interface Login {
+  principal: Principal;
+  expiresAt: number;
+}
+
+export class LoginStore {
+  readonly #logins = new Map<string, Login>();
+
+  constructor(private readonly ttlMs: number) {}
+
+  create(principal: Principal): string {
+    const id = randomBytes(32).toString('base64url');
+    if (this.#logins.size >= MAX_LOGINS) {
+      const oldest = this.#logins.keys().next();
+      if (oldest.done !== true) this.#logins.delete(oldest.value);
+    }
+    this.#logins.set(id, { principal, expiresAt: Date.now() + this.ttlMs });
+    return id;
+  }
+
+  get(id: string): Principal | undefined {
+    const login = this.#logins.get(id);
+    if (login === undefined) return undefined;
+    if (login.expiresAt <= Date.now()) {
+      this.#logins.delete(id);
+      return undefined;
+    }
+    return login.principal;
+  }
+
+  delete(id: string): void {
+    this.#logins.delete(id);
+  }
+}
+
+/** `name=value` pairs of a Cookie header; the last of equal names wins. */
+export function readCookie(header: string | undefined, name: string): string | undefined {
+  if (header === undefined) return undefined;
+  let found: string | undefined;
+  for (const part of header.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq === -1) continue;
+    if (part.slice(0, eq).trim() === name) found = part.slice(eq + 1).trim();
+  }
+  return found;
+}
+
+export function loginCookie(id: string, secure: boolean, maxAgeMs: number): string {
+  const attributes = [
+    `${COOKIE_NAME}=${id}`,
+    'Path=/',
+    'HttpOnly',
+    'SameSite=Strict',
+    `Max-Age=${Math.floor(maxAgeMs / 1000)}`,
+  ];
+  if (secure) attributes.push('Secure');
+  return attributes.join('; ');
+}
+
+export function clearedCookie(secure: boolean): string {
+  const attributes = [`${COOKIE_NAME}=`, 'Path=/', 'HttpOnly', 'SameSite=Strict', 'Max-Age=0'];
+  if (secure) attributes.push('Secure');
+  return attributes.join('; ');
+}

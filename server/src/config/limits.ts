@@ -1,0 +1,38 @@
+// Every limit of the gateway, named once with its default. docs/configuration.md explains each.
+const KiB = 1024;
+const MiB = 1024 * KiB;
+
+export const DEFAULT_LIMITS = {
+  /** Sessions held at once, running or exited-but-kept. The oldest exited one makes room first. */
+  maxSessions: 100,
+  /** Sessions one token may hold at once (same counting). */
+  maxSessionsPerToken: 50,
+  /** WebSocket clients attached to one session at once. */
+  maxClientsPerSession: 8,
+  /** Largest WebSocket message a client may send (bytes); larger closes the connection with 1009. */
+  maxMessageBytes: 1 * MiB,
+  /** Largest HTTP request body (bytes). */
+  maxBodyBytes: 64 * KiB,
+  /** Input accepted per session per second (bytes), with one second's worth of burst. */
+  inputBytesPerSecond: 4 * MiB,
+  /** Output kept per session for replay on reconnect (bytes, including per-chunk bookkeeping). */
+  replayBufferBytes: 1 * MiB,
+  /** Unacknowledged output the slowest control client may fall behind before the child is paused. */
+  flowControlWindowBytes: 512 * KiB,
+  /** Unacknowledged output a viewer may fall behind before it is skipped ahead with a `gap`. */
+  viewerLagBytes: 512 * KiB,
+  /** A session with no client attached for this long is terminated (0: never). */
+  idleTimeoutMs: 30 * 60_000,
+  /** How long an exited session's status and final output stay available. */
+  exitedSessionTtlMs: 5 * 60_000,
+  /** Ping period; a connection that has not answered the previous ping is closed (4008). */
+  heartbeatIntervalMs: 30_000,
+  /** Default wait between termination stages (close stdin → SIGTERM → SIGKILL). */
+  terminateGracePeriodMs: 2_000,
+  /** How long a cookie login lasts. */
+  loginTtlMs: 12 * 60 * 60_000,
+  /** Failed logins allowed per client address per minute. */
+  loginFailuresPerMinute: 10,
+} as const;
+
+export type Limits = { -readonly [K in keyof typeof DEFAULT_LIMITS]: number };

@@ -1,0 +1,133 @@
+// The configuration file's schema, with defaults. Inbound JSON is `unknown` until this accepts it.
+import { MODES, REQUEST_LIMITS, TOKEN_ROLES } from '@shellgate/shared';
+import { z } from 'zod';
+import { DEFAULT_LIMITS } from './limits.js';
+
+export const DEFAULT_PORT = 8022;
+export const DEFAULT_HOST = '127.0.0.1';
+
+/** Variables a child may inherit from the gateway's environment unless `env.allow` says otherwise. */
+export const DEFAULT_ENV_ALLOW = [
+  'PATH',
+  'HOME',
+  'USER',
+  'LOGNAME',
+  'SHELL',
+  'LANG',
+  'LC_ALL',
+  'LC_CTYPE',
+  'TZ',
+  'TMPDIR',
+];
+
+const positiveInt = z
+  .number({ error: 'expected a positive integer' })
+  .int('expected a positive integer')
+  .positive('expected a positive integer');
+const nonNegativeInt = z
+  .number({ error: 'expected a non-negative integer' })
+  .int('expected a non-negative integer')
+  .nonnegative('expected a non-negative integer');
+const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected an environment variable name');
+const envMap = z.record(envName, z.string());
+
+const limitsSchema = z.strictObject({
+  maxSessions: positiveInt.default(DEFAULT_LIMITS.maxSessions),
+  maxSessionsPerToken: positiveInt.default(DEFAULT_LIMITS.maxSessionsPerToken),
+  maxClientsPerSession: positiveInt.default(DEFAULT_LIMITS.maxClientsPerSession),
+  maxMessageBytes: positiveInt.min(64, 'expected at least 64').default(DEFAULT_LIMITS.maxMessageBytes),
+  maxBodyBytes: positiveInt.min(1024, 'expected at least 1024').default(DEFAULT_LIMITS.maxBodyBytes),
+  inputBytesPerSecond: positiveInt.default(DEFAULT_LIMITS.inputBytesPerSecond),
+  replayBufferBytes: positiveInt.default(DEFAULT_LIMITS.replayBufferBytes),
+  flowControlWindowBytes: positiveInt.default(DEFAULT_LIMITS.flowControlWindowBytes),
+  viewerLagBytes: positiveInt.default(DEFAULT_LIMITS.viewerLagBytes),
+  idleTimeoutMs: nonNegativeInt.default(DEFAULT_LIMITS.idleTimeoutMs),
+  exitedSessionTtlMs: nonNegativeInt.default(DEFAULT_LIMITS.exitedSessionTtlMs),
+  heartbeatIntervalMs: positiveInt
+    .min(100, 'expected at least 100')
+    .default(DEFAULT_LIMITS.heartbeatIntervalMs),
+  terminateGracePeriodMs: nonNegativeInt
+    .max(REQUEST_LIMITS.maxGracePeriodMs, `expected at most ${REQUEST_LIMITS.maxGracePeriodMs}`)
+    .default(DEFAULT_LIMITS.terminateGracePeriodMs),
+  loginTtlMs: positiveInt.default(DEFAULT_LIMITS.loginTtlMs),
+  loginFailuresPerMinute: positiveInt.default(DEFAULT_LIMITS.loginFailuresPerMinute),
+});
+
+const tokenSchema = z
+  .strictObject({
+    name: z.string().min(1).max(64).optional(),
+    token: z
+      .string()
+      .min(16, 'expected at least 16 characters')
+      .max(REQUEST_LIMITS.maxTokenLength)
+      .optional(),
+    sha256: z
+      .string()
+      .regex(/^(sha256:)?[0-9a-fA-F]{64}$/, 'expected "sha256:" and 64 hex digits')
+      .optional(),
+    role: z.enum(TOKEN_ROLES),
+    /** Which sessions the token sees: its own (operator default) or all (viewer default). */
+    scope: z.enum(['own', 'all']).optional(),
+  })
+  .refine((token) => (token.token === undefined) !== (token.sha256 === undefined), {
+    message: 'expected exactly one of "token" and "sha256"',
+  });
+
+const profileSchema = z.strictObject({
+  argv: z.array(z.string().min(1)).min(1, 'expected at least the command'),
+  mode: z.enum(MODES).default('pipe'),
+  allowArgs: z.boolean().default(false),
+  description: z.string().max(200).optional(),
+  env: envMap.optional(),
+  cwd: z.string().min(1).optional(),
+});
+
+const profileName = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'expected a profile name of letters, digits, ".", "_", "-"');
+
+export const configSchema = z
+  .strictObject({
+    host: z.string().min(1).default(DEFAULT_HOST),
+    port: z.number().int().min(0).max(65535, 'expected a port from 0 to 65535').default(DEFAULT_PORT),
+    tokens: z.array(tokenSchema).default([]),
+    profiles: z.record(profileName, profileSchema).optional(),
+    allowedOrigins: z.array(z.url({ error: 'expected an origin like https://host:port' })).default([]),
+    allowedHosts: z.array(z.string().min(1)).default([]),
+    tls: z.strictObject({ cert: z.string().min(1), key: z.string().min(1) }).optional(),
+    limits: limitsSchema.default(limitsSchema.parse({})),
+    env: z
+      .strictObject({
+        allow: z.array(envName).default(DEFAULT_ENV_ALLOW),
+        set: envMap.default({}),
+      })
+      .default({ allow: DEFAULT_ENV_ALLOW, set: {} }),
+    log: z
+      .strictObject({
+        level: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+        audit: z.string().min(1).optional(),
+      })
+      .default({ level: 'info' }),
+    webRoot: z.string().min(1).optional(),
+  })
+  .superRefine((config, ctx) => {
+    if (config.limits.flowControlWindowBytes > config.limits.replayBufferBytes) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['limits', 'flowControlWindowBytes'],
+        message: 'expected at most limits.replayBufferBytes, so a reconnecting control client loses nothing',
+      });
+    }
+    if (config.limits.maxSessionsPerToken > config.limits.maxSessions) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['limits', 'maxSessionsPerToken'],
+        message: 'expected at most limits.maxSessions',
+      });
+    }
+  });
+
+export type ConfigInput = z.input<typeof configSchema>;
+export type ParsedConfig = z.output<typeof configSchema>;
+export type ProfileConfig = z.output<typeof profileSchema>;
+export type TokenConfig = z.output<typeof tokenSchema>;
