@@ -19,6 +19,8 @@ export interface Gateway {
   /** The Origin a browser on the gateway's own page would send. */
   origin: string;
   port: number;
+  /** The gateway process's pid (for memory and leak checks). */
+  pid: number;
   operatorToken: string;
   viewerToken: string;
   /** Lines the gateway printed so far (stderr carries the JSON-lines log). */
@@ -137,7 +139,7 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<G
   try {
     const { scheme, host, port } = await ready;
     const url = `${scheme}://${host}:${port}`;
-    return { url, origin: url, port, operatorToken, viewerToken, stdout, stderr, stop };
+    return { url, origin: url, port, pid: child.pid ?? 0, operatorToken, viewerToken, stdout, stderr, stop };
   } catch (error) {
     await stop();
     throw error;

@@ -19,6 +19,8 @@ export interface ConnectOptions {
   headers?: Record<string, string>;
   /** Extra raw query string appended to the URL (for bad-input tests). */
   query?: string;
+  /** Answer pings (default true). Off to play a dead peer. */
+  autoPong?: boolean;
 }
 
 export interface OutputChunk {
@@ -231,6 +233,7 @@ export async function connect(
     headers: headersFor(options),
     origin: options.origin,
     perMessageDeflate: false,
+    autoPong: options.autoPong ?? true,
   });
   const client = new TestClient(ws, options.autoAck ?? true);
   await new Promise<void>((resolve, reject) => {

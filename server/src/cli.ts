@@ -1,0 +1,96 @@
+#!/usr/bin/env node
+// `shellgate [--config file.json] [--host HOST] [--port PORT]`: starts the gateway, prints the login
+// URL (only when it generated the token; the token rides in the URL fragment, which browsers never
+// send to a server) and then exactly `shellgate listening on http://HOST:PORT`. SIGTERM or SIGINT
+// shut it down: clients are told, sessions terminated with escalation, then it exits.
+import { parseArgs } from 'node:util';
+import { ConfigError, loadConfig } from './config/load.js';
+import { createGateway } from './gateway.js';
+
+const USAGE = `usage: shellgate [--config <file.json>] [--host <address>] [--port <port>]
+
+  --config  JSON configuration file (docs/configuration.md)
+  --host    address to bind (default 127.0.0.1)
+  --port    port to listen on (default 8022; 0 picks a free port)
+`;
+
+function fail(message: string): never {
+  process.stderr.write(`shellgate: ${message}\n`);
+  process.exit(2);
+}
+
+function parsePort(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const port = /^\d{1,5}$/.test(text) ? Number(text) : Number.NaN;
+  if (!(port >= 0 && port <= 65535)) fail(`invalid --port ${JSON.stringify(text)}: expected 0 to 65535`);
+  return port;
+}
+
+async function main(): Promise<void> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      options: {
+        config: { type: 'string' },
+        host: { type: 'string' },
+        port: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (error) {
+    fail(`${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
+  }
+  if (values.help === true) {
+    process.stdout.write(USAGE);
+    return;
+  }
+  let config;
+  try {
+    config = await loadConfig({ file: values.config, host: values.host, port: parsePort(values.port) });
+  } catch (error) {
+    if (error instanceof ConfigError) fail(error.message);
+    throw error;
+  }
+  const gateway = createGateway(config);
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals): void => {
+    if (stopping) {
+      process.stderr.write(`shellgate: ${signal} again, exiting now\n`);
+      process.exit(1);
+    }
+    stopping = true;
+    gateway.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        process.stderr.write(`shellgate: shutdown failed: ${String(error)}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+  // A client reading our stdout may go away; that must not take the gateway down.
+  process.stdout.on('error', () => undefined);
+
+  let address;
+  try {
+    address = await gateway.listen();
+  } catch (error) {
+    fail(
+      `cannot listen on ${config.host}:${config.port}: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
+  if (config.generatedToken !== undefined) {
+    process.stdout.write(`shellgate login: ${address.url}/#token=${config.generatedToken}\n`);
+  }
+  process.stdout.write(`shellgate listening on ${address.url}\n`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(
+    `shellgate: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
+  process.exit(1);
+});

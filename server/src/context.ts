@@ -1,0 +1,22 @@
+// What the HTTP routes and the WebSocket layer share: built once by createGateway().
+import type { Authenticator } from './auth/authenticate.js';
+import type { OriginPolicy } from './auth/origin.js';
+import type { FailureLimiter } from './auth/rate-limit.js';
+import type { GatewayConfig } from './config/load.js';
+import type { Audit } from './log/audit.js';
+import type { Logger } from './log/logger.js';
+import type { SessionRegistry } from './sessions/registry.js';
+
+export interface GatewayContext {
+  config: GatewayConfig;
+  registry: SessionRegistry;
+  authenticator: Authenticator;
+  policy: OriginPolicy;
+  loginFailures: FailureLimiter;
+  logger: Logger;
+  audit: Audit;
+  /** Set once shutdown begins: new requests get SHUTTING_DOWN. */
+  closing: boolean;
+  /** Closes the WebSocket connections opened with a login that was logged out. */
+  revokeLogin(loginId: string): void;
+}

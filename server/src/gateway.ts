@@ -1,0 +1,129 @@
+// Assembles a gateway from a validated configuration: HTTP(S) server, express app, WebSocket
+// upgrade handling, session registry, heartbeats, and an orderly shutdown.
+import { createServer as createHttpServer } from 'node:http';
+import type { Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import { CloseCode } from '@shellgate/shared';
+import { WebSocketServer } from 'ws';
+import { Authenticator } from './auth/authenticate.js';
+import { LoginStore } from './auth/logins.js';
+import { OriginPolicy } from './auth/origin.js';
+import { FailureLimiter } from './auth/rate-limit.js';
+import { TokenStore } from './auth/tokens.js';
+import type { GatewayConfig } from './config/load.js';
+import type { GatewayContext } from './context.js';
+import { createApp } from './http/app.js';
+import { createAudit } from './log/audit.js';
+import { createLogger } from './log/logger.js';
+import type { Logger } from './log/logger.js';
+import { SessionRegistry } from './sessions/registry.js';
+import { Connections } from './ws/connection.js';
+import { Heartbeat } from './ws/heartbeat.js';
+import { upgradeHandler } from './ws/upgrade.js';
+
+export interface Gateway {
+  /** Starts listening; resolves with the address actually bound (port 0 picks a free one). */
+  listen(): Promise<{ host: string; port: number; url: string }>;
+  /** Tells clients, terminates every session with escalation, closes everything. Idempotent. */
+  close(): Promise<void>;
+}
+
+export interface GatewayOptions {
+  /** Defaults to a JSON-lines logger on stderr at the configured level. */
+  logger?: Logger;
+}
+
+function formatHost(host: string): string {
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+export function createGateway(config: GatewayConfig, options: GatewayOptions = {}): Gateway {
+  const logger = options.logger ?? createLogger(config.log.level);
+  const audit = createAudit(logger, config.log.audit);
+  const context: GatewayContext = {
+    config,
+    logger,
+    audit,
+    registry: new SessionRegistry(config, logger, audit),
+    authenticator: new Authenticator(new TokenStore(config.tokens), new LoginStore(config.limits.loginTtlMs)),
+    policy: new OriginPolicy({
+      bindHost: config.host,
+      allowedHosts: config.allowedHosts,
+      allowedOrigins: config.allowedOrigins,
+      tls: config.tls !== undefined,
+    }),
+    loginFailures: new FailureLimiter(config.limits.loginFailuresPerMinute),
+    closing: false,
+    revokeLogin: () => undefined,
+  };
+
+  const app = createApp(context);
+  const server: Server =
+    config.tls === undefined
+      ? createHttpServer(app)
+      : createHttpsServer({ cert: config.tls.cert, key: config.tls.key }, app);
+  // Slowloris and idle keep-alive bounds; WebSocket connections are upgraded out of these.
+  server.headersTimeout = 10_000;
+  server.requestTimeout = 30_000;
+  server.keepAliveTimeout = 5_000;
+
+  const wss = new WebSocketServer({
+    noServer: true,
+    clientTracking: false,
+    maxPayload: config.limits.maxMessageBytes,
+    perMessageDeflate: false,
+    handleProtocols: () => 'shellgate.v1',
+  });
+  const heartbeat = new Heartbeat(config.limits.heartbeatIntervalMs);
+  const connections = new Connections(context, heartbeat);
+  context.revokeLogin = (loginId) => connections.revokeLogin(loginId);
+  server.on('upgrade', upgradeHandler(context, wss, connections));
+  server.on('clientError', (_error, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+    else socket.destroy();
+  });
+
+  let closing: Promise<void> | undefined;
+  const scheme = config.tls === undefined ? 'http' : 'https';
+
+  return {
+    listen() {
+      return new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(config.port, config.host, () => {
+          server.off('error', reject);
+          const address = server.address();
+          if (address === null || typeof address === 'string') {
+            reject(new Error('the server is not listening on a TCP address'));
+            return;
+          }
+          const host = formatHost(address.address);
+          logger.info('listening', {
+            host: address.address,
+            port: address.port,
+            tls: config.tls !== undefined,
+          });
+          resolve({ host: address.address, port: address.port, url: `${scheme}://${host}:${address.port}` });
+        });
+      });
+    },
+    close() {
+      closing ??= (async () => {
+        context.closing = true;
+        logger.info('shutting down', { sessions: context.registry.size, connections: connections.size });
+        connections.announceShutdown();
+        const results = await context.registry.terminateAll(config.limits.terminateGracePeriodMs);
+        logger.info('sessions terminated', { sessions: results.size });
+        context.registry.closeAll(CloseCode.GoingAway, 'gateway shutting down');
+        heartbeat.stop();
+        await new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeAllConnections();
+        });
+        connections.terminateAll();
+        await audit.close();
+      })();
+      return closing;
+    },
+  };
+}

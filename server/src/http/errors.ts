@@ -1,0 +1,55 @@
+// Every HTTP error leaves as `{"error":{"code","message"}}` with the status shared's HTTP_STATUS
+// gives its code — including body-parser failures and bugs.
+import { ErrorCode, HTTP_STATUS, ProtocolError } from '@shellgate/shared';
+import type { ErrorBody } from '@shellgate/shared';
+import type { ErrorRequestHandler, Response } from 'express';
+import type { Logger } from '../log/logger.js';
+
+export function sendError(response: Response, code: ErrorCode, message: string): void {
+  const body: ErrorBody = { error: { code, message } };
+  response.status(HTTP_STATUS[code]).json(body);
+}
+
+/** body-parser marks its errors with a `type`; map the ones a client can cause. */
+function bodyParserError(error: unknown, limit: number): ProtocolError | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  switch ('type' in error ? error.type : undefined) {
+    case 'entity.too.large':
+      return new ProtocolError(
+        ErrorCode.MessageTooLarge,
+        `request body larger than ${limit} bytes (limits.maxBodyBytes)`,
+      );
+    case 'entity.parse.failed':
+      return new ProtocolError(ErrorCode.InvalidRequest, 'request body is not valid JSON');
+    case 'encoding.unsupported':
+    case 'charset.unsupported':
+    case 'request.aborted':
+    case 'stream.encoding.set':
+      return new ProtocolError(ErrorCode.InvalidRequest, 'request body could not be read');
+    default:
+      break;
+  }
+  // http-errors from serve-static (a missing asset) and friends: client errors keep their meaning.
+  if ('status' in error && typeof error.status === 'number' && error.status >= 400 && error.status < 500) {
+    return error.status === 404
+      ? new ProtocolError(ErrorCode.NotFound, 'not found')
+      : new ProtocolError(ErrorCode.InvalidRequest, 'bad request');
+  }
+  return undefined;
+}
+
+export function errorHandler(logger: Logger, bodyLimit: number): ErrorRequestHandler {
+  return (error: unknown, request, response, next) => {
+    if (response.headersSent) {
+      next(error);
+      return;
+    }
+    const known = error instanceof ProtocolError ? error : bodyParserError(error, bodyLimit);
+    if (known !== undefined) {
+      sendError(response, known.code, known.message);
+      return;
+    }
+    logger.error('request failed', { method: request.method, path: request.path, error });
+    sendError(response, ErrorCode.Internal, 'internal error');
+  };
+}

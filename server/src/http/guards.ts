@@ -1,0 +1,88 @@
+// Request guards, in the order the app applies them: shutting down, Host (DNS rebinding), Origin,
+// authentication, then CSRF for cookie-authenticated state changes.
+import { ErrorCode, ProtocolError } from '@shellgate/shared';
+import type { Request, RequestHandler } from 'express';
+import type { Credential } from '../auth/authenticate.js';
+import { remoteAddress } from '../auth/authenticate.js';
+import type { GatewayContext } from '../context.js';
+import { sendError } from './errors.js';
+
+const credentials = new WeakMap<Request, Credential>();
+
+/** The credential the `authenticate` guard accepted for this request. */
+export function credentialOf(request: Request): Credential {
+  const credential = credentials.get(request);
+  if (credential === undefined) throw new ProtocolError(ErrorCode.Unauthorized, 'authentication required');
+  return credential;
+}
+
+export function notClosing(context: GatewayContext): RequestHandler {
+  return (_request, response, next) => {
+    if (context.closing) sendError(response, ErrorCode.ShuttingDown, 'the gateway is shutting down');
+    else next();
+  };
+}
+
+export function hostGuard(context: GatewayContext): RequestHandler {
+  return (request, response, next) => {
+    if (context.policy.hostAllowed(request.headers.host)) {
+      next();
+      return;
+    }
+    sendError(
+      response,
+      ErrorCode.Forbidden,
+      `host ${JSON.stringify((request.headers.host ?? '').slice(0, 100))} is not allowed; add it to allowedHosts`,
+    );
+  };
+}
+
+export function originGuard(context: GatewayContext): RequestHandler {
+  return (request, response, next) => {
+    const origin = request.headers.origin;
+    if (origin === undefined || context.policy.originAllowed(origin, request.headers.host)) {
+      next();
+      return;
+    }
+    sendError(
+      response,
+      ErrorCode.OriginRejected,
+      `origin ${JSON.stringify(origin.slice(0, 200))} is not allowed`,
+    );
+  };
+}
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+export function authenticate(context: GatewayContext): RequestHandler {
+  return (request, response, next) => {
+    const result = context.authenticator.authenticate(request);
+    if (!result.ok) {
+      context.audit.record('auth-refused', {
+        who: null,
+        from: remoteAddress(request),
+        method: request.method,
+        path: request.path,
+        reason: result.reason,
+      });
+      sendError(response, ErrorCode.Unauthorized, result.reason);
+      return;
+    }
+    // CSRF: a cookie rides along on any request the browser makes; a state change by cookie must
+    // come from a page of ours, which the Origin header (checked by originGuard) proves.
+    if (
+      result.credential.via === 'cookie' &&
+      !SAFE_METHODS.has(request.method) &&
+      request.headers.origin === undefined
+    ) {
+      sendError(
+        response,
+        ErrorCode.OriginRejected,
+        'a cookie-authenticated request that changes state must carry an Origin header',
+      );
+      return;
+    }
+    credentials.set(request, result.credential);
+    next();
+  };
+}

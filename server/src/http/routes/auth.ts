@@ -1,0 +1,57 @@
+// Login, logout, whoami. The cookie carries a random login id, never the token.
+import { ErrorCode, ProtocolError, loginRequestSchema } from '@shellgate/shared';
+import type { Identity } from '@shellgate/shared';
+import { Router } from 'express';
+import { remoteAddress } from '../../auth/authenticate.js';
+import { clearedCookie, loginCookie } from '../../auth/logins.js';
+import type { Principal } from '../../auth/principal.js';
+import type { GatewayContext } from '../../context.js';
+import { parseBody } from '../body.js';
+import { authenticate, credentialOf } from '../guards.js';
+
+export function identity(principal: Principal): Identity {
+  return { name: principal.name, role: principal.role };
+}
+
+export function authRoutes(context: GatewayContext): Router {
+  const router = Router();
+  const secure = context.config.tls !== undefined;
+
+  router.post('/login', (request, response) => {
+    const from = remoteAddress(request) ?? 'unknown';
+    if (context.loginFailures.blocked(from)) {
+      throw new ProtocolError(
+        ErrorCode.RateLimited,
+        'too many failed logins from this address; try again in a minute',
+      );
+    }
+    const { token } = parseBody(loginRequestSchema, request.body, 'login request');
+    const principal = context.authenticator.tokens.identify(token);
+    if (principal === undefined) {
+      context.loginFailures.fail(from);
+      context.audit.record('login-failed', { who: null, from });
+      throw new ProtocolError(ErrorCode.Unauthorized, 'unknown token');
+    }
+    const loginId = context.authenticator.logins.create(principal);
+    context.audit.record('login', { who: principal.name, from });
+    response.setHeader('Set-Cookie', loginCookie(loginId, secure, context.config.limits.loginTtlMs));
+    response.json(identity(principal));
+  });
+
+  router.post('/logout', authenticate(context), (request, response) => {
+    const credential = credentialOf(request);
+    if (credential.loginId !== undefined) {
+      context.authenticator.logins.delete(credential.loginId);
+      context.revokeLogin(credential.loginId);
+    }
+    context.audit.record('logout', { who: credential.principal.name, from: remoteAddress(request) });
+    response.setHeader('Set-Cookie', clearedCookie(secure));
+    response.status(204).end();
+  });
+
+  router.get('/whoami', authenticate(context), (request, response) => {
+    response.json(identity(credentialOf(request).principal));
+  });
+
+  return router;
+}

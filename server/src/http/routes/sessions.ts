@@ -1,0 +1,119 @@
+// Profiles and sessions over HTTP. Every lookup goes through the registry's visibility rule, so a
+// session another token may not see is simply "not found".
+import {
+  ErrorCode,
+  ProtocolError,
+  createSessionRequestSchema,
+  gracePeriodSchema,
+  parseWith,
+  signalRequestSchema,
+  terminateRequestSchema,
+} from '@shellgate/shared';
+import type { ProfileInfo } from '@shellgate/shared';
+import { Router } from 'express';
+import type { Request } from 'express';
+import { remoteAddress } from '../../auth/authenticate.js';
+import { canControl } from '../../auth/principal.js';
+import type { GatewayContext } from '../../context.js';
+import type { Session } from '../../sessions/session.js';
+import { checkSignalName, parseBody } from '../body.js';
+import { authenticate, credentialOf } from '../guards.js';
+
+function gracePeriod(request: Request, fallback: number): number {
+  const body = parseBody(terminateRequestSchema, request.body, 'terminate request');
+  if (body.gracePeriodMs !== undefined) return body.gracePeriodMs;
+  const query: unknown = request.query.gracePeriodMs;
+  if (query === undefined) return fallback;
+  if (typeof query !== 'string' || !/^\d{1,6}$/.test(query)) {
+    throw new ProtocolError(
+      ErrorCode.InvalidRequest,
+      'invalid gracePeriodMs: expected a non-negative integer',
+    );
+  }
+  return parseWith(gracePeriodSchema, Number(query), 'gracePeriodMs');
+}
+
+export function sessionRoutes(context: GatewayContext): Router {
+  const router = Router();
+  const { registry, audit } = context;
+  router.use(authenticate(context));
+
+  const controlled = (request: Request, action: string): Session => {
+    const { principal } = credentialOf(request);
+    const session = registry.get(principal, String(request.params.id));
+    if (!canControl(principal, session.owner.name)) {
+      throw new ProtocolError(ErrorCode.Forbidden, `a ${principal.role} token may not ${action} sessions`);
+    }
+    return session;
+  };
+
+  router.get('/profiles', (_request, response) => {
+    const profiles: ProfileInfo[] = Object.entries(context.config.profiles).map(([name, profile]) => ({
+      name,
+      description: profile.description ?? '',
+      argv: profile.argv,
+      mode: profile.mode,
+      allowArgs: profile.allowArgs,
+    }));
+    response.json({ profiles });
+  });
+
+  router.get('/sessions', (request, response) => {
+    const { principal } = credentialOf(request);
+    response.json({ sessions: registry.list(principal).map((session) => session.info()) });
+  });
+
+  router.post('/sessions', async (request, response) => {
+    const { principal } = credentialOf(request);
+    if (principal.role !== 'operator')
+      throw new ProtocolError(ErrorCode.Forbidden, 'a viewer token may not start sessions');
+    const body = parseBody(createSessionRequestSchema, request.body, 'session request');
+    const session = await registry.create({
+      profile: body.profile,
+      args: body.args,
+      principal,
+      from: remoteAddress(request),
+    });
+    response.status(201).json({ session: session.info() });
+  });
+
+  router.get('/sessions/:id', (request, response) => {
+    const session = registry.get(credentialOf(request).principal, String(request.params.id));
+    response.json({ session: session.info() });
+  });
+
+  router.delete('/sessions/:id', async (request, response) => {
+    const session = controlled(request, 'terminate');
+    const grace = gracePeriod(request, context.config.limits.terminateGracePeriodMs);
+    const who = credentialOf(request).principal.name;
+    const wasExited = session.state === 'exited';
+    audit.record('terminate', {
+      who,
+      from: remoteAddress(request),
+      session: session.id,
+      gracePeriodMs: grace,
+    });
+    const outcome = await session.terminate(grace);
+    const info = session.info();
+    // Deleting a session that had already exited removes it; a running one stays (exited) for
+    // exitedSessionTtlMs so that attached clients can read its last output.
+    if (wasExited) registry.remove(session);
+    response.json({ session: info, exit: { code: outcome.code, signal: outcome.signal } });
+  });
+
+  router.post('/sessions/:id/signal', (request, response) => {
+    const session = controlled(request, 'signal');
+    checkSignalName(request.body);
+    const { signal } = parseBody(signalRequestSchema, request.body, 'signal request');
+    session.signal(signal);
+    audit.record('signal', {
+      who: credentialOf(request).principal.name,
+      from: remoteAddress(request),
+      session: session.id,
+      signal,
+    });
+    response.status(204).end();
+  });
+
+  return router;
+}

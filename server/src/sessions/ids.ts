@@ -1,0 +1,10 @@
+import { randomBytes } from 'node:crypto';
+
+/** 144 random bits, base64url: unguessable, and safe in a URL path. */
+export function newSessionId(): string {
+  return randomBytes(18).toString('base64url');
+}
+
+export function looksLikeSessionId(value: string): boolean {
+  return /^[A-Za-z0-9_-]{24}$/.test(value);
+}

@@ -1,0 +1,181 @@
+// All sessions of the gateway: creation within the limits, lookup by what a principal may see,
+// removal, and terminating everything at shutdown.
+import { ErrorCode, ProtocolError } from '@shellgate/shared';
+import { canSee } from '../auth/principal.js';
+import type { Principal } from '../auth/principal.js';
+import type { GatewayConfig } from '../config/load.js';
+import type { ProfileConfig } from '../config/schema.js';
+import type { Audit } from '../log/audit.js';
+import type { Logger } from '../log/logger.js';
+import { childEnvironment } from './environment.js';
+import { newSessionId } from './ids.js';
+import { Session } from './session.js';
+import type { TerminateOutcome } from './session.js';
+
+export interface CreateRequest {
+  profile: string;
+  args: readonly string[] | undefined;
+  principal: Principal;
+  from: string | undefined;
+}
+
+export class SessionRegistry {
+  readonly #sessions = new Map<string, Session>();
+  /** Spawns in flight, counted against the limits so that a burst cannot overshoot them. */
+  #pending = 0;
+  readonly #pendingByOwner = new Map<string, number>();
+  #closing = false;
+
+  constructor(
+    private readonly config: GatewayConfig,
+    private readonly logger: Logger,
+    private readonly audit: Audit,
+  ) {}
+
+  get size(): number {
+    return this.#sessions.size;
+  }
+
+  /** Sessions `principal` may see, oldest first. */
+  list(principal: Principal): Session[] {
+    return [...this.#sessions.values()].filter((session) => canSee(principal, session.owner.name));
+  }
+
+  /** The session, or SESSION_NOT_FOUND — also for one that exists but is not the principal's. */
+  get(principal: Principal, id: string): Session {
+    const session = this.#sessions.get(id);
+    if (session === undefined || !canSee(principal, session.owner.name)) {
+      throw new ProtocolError(ErrorCode.SessionNotFound, 'no such session');
+    }
+    return session;
+  }
+
+  profile(name: string): ProfileConfig {
+    const profile = Object.hasOwn(this.config.profiles, name) ? this.config.profiles[name] : undefined;
+    if (profile === undefined) {
+      throw new ProtocolError(
+        ErrorCode.ProfileNotFound,
+        `no profile named ${JSON.stringify(name.slice(0, 64))}`,
+      );
+    }
+    return profile;
+  }
+
+  async create(request: CreateRequest): Promise<Session> {
+    if (this.#closing) throw new ProtocolError(ErrorCode.ShuttingDown, 'the gateway is shutting down');
+    const profile = this.profile(request.profile);
+    const args = request.args ?? [];
+    if (args.length > 0 && !profile.allowArgs) {
+      throw new ProtocolError(
+        ErrorCode.ArgsNotAllowed,
+        `profile "${request.profile}" does not accept arguments`,
+      );
+    }
+    const owner = request.principal.name;
+    this.#makeRoom(owner);
+    this.#pending += 1;
+    this.#pendingByOwner.set(owner, (this.#pendingByOwner.get(owner) ?? 0) + 1);
+    const argv = [...profile.argv, ...args];
+    try {
+      const session = await Session.start(
+        {
+          id: newSessionId(),
+          profile: request.profile,
+          argv,
+          mode: profile.mode,
+          cwd: profile.cwd,
+          env: childEnvironment(this.config.env, profile.env),
+          owner: request.principal,
+          from: request.from,
+        },
+        {
+          limits: this.config.limits,
+          logger: this.logger,
+          audit: this.audit,
+          expire: (expired) => this.remove(expired),
+        },
+      );
+      this.#sessions.set(session.id, session);
+      this.audit.record('spawn', {
+        who: owner,
+        from: request.from,
+        session: session.id,
+        profile: request.profile,
+        argv,
+        pid: session.info().pid,
+      });
+      return session;
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      this.audit.record('spawn-failed', {
+        who: owner,
+        from: request.from,
+        profile: request.profile,
+        argv,
+        error: message,
+      });
+      throw error;
+    } finally {
+      this.#pending -= 1;
+      const left = (this.#pendingByOwner.get(owner) ?? 1) - 1;
+      if (left === 0) this.#pendingByOwner.delete(owner);
+      else this.#pendingByOwner.set(owner, left);
+    }
+  }
+
+  /** Removes a session (closing its clients with 4000). Running sessions must be terminated first. */
+  remove(session: Session): void {
+    if (this.#sessions.get(session.id) !== session) return;
+    this.#sessions.delete(session.id);
+    session.remove();
+    this.audit.record('remove', { who: session.owner.name, from: undefined, session: session.id });
+  }
+
+  /** Terminates every session with escalation (shutdown); resolves when all have exited. */
+  async terminateAll(gracePeriodMs: number): Promise<Map<string, TerminateOutcome>> {
+    this.#closing = true;
+    const results = new Map<string, TerminateOutcome>();
+    await Promise.all(
+      [...this.#sessions.values()].map(async (session) => {
+        results.set(session.id, await session.terminate(gracePeriodMs));
+      }),
+    );
+    return results;
+  }
+
+  /** Closes every client with `code` and forgets every session (after terminateAll). */
+  closeAll(code: number, reason: string): void {
+    for (const session of this.#sessions.values()) session.remove(code, reason);
+    this.#sessions.clear();
+  }
+
+  /**
+   * Enforces maxSessions and maxSessionsPerToken. Exited sessions count (they hold memory) but make
+   * room: the oldest exited one goes first rather than the request being refused.
+   */
+  #makeRoom(owner: string): void {
+    const { maxSessions, maxSessionsPerToken } = this.config.limits;
+    const owned = (): Session[] =>
+      [...this.#sessions.values()].filter((session) => session.owner.name === owner);
+    while (owned().length + (this.#pendingByOwner.get(owner) ?? 0) >= maxSessionsPerToken) {
+      const exited = owned().find((session) => session.state === 'exited');
+      if (exited === undefined) {
+        throw new ProtocolError(
+          ErrorCode.SessionLimit,
+          `this token already holds ${maxSessionsPerToken} sessions (limits.maxSessionsPerToken)`,
+        );
+      }
+      this.remove(exited);
+    }
+    while (this.#sessions.size + this.#pending >= maxSessions) {
+      const exited = [...this.#sessions.values()].find((session) => session.state === 'exited');
+      if (exited === undefined) {
+        throw new ProtocolError(
+          ErrorCode.SessionLimit,
+          `the gateway already holds ${maxSessions} sessions (limits.maxSessions)`,
+        );
+      }
+      this.remove(exited);
+    }
+  }
+}

@@ -1,0 +1,450 @@
+// A session: one process, its output stream with offsets, and the clients attached to it.
+//
+//   spawning ──spawned──► running ──terminate()──► terminating ──exit──► exited ──ttl/DELETE──► (removed)
+//      │                     └──────────────────exit────────────────────────┘
+//      └──spawn failed──► (never registered: the request gets SPAWN_FAILED)
+//
+// Output flows child → replay buffer → every attached client, tagged by stream and counted in one
+// offset. The child is paused when the slowest control client is more than a window behind;
+// viewers never hold it back: a lagging viewer stops receiving and later resumes, with a `gap`
+// when what it missed has left the replay buffer.
+import { CloseCode, ErrorCode, FrameType, PROTOCOL_VERSION, ProtocolError } from '@shellgate/shared';
+import type {
+  ClientRole,
+  ExitStatus,
+  ServerMessage,
+  SessionInfo,
+  SessionMode,
+  SessionState,
+  SignalName,
+  TerminateStage,
+} from '@shellgate/shared';
+import type { Principal } from '../auth/principal.js';
+import type { Limits } from '../config/limits.js';
+import type { Audit } from '../log/audit.js';
+import type { Logger } from '../log/logger.js';
+import { Attachment } from './attachment.js';
+import type { ClientSink } from './attachment.js';
+import { processErrorCode, spawnChild } from './child.js';
+import type { SessionProcess } from './child.js';
+import { TokenBucket } from './rate.js';
+import { ReplayBuffer } from './replay.js';
+
+export interface SessionSpec {
+  id: string;
+  profile: string;
+  argv: string[];
+  mode: SessionMode;
+  cwd: string | undefined;
+  env: Record<string, string>;
+  owner: Principal;
+  /** Remote address of the request that created it (audit). */
+  from: string | undefined;
+}
+
+export interface SessionContext {
+  limits: Limits;
+  logger: Logger;
+  audit: Audit;
+  /** The session asks to be removed (its exit was kept long enough). */
+  expire(session: Session): void;
+}
+
+export type TerminateOutcome = ExitStatus & { stage: TerminateStage | null };
+
+export class Session {
+  /** Starts the process; resolves once it runs, or rejects with SPAWN_FAILED. */
+  static async start(spec: SessionSpec, context: SessionContext): Promise<Session> {
+    const session = new Session(spec, context);
+    const child = await spawnChild({ argv: spec.argv, mode: spec.mode, cwd: spec.cwd, env: spec.env });
+    // Synchronously after the spawn resolved: no output can have been delivered yet.
+    session.#run(child);
+    return session;
+  }
+
+  readonly id: string;
+  readonly profile: string;
+  readonly argv: readonly string[];
+  readonly mode: SessionMode;
+  readonly owner: Principal;
+  readonly startedAt = new Date();
+  #state: SessionState = 'spawning';
+  #child: SessionProcess | undefined;
+  #pid: number | null = null;
+  #exit: ExitStatus | null = null;
+  #exitedAt: Date | null = null;
+  #terminateStage: TerminateStage | null = null;
+  #terminating: Promise<TerminateOutcome> | undefined;
+  #stdinOpen = true;
+  #paused = false;
+  /** Flow-control floor kept while no control client is attached: the last one's position. */
+  #controlFloor = 0;
+  #removed = false;
+  readonly #attachments = new Set<Attachment>();
+  readonly #replay: ReplayBuffer;
+  readonly #input: TokenBucket;
+  readonly #context: SessionContext;
+  readonly #from: string | undefined;
+  #idleTimer: NodeJS.Timeout | undefined;
+  #expireTimer: NodeJS.Timeout | undefined;
+  #exited: Promise<void>;
+  #resolveExited: () => void = () => undefined;
+
+  private constructor(spec: SessionSpec, context: SessionContext) {
+    this.id = spec.id;
+    this.profile = spec.profile;
+    this.argv = spec.argv;
+    this.mode = spec.mode;
+    this.owner = spec.owner;
+    this.#from = spec.from;
+    this.#context = context;
+    this.#replay = new ReplayBuffer(context.limits.replayBufferBytes);
+    this.#input = new TokenBucket(context.limits.inputBytesPerSecond);
+    this.#exited = new Promise((resolve) => (this.#resolveExited = resolve));
+  }
+
+  get state(): SessionState {
+    return this.#state;
+  }
+
+  get clientCount(): number {
+    return this.#attachments.size;
+  }
+
+  /** Resolves once the process has exited and its last output was relayed. */
+  get exited(): Promise<void> {
+    return this.#exited;
+  }
+
+  /** Memory held for replay (bytes, as counted against the budget). */
+  get replayBytes(): number {
+    return this.#replay.bytes;
+  }
+
+  info(): SessionInfo {
+    return {
+      id: this.id,
+      profile: this.profile,
+      argv: [...this.argv],
+      pid: this.#pid,
+      mode: this.mode,
+      state: this.#state,
+      startedAt: this.startedAt.toISOString(),
+      exitedAt: this.#exitedAt?.toISOString() ?? null,
+      exit: this.#exit,
+      terminateStage: this.#terminateStage,
+      size: null,
+      outputBytes: this.#replay.end,
+      clients: this.#attachments.size,
+      stdinOpen: this.#stdinOpen && this.#state !== 'exited',
+      owner: this.owner.name,
+    };
+  }
+
+  // ---- clients ----------------------------------------------------------------------------------
+
+  /**
+   * Attaches a client at `offset` (≤ outputBytes; the caller checked): `hello`, then a `gap` if
+   * the bytes from `offset` are gone, then the replay, then live output (and `exit` if it is over).
+   */
+  attach(
+    sink: ClientSink,
+    role: ClientRole,
+    principal: Principal,
+    remote: string | undefined,
+    offset: number,
+  ): Attachment {
+    const attachment = new Attachment(sink, role, principal, remote, offset);
+    this.#attachments.add(attachment);
+    this.#clearIdleTimer();
+    sink.sendMessage({
+      type: 'hello',
+      protocol: PROTOCOL_VERSION,
+      session: this.info(),
+      role,
+      offset,
+      snapshot: false,
+    });
+    this.#pump(attachment);
+    this.#broadcastInfo(attachment);
+    this.#updateFlow();
+    return attachment;
+  }
+
+  detach(attachment: Attachment): void {
+    if (!this.#attachments.delete(attachment)) return;
+    if (attachment.role === 'control') this.#controlFloor = attachment.floor;
+    this.#updateFlow();
+    this.#broadcastInfo();
+    if (this.#attachments.size === 0) this.#armIdleTimer();
+  }
+
+  /** The client processed everything before `offset`. */
+  ack(attachment: Attachment, offset: number): void {
+    if (offset > attachment.sent) {
+      throw new ProtocolError(
+        ErrorCode.InvalidOffset,
+        `ack offset ${offset} is beyond the ${attachment.sent} bytes sent to this client`,
+      );
+    }
+    if (offset < attachment.acked) {
+      throw new ProtocolError(
+        ErrorCode.InvalidOffset,
+        `ack offset ${offset} is behind an earlier ack of ${attachment.acked}`,
+      );
+    }
+    attachment.acked = offset;
+    if (attachment.lagging && attachment.unacked <= this.#context.limits.viewerLagBytes / 2) {
+      attachment.lagging = false;
+      this.#pump(attachment);
+    }
+    if (attachment.role === 'control') this.#updateFlow();
+  }
+
+  // ---- requests ---------------------------------------------------------------------------------
+
+  /** Bytes for stdin, within the session's input rate. */
+  write(data: Uint8Array): void {
+    const child = this.#requireRunning('write to');
+    if (!this.#stdinOpen)
+      throw new ProtocolError(ErrorCode.StdinClosed, 'stdin was closed: no more input is accepted');
+    if (data.length === 0) return;
+    if (!this.#input.take(data.length)) {
+      throw new ProtocolError(
+        ErrorCode.RateLimited,
+        `input faster than ${this.#context.limits.inputBytesPerSecond} bytes per second: ${data.length} bytes dropped`,
+      );
+    }
+    try {
+      child.write(data);
+    } catch (error) {
+      if (processErrorCode(error) === 'ESTDIN_CLOSED') {
+        throw new ProtocolError(ErrorCode.StdinClosed, 'stdin was closed: no more input is accepted');
+      }
+      throw error;
+    }
+  }
+
+  closeInput(): void {
+    const child = this.#requireRunning('close the stdin of');
+    if (!this.#stdinOpen) return;
+    this.#stdinOpen = false;
+    child.closeInput();
+    this.#broadcastInfo();
+  }
+
+  /** Sends an allow-listed signal to the session's process group. */
+  signal(signal: SignalName): void {
+    const child = this.#requireRunning('signal');
+    try {
+      child.kill(signal);
+    } catch (error) {
+      if (processErrorCode(error) === 'ECHILD') throw this.#exitedError('signal');
+      throw error;
+    }
+  }
+
+  resize(_cols: number, _rows: number): void {
+    this.#requireRunning('resize');
+    throw new ProtocolError(
+      ErrorCode.NotATerminal,
+      `session ${this.id} is a pipe session: it has no terminal to resize`,
+    );
+  }
+
+  /**
+   * Terminates with escalation (close stdin → SIGTERM → SIGKILL, each after the grace period),
+   * telling clients each stage. Resolves with the exit status once the last output was relayed.
+   * Calls while one runs share it; on an exited session it resolves at once.
+   */
+  terminate(gracePeriodMs: number): Promise<TerminateOutcome> {
+    const child = this.#child;
+    if (this.#state === 'exited' || child === undefined) {
+      const exit = this.#exit ?? { code: null, signal: null };
+      return Promise.resolve({ ...exit, stage: this.#terminateStage });
+    }
+    this.#terminating ??= (async () => {
+      this.#setState('terminating');
+      const result = await child.terminate({
+        gracePeriodMs,
+        onStage: (stage) => {
+          this.#terminateStage = stage;
+          this.#broadcast({ type: 'terminating', stage });
+          this.#context.logger.debug('terminate stage', { session: this.id, stage });
+        },
+      });
+      await this.#exited;
+      return { code: result.code, signal: result.signal, stage: result.stage };
+    })();
+    return this.#terminating;
+  }
+
+  /** Forgets the session: closes every client with 4000 (SessionGone). Only once it has exited. */
+  remove(code: number = CloseCode.SessionGone, reason = 'session removed'): void {
+    if (this.#removed) return;
+    this.#removed = true;
+    this.#clearIdleTimer();
+    clearTimeout(this.#expireTimer);
+    for (const attachment of this.#attachments) attachment.sink.close(code, reason);
+    this.#attachments.clear();
+    this.#replay.clear();
+  }
+
+  // ---- the process ------------------------------------------------------------------------------
+
+  #run(child: SessionProcess): void {
+    this.#child = child;
+    this.#pid = child.pid;
+    this.#state = 'running';
+    child.onOutput((chunk) =>
+      this.#onOutput(chunk.stream === 'stdout' ? FrameType.Stdout : FrameType.Stderr, chunk.data),
+    );
+    child.onExit((status) => this.#onExit(status));
+    this.#armIdleTimer();
+  }
+
+  #onOutput(type: FrameType, data: Buffer): void {
+    if (data.length === 0 || this.#removed) return;
+    const start = this.#replay.end;
+    const frame = this.#replay.append(type, data);
+    const end = this.#replay.end;
+    const viewerLag = this.#context.limits.viewerLagBytes;
+    for (const attachment of this.#attachments) {
+      if (attachment.lagging) continue;
+      if (attachment.sent === start) {
+        attachment.sink.sendFrame(frame);
+        attachment.sent = end;
+        if (attachment.role === 'view' && attachment.unacked >= viewerLag) attachment.lagging = true;
+      } else {
+        this.#pump(attachment);
+      }
+    }
+    this.#updateFlow();
+  }
+
+  #onExit(status: ExitStatus): void {
+    this.#exit = { code: status.code, signal: status.signal };
+    this.#exitedAt = new Date();
+    this.#clearIdleTimer();
+    if (this.#paused) this.#paused = false;
+    this.#setState('exited');
+    this.#context.audit.record('exit', {
+      who: this.owner.name,
+      from: this.#from,
+      session: this.id,
+      code: status.code,
+      signal: status.signal,
+      terminateStage: this.#terminateStage,
+      outputBytes: this.#replay.end,
+    });
+    for (const attachment of this.#attachments) this.#pump(attachment);
+    this.#resolveExited();
+    if (!this.#removed) {
+      this.#expireTimer = setTimeout(
+        () => this.#context.expire(this),
+        this.#context.limits.exitedSessionTtlMs,
+      );
+      this.#expireTimer.unref();
+    }
+  }
+
+  /** Sends `attachment` what it has not had yet, as far as its lag allows; then `exit` if due. */
+  #pump(attachment: Attachment): void {
+    const viewer = attachment.role === 'view';
+    const limit = this.#context.limits.viewerLagBytes;
+    while (attachment.sent < this.#replay.end) {
+      const budget = viewer ? limit - attachment.unacked : Number.POSITIVE_INFINITY;
+      if (budget <= 0) {
+        attachment.lagging = true;
+        return;
+      }
+      if (attachment.sent < this.#replay.start) {
+        attachment.sink.sendMessage({ type: 'gap', from: attachment.sent, to: this.#replay.start });
+        attachment.sent = this.#replay.start;
+        attachment.skippedTo = this.#replay.start;
+        continue;
+      }
+      for (const slice of this.#replay.slice(attachment.sent, budget)) {
+        attachment.sink.sendFrame(slice.frame);
+        attachment.sent += slice.length;
+      }
+    }
+    attachment.lagging = false;
+    const exit = this.#exit;
+    if (exit !== null && !attachment.exitSent) {
+      attachment.exitSent = true;
+      attachment.sink.sendMessage({ type: 'exit', code: exit.code, signal: exit.signal });
+    }
+  }
+
+  /** Pauses the child while the slowest control client is more than a window behind. */
+  #updateFlow(): void {
+    const child = this.#child;
+    if (child === undefined || this.#state === 'exited') return;
+    let floor: number | undefined;
+    for (const attachment of this.#attachments) {
+      if (attachment.role === 'control') floor = Math.min(floor ?? attachment.floor, attachment.floor);
+    }
+    if (floor !== undefined) this.#controlFloor = floor;
+    const behind = this.#replay.end - this.#controlFloor > this.#context.limits.flowControlWindowBytes;
+    if (behind === this.#paused) return;
+    this.#paused = behind;
+    if (behind) child.pauseOutput();
+    else child.resumeOutput();
+  }
+
+  // ---- helpers ----------------------------------------------------------------------------------
+
+  #requireRunning(action: string): SessionProcess {
+    if (this.#state === 'exited' || this.#child === undefined) throw this.#exitedError(action);
+    return this.#child;
+  }
+
+  #exitedError(action: string): ProtocolError {
+    return new ProtocolError(
+      ErrorCode.SessionExited,
+      `cannot ${action} session ${this.id}: its process has exited`,
+    );
+  }
+
+  #setState(state: SessionState): void {
+    if (this.#state === state) return;
+    this.#state = state;
+    this.#broadcastInfo();
+  }
+
+  #broadcast(message: ServerMessage): void {
+    for (const attachment of this.#attachments) attachment.sink.sendMessage(message);
+  }
+
+  #broadcastInfo(except?: Attachment): void {
+    if (this.#attachments.size === 0) return;
+    const message: ServerMessage = { type: 'session', session: this.info() };
+    for (const attachment of this.#attachments) {
+      if (attachment !== except) attachment.sink.sendMessage(message);
+    }
+  }
+
+  #armIdleTimer(): void {
+    this.#clearIdleTimer();
+    const idleMs = this.#context.limits.idleTimeoutMs;
+    if (idleMs === 0 || this.#state === 'exited') return;
+    this.#idleTimer = setTimeout(() => {
+      this.#context.audit.record('terminate', {
+        who: null,
+        from: undefined,
+        session: this.id,
+        reason: 'idle timeout',
+      });
+      this.terminate(this.#context.limits.terminateGracePeriodMs).catch((error: unknown) =>
+        this.#context.logger.error('idle terminate failed', { session: this.id, error }),
+      );
+    }, idleMs);
+    this.#idleTimer.unref();
+  }
+
+  #clearIdleTimer(): void {
+    clearTimeout(this.#idleTimer);
+    this.#idleTimer = undefined;
+  }
+}

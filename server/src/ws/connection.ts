@@ -1,0 +1,291 @@
+// One WebSocket attached to a session: binary stdin frames and JSON control messages in, through
+// one exhaustive switch; output, `hello`, `gap`, `exit` and errors out through the session.
+import {
+  CloseCode,
+  ErrorCode,
+  FrameType,
+  ProtocolError,
+  SIGNALS,
+  decodeFrame,
+  parseClientMessage,
+} from '@shellgate/shared';
+import type { ClientMessage, ClientRole, ServerMessage } from '@shellgate/shared';
+import WebSocket from 'ws';
+import type { Credential } from '../auth/authenticate.js';
+import type { Principal } from '../auth/principal.js';
+import type { GatewayContext } from '../context.js';
+import type { Attachment, ClientSink } from '../sessions/attachment.js';
+import type { Session } from '../sessions/session.js';
+import type { Heartbeat } from './heartbeat.js';
+
+/** Consecutive rate-limited inputs after which the client is disconnected (4029). */
+const MAX_RATE_LIMIT_STRIKES = 16;
+/** A close handshake the peer does not finish within this is cut short. */
+const CLOSE_TIMEOUT_MS = 2_000;
+const BINARY = { binary: true } as const;
+
+export interface OpenRequest {
+  session: Session;
+  principal: Principal;
+  role: ClientRole;
+  offset: number;
+  from: string | undefined;
+  credential: Credential;
+}
+
+function toBuffer(data: WebSocket.RawData): Buffer {
+  if (Buffer.isBuffer(data)) return data;
+  if (Array.isArray(data)) return Buffer.concat(data);
+  return Buffer.from(data);
+}
+
+/** INVALID_SIGNAL rather than a generic schema error for `{"type":"signal","signal":"SIGSEGV"}`. */
+function refineSignalError(text: string, error: ProtocolError): ProtocolError {
+  if (error.code !== ErrorCode.InvalidRequest) return error;
+  try {
+    const value: unknown = JSON.parse(text);
+    if (
+      typeof value === 'object' &&
+      value !== null &&
+      'type' in value &&
+      value.type === 'signal' &&
+      'signal' in value
+    ) {
+      const signal = value.signal;
+      if (typeof signal === 'string' && !(SIGNALS as readonly string[]).includes(signal)) {
+        return new ProtocolError(
+          ErrorCode.InvalidSignal,
+          `signal ${JSON.stringify(signal.slice(0, 32))} is not allowed; expected one of ${SIGNALS.join(', ')}`,
+        );
+      }
+    }
+  } catch {
+    // not JSON: the original error says so
+  }
+  return error;
+}
+
+class Connection {
+  alive = true;
+  readonly attachment: Attachment;
+  #strikes = 0;
+  #closed = false;
+
+  constructor(
+    readonly ws: WebSocket,
+    readonly request: OpenRequest,
+    private readonly context: GatewayContext,
+    private readonly onGone: (connection: Connection) => void,
+  ) {
+    const sink: ClientSink = {
+      sendFrame: (frame) => {
+        if (ws.readyState === WebSocket.OPEN) ws.send(frame, BINARY);
+      },
+      sendMessage: (message) => this.send(message),
+      close: (code, reason) => this.close(code, reason),
+    };
+    ws.on('pong', () => (this.alive = true));
+    ws.on('message', (data, isBinary) => this.#receive(data, isBinary));
+    ws.on('error', (error) =>
+      context.logger.debug('websocket error', { session: request.session.id, error }),
+    );
+    ws.once('close', (code) => this.#gone(code));
+    this.attachment = request.session.attach(
+      sink,
+      request.role,
+      request.principal,
+      request.from,
+      request.offset,
+    );
+    context.audit.record('attach', {
+      who: request.principal.name,
+      from: request.from,
+      session: request.session.id,
+      role: request.role,
+      offset: request.offset,
+    });
+  }
+
+  send(message: ServerMessage): void {
+    if (this.ws.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify(message));
+  }
+
+  close(code: number, reason: string): void {
+    if (this.ws.readyState === WebSocket.CLOSED) return;
+    this.ws.close(code, reason);
+    setTimeout(() => this.ws.terminate(), CLOSE_TIMEOUT_MS).unref();
+  }
+
+  /** No pong in time: detach now, then close (the peer is probably not there to answer). */
+  dead(): void {
+    this.#gone(CloseCode.HeartbeatTimeout);
+    this.close(CloseCode.HeartbeatTimeout, 'heartbeat timeout');
+  }
+
+  #gone(code: number): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    const { session, principal, from } = this.request;
+    session.detach(this.attachment);
+    this.context.audit.record('detach', { who: principal.name, from, session: session.id, code });
+    this.onGone(this);
+  }
+
+  #receive(data: WebSocket.RawData, isBinary: boolean): void {
+    try {
+      const bytes = toBuffer(data);
+      if (isBinary) this.#stdin(bytes);
+      else {
+        const text = bytes.toString('utf8');
+        let message: ClientMessage;
+        try {
+          message = parseClientMessage(text);
+        } catch (error) {
+          throw error instanceof ProtocolError ? refineSignalError(text, error) : error;
+        }
+        this.#handle(message);
+      }
+      this.#strikes = 0;
+    } catch (error) {
+      this.#fail(error);
+    }
+  }
+
+  #stdin(bytes: Buffer): void {
+    const frame = decodeFrame(bytes);
+    if (frame.type !== FrameType.Stdin) {
+      throw new ProtocolError(
+        ErrorCode.InvalidFrame,
+        `clients may only send stdin frames (0x00), not 0x${frame.type.toString(16).padStart(2, '0')}`,
+      );
+    }
+    this.#requireControl('write to');
+    this.request.session.write(frame.payload);
+  }
+
+  #handle(message: ClientMessage): void {
+    const { session, principal, from } = this.request;
+    switch (message.type) {
+      case 'input':
+        this.#requireControl('write to');
+        session.write(Buffer.from(message.data, 'utf8'));
+        return;
+      case 'close-stdin':
+        this.#requireControl('close the stdin of');
+        session.closeInput();
+        this.context.audit.record('close-stdin', { who: principal.name, from, session: session.id });
+        return;
+      case 'signal':
+        this.#requireControl('signal');
+        session.signal(message.signal);
+        this.context.audit.record('signal', {
+          who: principal.name,
+          from,
+          session: session.id,
+          signal: message.signal,
+        });
+        return;
+      case 'terminate': {
+        this.#requireControl('terminate');
+        const gracePeriodMs = message.gracePeriodMs ?? this.context.config.limits.terminateGracePeriodMs;
+        if (session.state === 'exited')
+          throw new ProtocolError(ErrorCode.SessionExited, 'the process has already exited');
+        this.context.audit.record('terminate', {
+          who: principal.name,
+          from,
+          session: session.id,
+          gracePeriodMs,
+        });
+        session.terminate(gracePeriodMs).catch((error: unknown) => this.#fail(error));
+        return;
+      }
+      case 'resize':
+        this.#requireControl('resize');
+        session.resize(message.cols, message.rows);
+        return;
+      case 'ack':
+        session.ack(this.attachment, message.offset);
+        return;
+      default: {
+        const check: never = message;
+        throw new ProtocolError(ErrorCode.UnknownMessageType, `unhandled message ${JSON.stringify(check)}`);
+      }
+    }
+  }
+
+  #requireControl(action: string): void {
+    if (this.request.role !== 'control') {
+      throw new ProtocolError(ErrorCode.Forbidden, `a "view" client may not ${action} the session`);
+    }
+  }
+
+  #fail(error: unknown): void {
+    if (error instanceof ProtocolError) {
+      this.send({ type: 'error', code: error.code, message: error.message });
+      if (error.code === ErrorCode.RateLimited && ++this.#strikes >= MAX_RATE_LIMIT_STRIKES) {
+        this.close(CloseCode.RateLimited, 'input rate limit exceeded repeatedly');
+      }
+      return;
+    }
+    this.context.logger.error('message handling failed', { session: this.request.session.id, error });
+    this.send({ type: 'error', code: ErrorCode.Internal, message: 'internal error' });
+  }
+}
+
+/** Every open stream connection: heartbeats, shutdown notices, logout revocation. */
+export class Connections {
+  /** Open connections and their heartbeat registrations. */
+  readonly #open = new Map<Connection, { dispose(): void }>();
+
+  constructor(
+    private readonly context: GatewayContext,
+    private readonly heartbeat: Heartbeat,
+  ) {}
+
+  get size(): number {
+    return this.#open.size;
+  }
+
+  open(ws: WebSocket, request: OpenRequest): void {
+    const connection = new Connection(ws, request, this.context, (gone) => {
+      this.#open.get(gone)?.dispose();
+      this.#open.delete(gone);
+    });
+    if (ws.readyState !== WebSocket.OPEN) return;
+    const beat = this.heartbeat.add({
+      get alive() {
+        return connection.alive;
+      },
+      set alive(value: boolean) {
+        connection.alive = value;
+      },
+      ping: () => ws.ping(),
+      dead: () => connection.dead(),
+    });
+    this.#open.set(connection, beat);
+  }
+
+  /** Tells every client the gateway is going away (sessions are terminated next). */
+  announceShutdown(): void {
+    for (const connection of this.#open.keys()) {
+      connection.send({
+        type: 'error',
+        code: ErrorCode.ShuttingDown,
+        message: 'the gateway is shutting down; sessions are being terminated',
+      });
+    }
+  }
+
+  /** Closes the connections opened with a login that was just logged out (4001). */
+  revokeLogin(loginId: string): void {
+    for (const connection of this.#open.keys()) {
+      if (connection.request.credential.loginId === loginId)
+        connection.close(CloseCode.Unauthorized, 'logged out');
+    }
+  }
+
+  /** Cuts whatever is left (after the sessions closed their clients). */
+  terminateAll(): void {
+    for (const connection of this.#open.keys()) connection.ws.terminate();
+  }
+}

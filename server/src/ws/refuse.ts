@@ -1,0 +1,25 @@
+// Refusing an upgrade with a plain HTTP answer, before any 101: the client learns why, and the
+// socket is closed once the answer is written.
+import { STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { HTTP_STATUS } from '@shellgate/shared';
+import type { ErrorBody, ErrorCode } from '@shellgate/shared';
+import { CONTENT_SECURITY_POLICY } from '../http/headers.js';
+
+export function refuseUpgrade(socket: Duplex, code: ErrorCode, message: string): void {
+  const status = HTTP_STATUS[code];
+  const body: ErrorBody = { error: { code, message } };
+  const text = JSON.stringify(body);
+  const head = [
+    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}`,
+    'Connection: close',
+    'Content-Type: application/json; charset=utf-8',
+    `Content-Length: ${Buffer.byteLength(text)}`,
+    'Cache-Control: no-store',
+    `Content-Security-Policy: ${CONTENT_SECURITY_POLICY}`,
+    'X-Content-Type-Options: nosniff',
+  ].join('\r\n');
+  if (socket.writable) socket.end(`${head}\r\n\r\n${text}`);
+  // Whatever the client does, the socket does not outlive the answer for long.
+  setTimeout(() => socket.destroy(), 1_000).unref();
+}

@@ -1,0 +1,116 @@
+// Authenticate before the upgrade: every check that can refuse a stream happens here, on the plain
+// HTTP request, and a refusal is an HTTP answer (401, 403, 404, 400, 429) — no 101, no attach.
+//
+//   GET /api/sessions/:id/stream?offset=N&role=control|view   Sec-WebSocket-Protocol: shellgate.v1
+//     closing? 503 ─ path? 404 ─ Host? 403 ─ Origin? 403 ─ credential? 401 ─ role? 400/403
+//     ─ session? 404 ─ offset? 400 ─ clients? 429 ─ subprotocol? 400 ─► 101, hello
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { ErrorCode, ROLES, SUBPROTOCOL } from '@shellgate/shared';
+import type { ClientRole } from '@shellgate/shared';
+import type { WebSocketServer } from 'ws';
+import { remoteAddress } from '../auth/authenticate.js';
+import { canControl } from '../auth/principal.js';
+import type { GatewayContext } from '../context.js';
+import type { Connections } from './connection.js';
+import { refuseUpgrade } from './refuse.js';
+
+const STREAM_PATH = /^\/api\/sessions\/([^/]{1,128})\/stream$/;
+
+function isRole(value: string): value is ClientRole {
+  return (ROLES as readonly string[]).includes(value);
+}
+
+function offeredProtocols(request: IncomingMessage): string[] {
+  return (request.headers['sec-websocket-protocol'] ?? '').split(',').map((protocol) => protocol.trim());
+}
+
+export function upgradeHandler(
+  context: GatewayContext,
+  wss: WebSocketServer,
+  connections: Connections,
+): (request: IncomingMessage, socket: Duplex, head: Buffer) => void {
+  return (request, socket, head) => {
+    socket.on('error', () => socket.destroy());
+    const from = remoteAddress(request);
+    const refuse = (code: ErrorCode, message: string, who: string | null = null): void => {
+      context.audit.record('auth-refused', { who, from, path: 'stream', code, reason: message });
+      refuseUpgrade(socket, code, message);
+    };
+    if (context.closing) return refuseUpgrade(socket, ErrorCode.ShuttingDown, 'the gateway is shutting down');
+    const url = new URL(request.url ?? '/', 'http://gateway.invalid');
+    const match = STREAM_PATH.exec(url.pathname);
+    const id = match?.[1];
+    if (id === undefined)
+      return refuseUpgrade(socket, ErrorCode.NotFound, 'WebSocket streams live at /api/sessions/:id/stream');
+    if (!context.policy.hostAllowed(request.headers.host)) {
+      return refuse(ErrorCode.Forbidden, 'host is not allowed; add it to allowedHosts');
+    }
+    const origin = request.headers.origin;
+    if (origin !== undefined && !context.policy.originAllowed(origin, request.headers.host)) {
+      return refuse(
+        ErrorCode.OriginRejected,
+        `origin ${JSON.stringify(origin.slice(0, 200))} is not allowed`,
+      );
+    }
+    const auth = context.authenticator.authenticate(request);
+    if (!auth.ok) return refuse(ErrorCode.Unauthorized, auth.reason);
+    const { principal } = auth.credential;
+
+    const roleParam = url.searchParams.get('role');
+    const role: ClientRole | undefined =
+      roleParam === null
+        ? principal.role === 'viewer'
+          ? 'view'
+          : 'control'
+        : isRole(roleParam)
+          ? roleParam
+          : undefined;
+    if (role === undefined)
+      return refuse(ErrorCode.InvalidRequest, 'role must be "control" or "view"', principal.name);
+
+    let session;
+    try {
+      session = context.registry.get(principal, id);
+    } catch {
+      return refuse(ErrorCode.SessionNotFound, 'no such session', principal.name);
+    }
+    if (role === 'control' && !canControl(principal, session.owner.name)) {
+      return refuse(
+        ErrorCode.Forbidden,
+        `a ${principal.role} token may only attach with role "view"`,
+        principal.name,
+      );
+    }
+    const offsetParam = url.searchParams.get('offset');
+    const outputBytes = session.info().outputBytes;
+    let offset = 0;
+    if (offsetParam !== null) {
+      offset = /^\d{1,16}$/.test(offsetParam) ? Number(offsetParam) : Number.NaN;
+      if (!Number.isSafeInteger(offset) || offset > outputBytes) {
+        return refuse(
+          ErrorCode.InvalidOffset,
+          `offset must be an integer from 0 to ${outputBytes} (the session's output so far)`,
+          principal.name,
+        );
+      }
+    }
+    if (session.clientCount >= context.config.limits.maxClientsPerSession) {
+      return refuse(
+        ErrorCode.ClientLimit,
+        `session already has ${context.config.limits.maxClientsPerSession} clients (limits.maxClientsPerSession)`,
+        principal.name,
+      );
+    }
+    if (!offeredProtocols(request).includes(SUBPROTOCOL)) {
+      return refuse(
+        ErrorCode.InvalidRequest,
+        `offer the WebSocket subprotocol "${SUBPROTOCOL}"`,
+        principal.name,
+      );
+    }
+    wss.handleUpgrade(request, socket, head, (ws) => {
+      connections.open(ws, { session, principal, role, offset, from, credential: auth.credential });
+    });
+  };
+}

@@ -1,0 +1,265 @@
+// Who may do what: authentication and Origin/Host checks before the upgrade (nothing attached,
+// nothing spawned), roles, visibility between tokens, several clients at once.
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { request as httpRequest } from 'node:http';
+import { after, before, describe, test } from 'node:test';
+import { startGateway } from '../helpers/gateway.js';
+import type { Gateway } from '../helpers/gateway.js';
+import { api, errorCode, get, getString } from '../helpers/http.js';
+import { waitForGroupsGone } from '../helpers/leaks.js';
+import { createSession, getSession, startedGroups } from '../helpers/sessions.js';
+import { connect, connectRefused } from '../helpers/ws-client.js';
+
+let gateway: Gateway;
+const secondOperator = 'second-operator-token-0123456789';
+
+before(async () => {
+  gateway = await startGateway({ config: { limits: { maxClientsPerSession: 3 } } });
+});
+
+after(async () => {
+  await gateway.stop();
+  assert.deepEqual(await waitForGroupsGone(startedGroups), []);
+});
+
+async function login(gw: Gateway, token: string): Promise<string> {
+  const response = await api(gw.url, 'POST', '/api/login', { body: { token }, origin: gw.origin });
+  assert.equal(response.status, 200, response.text);
+  const cookie = response.headers.get('set-cookie') ?? '';
+  assert.match(cookie, /^shellgate_session=[A-Za-z0-9_-]{40,}; /);
+  assert.match(cookie, /HttpOnly/);
+  assert.match(cookie, /SameSite=Strict/);
+  assert.match(cookie, /Path=\//);
+  assert.ok(!cookie.includes(token), 'the cookie never carries the token');
+  return cookie.split(';')[0] ?? '';
+}
+
+describe('the upgrade is authenticated before any 101', () => {
+  test('no credential, a wrong token, a wrong cookie: 401 and nothing attached', async () => {
+    const session = await createSession(gateway, 'cat');
+    for (const options of [
+      {},
+      { token: 'wrong-token-wrong-token' },
+      { cookie: 'shellgate_session=forged' },
+    ]) {
+      const refusal = await connectRefused(gateway.url, session.id, options);
+      assert.equal(refusal.status, 401, JSON.stringify(options));
+      assert.match(refusal.body, /UNAUTHORIZED/);
+    }
+    assert.equal((await getSession(gateway, session.id)).clients, 0);
+  });
+
+  test('a foreign Origin gets 403 ORIGIN_REJECTED, even with a valid token', async () => {
+    const session = await createSession(gateway, 'cat');
+    const refusal = await connectRefused(gateway.url, session.id, {
+      token: gateway.operatorToken,
+      origin: 'http://evil.example',
+    });
+    assert.equal(refusal.status, 403);
+    assert.match(refusal.body, /ORIGIN_REJECTED/);
+    const own = await connect(gateway.url, session.id, {
+      token: gateway.operatorToken,
+      origin: gateway.origin,
+    });
+    await own.close();
+  });
+
+  test('a Host that is not ours (DNS rebinding) gets 403', async () => {
+    const session = await createSession(gateway, 'cat');
+    const refusal = await connectRefused(gateway.url, session.id, {
+      token: gateway.operatorToken,
+      headers: { host: `rebound.example:${gateway.port}` },
+    });
+    assert.equal(refusal.status, 403);
+    // fetch() will not send a foreign Host header; node:http will.
+    const status = await new Promise<number | undefined>((resolve, reject) => {
+      const request = httpRequest(`${gateway.url}/api/whoami`, {
+        headers: { host: 'rebound.example', authorization: `Bearer ${gateway.operatorToken}` },
+      });
+      request.on('response', (response) => {
+        response.resume();
+        resolve(response.statusCode);
+      });
+      request.on('error', reject);
+      request.end();
+    });
+    assert.equal(status, 403);
+  });
+
+  test('unknown sessions, bad roles and a missing subprotocol are refused', async () => {
+    const session = await createSession(gateway, 'cat');
+    const missing = await connectRefused(gateway.url, 'AAAAAAAAAAAAAAAAAAAAAAAA', {
+      token: gateway.operatorToken,
+    });
+    assert.equal(missing.status, 404);
+    assert.match(missing.body, /SESSION_NOT_FOUND/);
+    const badRole = await connectRefused(gateway.url, session.id, {
+      token: gateway.operatorToken,
+      query: 'role=admin',
+    });
+    assert.equal(badRole.status, 400);
+    const noProtocol = await connectRefused(gateway.url, session.id, {
+      token: gateway.operatorToken,
+      protocols: [],
+    });
+    assert.equal(noProtocol.status, 400);
+    assert.match(noProtocol.body, /shellgate\.v1/);
+  });
+
+  test('a viewer asking for control gets 403 FORBIDDEN', async () => {
+    const session = await createSession(gateway, 'cat');
+    const refusal = await connectRefused(gateway.url, session.id, {
+      token: gateway.viewerToken,
+      role: 'control',
+    });
+    assert.equal(refusal.status, 403);
+    assert.match(refusal.body, /FORBIDDEN/);
+  });
+
+  test('attached clients per session are limited (429 CLIENT_LIMIT)', async () => {
+    const session = await createSession(gateway, 'cat');
+    const clients = await Promise.all(
+      [0, 1, 2].map(() => connect(gateway.url, session.id, { token: gateway.operatorToken })),
+    );
+    const refusal = await connectRefused(gateway.url, session.id, { token: gateway.operatorToken });
+    assert.equal(refusal.status, 429);
+    assert.match(refusal.body, /CLIENT_LIMIT/);
+    await Promise.all(clients.map((client) => client.close()));
+  });
+});
+
+describe('cookie logins', () => {
+  test('login sets an HttpOnly SameSite=Strict cookie holding a login id; whoami and logout work', async () => {
+    const cookie = await login(gateway, gateway.operatorToken);
+    const whoami = await api(gateway.url, 'GET', '/api/whoami', { cookie });
+    assert.deepEqual(whoami.body, { name: 'operator', role: 'operator' });
+    const session = await createSession(gateway, 'cat');
+    const client = await connect(gateway.url, session.id, { cookie, origin: gateway.origin });
+    const logout = await api(gateway.url, 'POST', '/api/logout', { cookie, origin: gateway.origin });
+    assert.equal(logout.status, 204);
+    assert.match(logout.headers.get('set-cookie') ?? '', /Max-Age=0/);
+    assert.equal((await client.waitForClose()).code, 4001, 'logout closes its connections');
+    assert.equal((await api(gateway.url, 'GET', '/api/whoami', { cookie })).status, 401);
+  });
+
+  test('state changes by cookie need an allowed Origin (CSRF)', async () => {
+    const cookie = await login(gateway, gateway.operatorToken);
+    const noOrigin = await api(gateway.url, 'POST', '/api/sessions', { cookie, body: { profile: 'cat' } });
+    assert.equal(noOrigin.status, 403);
+    assert.equal(errorCode(noOrigin), 'ORIGIN_REJECTED');
+    const foreign = await api(gateway.url, 'POST', '/api/sessions', {
+      cookie,
+      origin: 'http://evil.example',
+      body: { profile: 'cat' },
+    });
+    assert.equal(foreign.status, 403);
+    const list = await api(gateway.url, 'GET', '/api/sessions', { cookie });
+    assert.equal(list.status, 200, 'reads need no Origin');
+    const own = await api(gateway.url, 'POST', '/api/sessions', {
+      cookie,
+      origin: gateway.origin,
+      body: { profile: 'cat' },
+    });
+    assert.equal(own.status, 201);
+  });
+
+  test('failed logins are rate limited per address', async () => {
+    const gw = await startGateway({ config: { limits: { loginFailuresPerMinute: 3 } } });
+    try {
+      for (let i = 0; i < 3; i += 1) {
+        const response = await api(gw.url, 'POST', '/api/login', { body: { token: `wrong-${i}` } });
+        assert.equal(response.status, 401);
+      }
+      const limited = await api(gw.url, 'POST', '/api/login', { body: { token: gw.operatorToken } });
+      assert.equal(limited.status, 429);
+      assert.equal(errorCode(limited), 'RATE_LIMITED');
+    } finally {
+      await gw.stop();
+    }
+  });
+});
+
+describe('roles and visibility', () => {
+  test('several clients at once: control writes, viewers only watch and are refused', async () => {
+    const session = await createSession(gateway, 'cat');
+    const control = await connect(gateway.url, session.id, { token: gateway.operatorToken });
+    const viewer = await connect(gateway.url, session.id, { token: gateway.viewerToken });
+    assert.equal((await viewer.nextMessage('hello')).role, 'view');
+    control.sendInput('from control\n');
+    await viewer.waitForOutput((text) => text === 'from control\n');
+    await control.waitForOutput((text) => text === 'from control\n');
+    viewer.sendInput('from viewer\n');
+    assert.equal((await viewer.nextMessage('error')).code, 'FORBIDDEN');
+    for (const message of [
+      { type: 'input', data: 'x' },
+      { type: 'signal', signal: 'SIGINT' },
+      { type: 'terminate' },
+      { type: 'close-stdin' },
+    ]) {
+      viewer.send(message);
+      assert.equal((await viewer.nextMessage('error')).code, 'FORBIDDEN', JSON.stringify(message));
+    }
+    const info = await getSession(gateway, session.id);
+    assert.equal(info.state, 'running');
+    assert.equal(info.stdinOpen, true);
+    assert.equal(info.clients, 2);
+    // Only the control client's bytes ever reached the process.
+    control.sendInput('again\n');
+    await control.waitForOutput((text) => text === 'from control\nagain\n');
+    await Promise.all([control.close(), viewer.close()]);
+  });
+
+  test('a viewer sees every session read-only; another operator sees only its own', async () => {
+    const gw = await startGateway({
+      config: {
+        tokens: [
+          { name: 'alice', token: 'alice-token-0123456789abcdef', role: 'operator' },
+          {
+            name: 'bob',
+            sha256: 'sha256:' + createHash('sha256').update(secondOperator).digest('hex'),
+            role: 'operator',
+          },
+          { name: 'watcher', token: 'watcher-token-0123456789abcdef', role: 'viewer' },
+        ],
+      },
+    });
+    try {
+      const mine = await api(gw.url, 'POST', '/api/sessions', {
+        token: 'alice-token-0123456789abcdef',
+        body: { profile: 'cat' },
+      });
+      assert.equal(mine.status, 201);
+      const id = getString(mine.body, 'session', 'id');
+      const bobList = await api(gw.url, 'GET', '/api/sessions', { token: secondOperator });
+      assert.deepEqual(bobList.body, { sessions: [] }, 'a hashed token works and sees only its own');
+      const bobGet = await api(gw.url, 'GET', `/api/sessions/${id}`, { token: secondOperator });
+      assert.equal(bobGet.status, 404);
+      const bobDelete = await api(gw.url, 'DELETE', `/api/sessions/${id}`, { token: secondOperator });
+      assert.equal(bobDelete.status, 404);
+      const bobAttach = await connectRefused(gw.url, id, { token: secondOperator });
+      assert.equal(bobAttach.status, 404);
+      const watcherList = await api(gw.url, 'GET', '/api/sessions', {
+        token: 'watcher-token-0123456789abcdef',
+      });
+      assert.deepEqual(getSessionIds(watcherList.body), [id]);
+      const watcherDelete = await api(gw.url, 'DELETE', `/api/sessions/${id}`, {
+        token: 'watcher-token-0123456789abcdef',
+      });
+      assert.equal(watcherDelete.status, 403);
+      const watcherCreate = await api(gw.url, 'POST', '/api/sessions', {
+        token: 'watcher-token-0123456789abcdef',
+        body: { profile: 'cat' },
+      });
+      assert.equal(watcherCreate.status, 403);
+    } finally {
+      await gw.stop();
+    }
+  });
+});
+
+function getSessionIds(body: unknown): unknown[] {
+  const sessions = get(body, 'sessions');
+  assert.ok(Array.isArray(sessions));
+  return sessions.map((session) => get(session, 'id'));
+}

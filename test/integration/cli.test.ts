@@ -1,0 +1,123 @@
+// Start-up: the login line when the token is generated, the listening line, flags, and invalid
+// configuration stopping start-up with a message that names the field.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, test } from 'node:test';
+import { api } from '../helpers/http.js';
+
+const CLI = fileURLToPath(new URL('../../server/dist/cli.js', import.meta.url));
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the CLI until it prints the listening line (then SIGTERM) or exits on its own. */
+function run(args: string[], onReady?: (stdout: string) => Promise<void>): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    let ready = false;
+    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+    child.stdout.setEncoding('utf8').on('data', (text: string) => {
+      stdout += text;
+      if (!ready && /shellgate listening on /.test(stdout)) {
+        ready = true;
+        (onReady ?? (() => Promise.resolve()))(stdout).then(
+          () => child.kill('SIGTERM'),
+          (error: unknown) => {
+            child.kill('SIGTERM');
+            reject(error instanceof Error ? error : new Error(String(error)));
+          },
+        );
+      }
+    });
+    child.stderr.setEncoding('utf8').on('data', (text: string) => (stderr += text));
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+async function withConfig(config: unknown, body: (file: string) => Promise<void>): Promise<void> {
+  const dir = await mkdtemp(join(tmpdir(), 'shellgate-cli-'));
+  try {
+    const file = join(dir, 'config.json');
+    await writeFile(file, typeof config === 'string' ? config : JSON.stringify(config));
+    await body(file);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+describe('cli', () => {
+  test('with no configuration: loopback, a generated token in the URL fragment, never in the log', async () => {
+    let token = '';
+    const result = await run(['--port', '0'], async (stdout) => {
+      const login = /^shellgate login: (http:\/\/127\.0\.0\.1:(\d+))\/#token=([A-Za-z0-9_-]{40,})$/m.exec(
+        stdout,
+      );
+      assert.ok(login, stdout);
+      token = login[3] ?? '';
+      const url = login[1] ?? '';
+      assert.match(stdout, new RegExp(`^shellgate listening on ${url}$`, 'm'));
+      const whoami = await api(url, 'GET', '/api/whoami', { token });
+      assert.deepEqual(whoami.body, { name: 'operator', role: 'operator' });
+      const profiles = await api(url, 'GET', '/api/profiles', { token });
+      assert.match(profiles.text, /"name":"bc"/);
+    });
+    assert.equal(result.code, 0, result.stderr);
+    assert.ok(token.length > 0);
+    assert.ok(!result.stderr.includes(token), 'the token never appears in the log');
+    for (const line of result.stderr.trim().split('\n')) JSON.parse(line);
+  });
+
+  test('--host and --port override the file', async () => {
+    await withConfig({ host: '0.0.0.0', port: 1 }, async (file) => {
+      const result = await run(['--config', file, '--host', '127.0.0.1', '--port', '0']);
+      assert.match(result.stdout, /^shellgate listening on http:\/\/127\.0\.0\.1:\d+$/m);
+      assert.equal(result.code, 0);
+    });
+  });
+
+  test('invalid configuration stops start-up with a message naming the field', async () => {
+    const cases: Array<[unknown, RegExp]> = [
+      [
+        { limits: { maxSessions: 0 } },
+        /invalid configuration: limits\.maxSessions: expected a positive integer/,
+      ],
+      [{ limits: { maxSessions: 'ten' } }, /limits\.maxSessions: expected a positive integer/],
+      [{ tokens: [{ role: 'operator' }] }, /tokens\.0: expected exactly one of "token" and "sha256"/],
+      [{ tokens: [{ token: 'short', role: 'operator' }] }, /tokens\.0\.token/],
+      [{ tokens: [{ token: 'x'.repeat(20), role: 'admin' }] }, /tokens\.0\.role/],
+      [{ profiles: { bc: { argv: [] } } }, /profiles\.bc\.argv/],
+      [{ profiles: { bc: { argv: ['bc'], mode: 'tty' } } }, /profiles\.bc\.mode/],
+      [{ port: 70000 }, /port/],
+      [
+        { limits: { replayBufferBytes: 1000, flowControlWindowBytes: 5000 } },
+        /limits\.flowControlWindowBytes/,
+      ],
+      [{ unknownField: true }, /unknownField/],
+      ['{not json', /not valid JSON/],
+      [{ tls: { cert: '/nonexistent/cert.pem', key: '/nonexistent/key.pem' } }, /tls\.cert/],
+    ];
+    for (const [config, pattern] of cases) {
+      await withConfig(config, async (file) => {
+        const result = await run(['--config', file, '--port', '0']);
+        assert.notEqual(result.code, 0, JSON.stringify(config));
+        assert.match(result.stderr, pattern, JSON.stringify(config));
+        assert.doesNotMatch(result.stdout, /listening/);
+      });
+    }
+    const badPort = await run(['--port', 'eighty']);
+    assert.notEqual(badPort.code, 0);
+    assert.match(badPort.stderr, /--port/);
+  });
+});
