@@ -59,6 +59,7 @@ describe('HTTP API', () => {
   test('healthz needs no auth; everything under /api does', async () => {
     const health = await api(gateway.url, 'GET', '/healthz');
     assert.equal(health.status, 200);
+    assert.deepEqual(health.body, { status: 'ok' });
     assertSecurityHeaders(health);
     for (const [method, path] of [
       ['GET', '/api/whoami'],

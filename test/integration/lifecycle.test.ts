@@ -42,7 +42,8 @@ describe('signals', () => {
       token: gateway.operatorToken,
       body: { signal: 'SIGINT' },
     });
-    assert.equal(ok.status, 204);
+    assert.equal(ok.status, 200);
+    assert.equal(get(ok.body, 'session', 'id'), session.id);
     await client.waitForOutput((text) => text.includes('got INT'));
     const bad = await api(gateway.url, 'POST', path, {
       token: gateway.operatorToken,

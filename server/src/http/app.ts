@@ -17,7 +17,7 @@ export function createApp(context: GatewayContext): express.Express {
   app.use(securityHeaders);
 
   app.get('/healthz', (_request, response) => {
-    response.set('Cache-Control', 'no-store').json({ ok: !context.closing });
+    response.set('Cache-Control', 'no-store').json({ status: context.closing ? 'shutting-down' : 'ok' });
   });
 
   app.use(hostGuard(context));

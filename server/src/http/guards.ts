@@ -31,7 +31,7 @@ export function hostGuard(context: GatewayContext): RequestHandler {
     }
     sendError(
       response,
-      ErrorCode.Forbidden,
+      ErrorCode.OriginRejected,
       `host ${JSON.stringify((request.headers.host ?? '').slice(0, 100))} is not allowed; add it to allowedHosts`,
     );
   };

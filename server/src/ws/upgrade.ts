@@ -44,7 +44,7 @@ export function upgradeHandler(
     if (id === undefined)
       return refuseUpgrade(socket, ErrorCode.NotFound, 'WebSocket streams live at /api/sessions/:id/stream');
     if (!context.policy.hostAllowed(request.headers.host)) {
-      return refuse(ErrorCode.Forbidden, 'host is not allowed; add it to allowedHosts');
+      return refuse(ErrorCode.OriginRejected, 'host is not allowed; add it to allowedHosts');
     }
     const origin = request.headers.origin;
     if (origin !== undefined && !context.policy.originAllowed(origin, request.headers.host)) {

@@ -112,7 +112,7 @@ export function sessionRoutes(context: GatewayContext): Router {
       session: session.id,
       signal,
     });
-    response.status(204).end();
+    response.json({ session: session.info() });
   });
 
   return router;
