@@ -1,0 +1,292 @@
+// The gateway's relay, measured against baselines taken in the same run (these machines are noisy):
+// - throughput: 256 MiB of `head -c … /dev/zero` through the gateway to a WebSocket client, against
+//   a bare child_process read of the same pipe; every byte counted; gateway CPU per MiB;
+// - echo round-trip through `cat`, 32-byte messages: p50/p99;
+// - 1,000 concurrent `cat` sessions: gateway memory, echo p99 while all are open, memory after they
+//   close, and no child process left;
+// - session create → exit → gone per second.
+// Medians of several runs. Usage: npm run bench -- relay
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { FrameType, SUBPROTOCOL } from '@shellgate/shared';
+import WebSocket from 'ws';
+import { startGateway } from '../helpers/gateway.ts';
+import type { Gateway } from '../helpers/gateway.ts';
+import { api, getNumber, getString } from '../helpers/http.ts';
+import { processesInGroups, residentBytes, waitForGroupsGone } from '../helpers/leaks.ts';
+
+const MiB = 1024 * 1024;
+const TOTAL = 256 * MiB;
+const RUNS = 5;
+const ECHO_MESSAGES = 3000;
+const SESSIONS = 1000;
+const CHURN_SECONDS = 3;
+const CHURN_CONCURRENCY = 8;
+const ACK_EVERY = 128 * 1024;
+
+const median = (values: number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
+};
+const percentile = (values: number[], p: number): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))] ?? Number.NaN;
+};
+const verdict = (ok: boolean): string => (ok ? 'PASS' : 'FAIL');
+let failures = 0;
+function report(line: string, ok: boolean): void {
+  if (!ok) failures += 1;
+  console.log(`${verdict(ok)}  ${line}`);
+}
+
+/** CPU time (user + system) of a process, in milliseconds. */
+function cpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // USER_HZ is 100 on Linux
+}
+
+async function bareRead(): Promise<number> {
+  const start = performance.now();
+  const child = spawn('head', ['-c', String(TOTAL), '/dev/zero'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  let bytes = 0;
+  child.stdout.on('data', (chunk: Buffer) => (bytes += chunk.length));
+  await new Promise((resolve) => child.stdout.once('end', resolve));
+  const seconds = (performance.now() - start) / 1000;
+  if (bytes !== TOTAL) throw new Error(`bare read got ${bytes} bytes`);
+  return TOTAL / seconds;
+}
+
+type OnMessage = (data: Buffer, isBinary: boolean) => void;
+
+/** Output can arrive in the same tick as 'open': a reader must listen from the start. */
+function open(gateway: Gateway, id: string, onMessage?: OnMessage): Promise<WebSocket> {
+  const url = `${gateway.url.replace('http', 'ws')}/api/sessions/${id}/stream`;
+  const ws = new WebSocket(url, [SUBPROTOCOL], {
+    headers: { authorization: `Bearer ${gateway.operatorToken}` },
+    perMessageDeflate: false,
+  });
+  if (onMessage !== undefined) ws.on('message', onMessage);
+  return new Promise((resolve, reject) => {
+    ws.once('open', () => resolve(ws));
+    ws.once('error', reject);
+  });
+}
+
+async function create(gateway: Gateway, profile: string): Promise<{ id: string; pid: number }> {
+  const response = await api(gateway.url, 'POST', '/api/sessions', {
+    token: gateway.operatorToken,
+    body: { profile },
+  });
+  if (response.status !== 201) throw new Error(`create failed: ${response.text}`);
+  return { id: getString(response.body, 'session', 'id'), pid: getNumber(response.body, 'session', 'pid') };
+}
+
+async function relay(gateway: Gateway): Promise<{ rate: number; cpuPerMiB: number }> {
+  const cpuBefore = cpuMs(gateway.pid);
+  const start = performance.now();
+  const { id } = await create(gateway, 'zero');
+  let bytes = 0;
+  let acked = 0;
+  let finish: () => void = () => undefined;
+  const finished = new Promise<void>((resolve) => (finish = resolve));
+  const ws = await open(gateway, id, (data, isBinary) => {
+    if (isBinary) {
+      bytes += data.length - 1;
+      if (bytes - acked >= ACK_EVERY) {
+        acked = bytes;
+        ws.send(`{"type":"ack","offset":${bytes}}`);
+      }
+    } else if (data.toString().includes('"type":"exit"')) finish();
+  });
+  await finished;
+  const seconds = (performance.now() - start) / 1000;
+  const cpu = cpuMs(gateway.pid) - cpuBefore;
+  ws.close();
+  await api(gateway.url, 'DELETE', `/api/sessions/${id}`, { token: gateway.operatorToken });
+  if (bytes !== TOTAL) throw new Error(`relay delivered ${bytes} of ${TOTAL} bytes`);
+  return { rate: TOTAL / seconds, cpuPerMiB: cpu / (TOTAL / MiB) };
+}
+
+/** Round-trips of 32-byte messages through `cat` on `ws`, in microseconds. */
+async function echo(ws: WebSocket, count: number): Promise<number[]> {
+  const payload = Buffer.alloc(33, 0x61);
+  payload[0] = FrameType.Stdin;
+  const times: number[] = [];
+  let received = 0;
+  let offset = 0;
+  let acked = 0;
+  let pending: (() => void) | undefined;
+  const onMessage = (data: Buffer, isBinary: boolean): void => {
+    if (!isBinary) return;
+    received += data.length - 1;
+    offset += data.length - 1;
+    if (offset - acked >= ACK_EVERY) {
+      acked = offset;
+      ws.send(`{"type":"ack","offset":${offset}}`);
+    }
+    if (received >= 32 && pending !== undefined) {
+      received -= 32;
+      const done = pending;
+      pending = undefined;
+      done();
+    }
+  };
+  ws.on('message', onMessage);
+  for (let i = 0; i < count; i += 1) {
+    const start = process.hrtime.bigint();
+    await new Promise<void>((resolve) => {
+      pending = resolve;
+      ws.send(payload);
+    });
+    times.push(Number(process.hrtime.bigint() - start) / 1000);
+  }
+  ws.off('message', onMessage);
+  return times;
+}
+
+async function manySessions(gateway: Gateway): Promise<void> {
+  const baseline = residentBytes(gateway.pid);
+  const sessions: Array<{ id: string; pid: number; ws: WebSocket }> = [];
+  for (let i = 0; i < SESSIONS; i += 25) {
+    const batch = await Promise.all(
+      Array.from({ length: 25 }, async () => {
+        const session = await create(gateway, 'cat');
+        return { ...session, ws: await open(gateway, session.id) };
+      }),
+    );
+    sessions.push(...batch);
+  }
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  const attached = residentBytes(gateway.pid);
+  const times: number[] = [];
+  for (let round = 0; round < 3; round += 1) {
+    for (const session of sessions) times.push(...(await echo(session.ws, 1)));
+  }
+  const p99 = percentile(times, 99);
+  for (const session of sessions) session.ws.close();
+  for (let i = 0; i < sessions.length; i += 50) {
+    await Promise.all(
+      sessions.slice(i, i + 50).map(async ({ id }) => {
+        await api(gateway.url, 'DELETE', `/api/sessions/${id}`, { token: gateway.operatorToken });
+        await api(gateway.url, 'DELETE', `/api/sessions/${id}`, { token: gateway.operatorToken });
+      }),
+    );
+  }
+  const left = await waitForGroupsGone(
+    sessions.map((s) => s.pid),
+    5_000,
+  );
+  await new Promise((resolve) => setTimeout(resolve, 2_000));
+  const closed = residentBytes(gateway.pid);
+  report(
+    `${SESSIONS} cat sessions attached: gateway RSS ${(attached / MiB).toFixed(1)} MiB (target ≤ 100; ${(baseline / MiB).toFixed(1)} MiB before)`,
+    attached <= 100 * MiB,
+  );
+  report(`echo p99 with ${SESSIONS} sessions open: ${p99.toFixed(0)} µs (target ≤ 1000)`, p99 <= 1000);
+  report(
+    `after closing them: RSS ${(closed / MiB).toFixed(1)} MiB (returns to within 30 MiB of ${(baseline / MiB).toFixed(1)})`,
+    closed <= baseline + 30 * MiB,
+  );
+  report(
+    `child processes left: ${left.length + processesInGroups(sessions.map((s) => s.pid)).length}`,
+    left.length === 0,
+  );
+}
+
+async function churn(gateway: Gateway): Promise<number> {
+  let done = 0;
+  const deadline = performance.now() + CHURN_SECONDS * 1000;
+  const start = performance.now();
+  await Promise.all(
+    Array.from({ length: CHURN_CONCURRENCY }, async () => {
+      while (performance.now() < deadline) {
+        const { id } = await create(gateway, 'true');
+        // DELETE waits for the exit; a DELETE of an exited session removes it: gone is a 404.
+        let status = 200;
+        for (let attempt = 0; attempt < 3 && status === 200; attempt += 1) {
+          status = (await api(gateway.url, 'DELETE', `/api/sessions/${id}`, { token: gateway.operatorToken }))
+            .status;
+        }
+        if (status !== 404) throw new Error(`session ${id} was not removed (${status})`);
+        done += 1;
+      }
+    }),
+  );
+  return done / ((performance.now() - start) / 1000);
+}
+
+function benchGateway(): Promise<Gateway> {
+  return startGateway({
+    config: {
+      profiles: {
+        zero: { argv: ['head', '-c', String(TOTAL), '/dev/zero'], mode: 'pipe' },
+        cat: { argv: ['cat'], mode: 'pipe' },
+        true: { argv: ['true'], mode: 'pipe' },
+      },
+      limits: {
+        maxSessions: SESSIONS + 100,
+        maxSessionsPerToken: SESSIONS + 100,
+        terminateGracePeriodMs: 1000,
+      },
+      log: { level: 'warn' },
+    },
+  });
+}
+
+async function main(): Promise<void> {
+  // Memory first, on a fresh gateway: the throughput runs grow the heap of the one they use.
+  const fresh = await benchGateway();
+  console.log(`command: npm run bench -- relay   (node ${process.version})`);
+  try {
+    await manySessions(fresh);
+  } finally {
+    await fresh.stop();
+  }
+  const gateway = await benchGateway();
+  try {
+    const bare: number[] = [];
+    const relayed: number[] = [];
+    const cpu: number[] = [];
+    for (let run = 0; run < RUNS; run += 1) {
+      bare.push(await bareRead());
+      const result = await relay(gateway);
+      relayed.push(result.rate);
+      cpu.push(result.cpuPerMiB);
+    }
+    const ratio = median(relayed) / median(bare);
+    report(
+      `relay ${(median(relayed) / MiB).toFixed(0)} MiB/s vs bare pipe read ${(median(bare) / MiB).toFixed(0)} MiB/s: ${(ratio * 100).toFixed(0)}% (target ≥ 60%), all ${TOTAL} bytes each run; gateway CPU ${median(cpu).toFixed(2)} ms/MiB`,
+      ratio >= 0.6,
+    );
+
+    const { id } = await create(gateway, 'cat');
+    const ws = await open(gateway, id);
+    await echo(ws, 300); // warm-up
+    const echoes: number[] = [];
+    const p50s: number[] = [];
+    const p99s: number[] = [];
+    for (let run = 0; run < 3; run += 1) {
+      const times = await echo(ws, ECHO_MESSAGES);
+      echoes.push(...times);
+      p50s.push(percentile(times, 50));
+      p99s.push(percentile(times, 99));
+    }
+    ws.close();
+    await api(gateway.url, 'DELETE', `/api/sessions/${id}`, { token: gateway.operatorToken });
+    report(`echo through cat, 32 B: p50 ${median(p50s).toFixed(0)} µs (target ≤ 100)`, median(p50s) <= 100);
+    report(`echo through cat, 32 B: p99 ${median(p99s).toFixed(0)} µs (target ≤ 300)`, median(p99s) <= 300);
+
+    const rates: number[] = [];
+    for (let run = 0; run < 3; run += 1) rates.push(await churn(gateway));
+    report(
+      `create → exit → gone: ${median(rates).toFixed(0)} sessions/s (target ≥ 300)`,
+      median(rates) >= 300,
+    );
+  } finally {
+    await gateway.stop();
+  }
+  console.log(`${failures === 0 ? 'all targets met' : `${failures} targets missed`}`);
+}
+
+await main();
