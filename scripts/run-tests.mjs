@@ -3,7 +3,7 @@
 // printing the spec report and, last, one plain `N passed, N failed` line.
 // Usage: node scripts/run-tests.mjs [substring-filter ...]
 import { spawn } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -12,6 +12,7 @@ const suites = ['unit', 'integration', 'e2e'];
 const filters = process.argv.slice(2);
 
 const files = suites
+  .filter((suite) => existsSync(join(root, 'test', suite)))
   .flatMap((suite) =>
     readdirSync(join(root, 'test', suite), { recursive: true, encoding: 'utf8' })
       .filter((name) => name.endsWith('.test.ts'))
