@@ -1,0 +1,96 @@
+// The network drops under a running session: the page reconnects by itself, resumes from its offset,
+// and the terminal holds every line exactly once.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { Browser, BrowserContext } from 'playwright-core';
+import { launchBrowser } from '../helpers/browser.ts';
+import { startGateway } from '../helpers/gateway.ts';
+import type { Gateway } from '../helpers/gateway.ts';
+import { startTcpProxy } from '../helpers/tcp-proxy.ts';
+import { connect } from '../helpers/ws-client.ts';
+import type { TcpProxy } from '../helpers/tcp-proxy.ts';
+import { signIn, startFromForm, waitForText } from '../helpers/web.ts';
+
+const LINES = 30;
+
+describe('reconnecting after a dropped connection', () => {
+  let gateway: Gateway;
+  let proxy: TcpProxy;
+  let browser: Browser;
+  let context: BrowserContext | undefined;
+
+  before(async () => {
+    [gateway, browser] = await Promise.all([startGateway(), launchBrowser()]);
+    proxy = await startTcpProxy(gateway.port);
+  });
+  after(async () => {
+    await context?.close();
+    await browser.close();
+    await proxy.close();
+    await gateway.stop();
+  });
+
+  test('a cut connection is resumed from the last offset and every line shows exactly once', async () => {
+    context = await browser.newContext({ viewport: { width: 1000, height: 900 } });
+    const page = await context.newPage();
+    await signIn(page, gateway, gateway.operatorToken, proxy.url);
+    await startFromForm(
+      page,
+      'sh',
+      `'i=1; while [ $i -le ${LINES} ]; do echo line-$i; i=$((i+1)); sleep 0.1; done; sleep 30'`,
+    );
+    const state = page.getByTestId('connection-state');
+
+    for (const seen of ['line-5', 'line-15']) {
+      await waitForText(page, new RegExp(`^${seen}$`, 'm'));
+      const reconnecting = page
+        .locator('[data-testid="connection-state"][data-state="reconnecting"]')
+        .waitFor();
+      assert.ok(proxy.cut() > 0, 'there was a connection to cut');
+      await reconnecting;
+      await page
+        .locator('[data-testid="connection-state"][data-state="connected"]')
+        .waitFor({ timeout: 10_000 });
+    }
+    assert.equal(await state.getAttribute('data-state'), 'connected');
+
+    const text = await waitForText(page, new RegExp(`^line-${LINES}$`, 'm'));
+    const lines = text.split('\n').filter((line) => line.startsWith('line-'));
+    assert.deepEqual(
+      lines,
+      Array.from({ length: LINES }, (_, i) => `line-${i + 1}`),
+      'each line once, in order',
+    );
+    assert.doesNotMatch(text, /bytes of output were lost/, 'no gap: the replay buffer covered the drop');
+  });
+
+  test('output that left the replay buffer while offline shows as a visible gap marker', async () => {
+    const small = await startGateway({
+      config: { limits: { replayBufferBytes: 4096, flowControlWindowBytes: 4096 } },
+    });
+    const relay = await startTcpProxy(small.port);
+    const page = await (context ?? (await browser.newContext())).newPage();
+    try {
+      await signIn(page, small, small.operatorToken, relay.url);
+      await startFromForm(page, 'sh', `'echo before; read go; seq 1 5000; sleep 0.3; echo after; sleep 30'`);
+      await waitForText(page, /^before$/m);
+      // Offline: the connection is cut and reconnects are refused while 23 kB of output pass by.
+      relay.refuse(true);
+      relay.cut();
+      await page.locator('[data-testid="connection-state"][data-state="reconnecting"]').waitFor();
+      const id = /#\/sessions\/([^/]+)/.exec(page.url())?.[1] ?? '';
+      const writer = await connect(small.url, id, { token: small.operatorToken, offset: 0 });
+      writer.sendInput('go\n');
+      await writer.waitForOutput((out) => out.includes('after'));
+      await writer.close();
+      relay.refuse(false);
+      const text = await waitForText(page, /^after$/m, 15_000);
+      assert.match(text, /── \d+ bytes of output were lost \(offsets \d+–\d+\) ──/);
+      assert.equal(text.match(/^after$/gm)?.length, 1, 'what was still buffered arrived, once');
+    } finally {
+      await page.close();
+      await relay.close();
+      await small.stop();
+    }
+  });
+});
