@@ -14,6 +14,32 @@ export type Hold = string | symbol;
 export const PAUSED: Hold = 'paused';
 const HIGH_WATER: Hold = 'highWaterMark';
 
+/** Where a stream's bytes come from: a child's pipe, or a pseudo-terminal. */
+export interface OutputSource {
+  /** Calls `onData` for each chunk and `onEnd` once, after the last. */
+  start(onData: (data: Buffer) => void, onEnd: () => void): void;
+  pause(): void;
+  resume(): void;
+  destroy(): void;
+}
+
+/** A child's pipe as a source; `null` (not a pipe) stays `null`, a stream that has already ended. */
+export function pipeSource(stream: Readable | null): OutputSource | null {
+  if (stream === null) return null;
+  return {
+    start(onData, onEnd) {
+      stream.on('data', onData);
+      stream.once('end', onEnd);
+      // 'close' also covers a pipe destroyed by an error (EIO) or abandoned after exit.
+      stream.once('close', onEnd);
+      stream.on('error', () => {});
+    },
+    pause: () => void stream.pause(),
+    resume: () => void stream.resume(),
+    destroy: () => void stream.destroy(),
+  };
+}
+
 export interface OutputOptions {
   collect: boolean;
   highWaterMark: number;
@@ -33,7 +59,7 @@ export class Output {
   #drainGeneration = 0;
   readonly #settledWaiters = new Set<() => void>();
 
-  constructor(stdout: Readable | null, stderr: Readable | null, options: OutputOptions) {
+  constructor(stdout: OutputSource | null, stderr: OutputSource | null, options: OutputOptions) {
     this.#options = options;
     this.#stdout = new Pipe('stdout', stdout, this);
     this.#stderr = new Pipe('stderr', stderr, this);
@@ -146,30 +172,27 @@ export class Output {
   }
 }
 
-/** One pipe from the child. A stream that is not a pipe is a pipe that has already ended. */
+/** One output stream of the child. A stream that is not a pipe is one that has already ended. */
 class Pipe {
   readonly name: OutputStream;
-  readonly #stream: Readable | null;
+  readonly #source: OutputSource | null;
   readonly #holds = new Set<Hold>();
   #chunks: Buffer[] = [];
   #size = 0;
   ended: boolean;
 
-  constructor(name: OutputStream, stream: Readable | null, owner: Output) {
+  constructor(name: OutputStream, source: OutputSource | null, owner: Output) {
     this.name = name;
-    this.#stream = stream;
-    this.ended = stream === null;
-    if (stream === null) return;
-    const end = (): void => {
-      if (this.ended) return;
-      this.ended = true;
-      owner.pipeEnded();
-    };
-    stream.on('data', (data: Buffer) => owner.receive(this, data));
-    stream.once('end', end);
-    // 'close' also covers a pipe destroyed by an error (EIO) or abandoned after exit.
-    stream.once('close', end);
-    stream.on('error', () => {});
+    this.#source = source;
+    this.ended = source === null;
+    source?.start(
+      (data) => owner.receive(this, data),
+      () => {
+        if (this.ended) return;
+        this.ended = true;
+        owner.pipeEnded();
+      },
+    );
   }
 
   get size(): number {
@@ -195,14 +218,14 @@ class Pipe {
 
   hold(reason: Hold): void {
     this.#holds.add(reason);
-    if (this.#holds.size === 1) this.#stream?.pause();
+    if (this.#holds.size === 1) this.#source?.pause();
   }
 
   release(reason: Hold): void {
-    if (this.#holds.delete(reason) && this.#holds.size === 0) this.#stream?.resume();
+    if (this.#holds.delete(reason) && this.#holds.size === 0) this.#source?.resume();
   }
 
   destroy(): void {
-    this.#stream?.destroy();
+    this.#source?.destroy();
   }
 }

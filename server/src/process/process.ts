@@ -5,7 +5,7 @@ import { ProcessError } from './errors.js';
 import { Input } from './input.js';
 import { iterateOutput } from './iterate.js';
 import { Listeners } from './listeners.js';
-import { Output, PAUSED } from './output.js';
+import { Output, PAUSED, pipeSource } from './output.js';
 import { sendSignal, validateSignal } from './signal.js';
 import { parseArgv, spawnError, startChild, type Command } from './spawn.js';
 import { escalate, type EscalationStep } from './terminate.js';
@@ -71,7 +71,7 @@ export class Process {
     const child = started.child ?? null;
     this.#child = child;
     this.#input = new Input(child?.stdin ?? null, this.#command.name);
-    this.#output = new Output(child?.stdout ?? null, child?.stderr ?? null, {
+    this.#output = new Output(pipeSource(child?.stdout ?? null), pipeSource(child?.stderr ?? null), {
       collect,
       highWaterMark: this.#highWaterMark,
     });
