@@ -68,6 +68,31 @@ describe('pipe sessions in the browser', () => {
     assert.match(await page.getByTestId('session-state').innerText(), /exited with code 0/);
   });
 
+  test('copy and paste work with the keyboard: Ctrl-C copies a selection instead of interrupting', async () => {
+    const page = await newPage();
+    await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: gateway.url });
+    await signIn(page, gateway);
+    await startFromForm(page, 'bc');
+    await page.evaluate(() => navigator.clipboard.writeText('6*7'));
+    await page.keyboard.press('Control+V');
+    await page.keyboard.press('Enter');
+    await waitForText(page, /^6\*7\n42$/m);
+
+    // Double-click the word with the mouse (xterm's screen layer takes the pointer events).
+    const box = await page.locator('.xterm-rows span', { hasText: '42' }).first().boundingBox();
+    assert.ok(box !== null);
+    await page.mouse.dblclick(box.x + box.width / 2, box.y + box.height / 2);
+    await page.keyboard.press('Control+C');
+    assert.equal(await page.evaluate(() => navigator.clipboard.readText()), '42');
+    assert.match(await page.getByTestId('session-state').innerText(), /running/, 'no SIGINT was sent');
+    await page.keyboard.press('Control+Shift+V');
+    await page.keyboard.type('+1');
+    await page.keyboard.press('Enter');
+    await waitForText(page, /^42\+1\n43$/m);
+    await page.getByTestId('send-eof').click();
+    await waitForText(page, /exited with code 0/);
+  });
+
   test('stderr is shown in its own colour, stdout in the default one', async () => {
     const page = await newPage();
     await signIn(page, gateway);
