@@ -53,6 +53,15 @@ export function defaultTestConfig(operatorToken: string, viewerToken: string): R
       bc: { argv: ['bc', '-q'], mode: 'pipe', allowArgs: false, description: 'calculator' },
       cat: { argv: ['cat'], mode: 'pipe', allowArgs: false },
       sh: { argv: ['sh', '-c'], mode: 'pipe', allowArgs: true },
+      // A predictable interactive shell on a terminal: no rc files, a plain prompt.
+      shell: {
+        argv: ['bash', '--noprofile', '--norc', '-i'],
+        mode: 'pty',
+        allowArgs: false,
+        env: { TERM: 'xterm-256color', PS1: '$ ' },
+      },
+      // A PTY profile for scripted programs: `sh -c <script>` on a terminal.
+      'pty-sh': { argv: ['sh', '-c'], mode: 'pty', allowArgs: true, env: { TERM: 'xterm-256color' } },
     },
     limits: {
       terminateGracePeriodMs: 300,

@@ -2,7 +2,11 @@
 // resident memory. Sessions run in their own group whose id is the session's pid.
 import { readFileSync, readdirSync } from 'node:fs';
 
-/** Pids of live processes (zombies excluded) whose process group is one of `groups`. */
+/**
+ * Pids of live processes (zombies excluded) whose process group or session is one of `groups`.
+ * A session's process leads both (`detached` spawns call setsid, and so does a PTY), so this also
+ * finds the jobs a shell put in process groups of their own.
+ */
 export function processesInGroups(groups: Iterable<number>): number[] {
   const wanted = new Set(groups);
   const found: number[] = [];
@@ -18,7 +22,8 @@ export function processesInGroups(groups: Iterable<number>): number[] {
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     const state = fields[0];
     const pgrp = Number(fields[2]);
-    if (state !== 'Z' && wanted.has(pgrp)) found.push(Number(name));
+    const sid = Number(fields[3]);
+    if (state !== 'Z' && (wanted.has(pgrp) || wanted.has(sid))) found.push(Number(name));
   }
   return found;
 }

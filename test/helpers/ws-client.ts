@@ -37,6 +37,8 @@ interface Waiter {
 export class TestClient {
   readonly messages: ServerMessage[] = [];
   readonly chunks: OutputChunk[] = [];
+  /** Snapshot frames (PTY sessions): escape sequences redrawing the screen, not counted in offsets. */
+  readonly snapshots: Buffer[] = [];
   /** Everything in order as it arrived: messages and output chunks, for ordering assertions. */
   readonly events: Array<
     { kind: 'message'; message: ServerMessage } | { kind: 'output'; chunk: OutputChunk }
@@ -71,7 +73,9 @@ export class TestClient {
       : Array.isArray(data)
         ? Buffer.concat(data)
         : Buffer.from(data);
-    if (isBinary) {
+    if (isBinary && bytes[0] === FrameType.Snapshot) {
+      this.snapshots.push(Buffer.from(bytes.subarray(1)));
+    } else if (isBinary) {
       const type = bytes[0];
       const stream = type === FrameType.Stdout ? 'stdout' : type === FrameType.Stderr ? 'stderr' : undefined;
       if (stream === undefined) throw new Error(`unexpected frame type ${String(type)}`);

@@ -2,6 +2,7 @@
 // depend on the machine (profiles, a generated token). A bad field stops start-up with its name.
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import { userInfo } from 'node:os';
 import { describeIssues } from '@shellgate/shared';
 import { configSchema } from './schema.js';
 import type { ParsedConfig, ProfileConfig } from './schema.js';
@@ -30,10 +31,29 @@ export interface LoadOptions {
   port?: number;
 }
 
+/** The user's login shell: from the password database, else $SHELL, else /bin/sh. */
+function loginShell(): string {
+  try {
+    const shell = userInfo().shell;
+    if (shell !== null && shell !== '') return shell;
+  } catch {
+    // No password entry for this uid (some containers): fall through.
+  }
+  return process.env.SHELL ?? '/bin/sh';
+}
+
 /** The profiles a gateway offers when the configuration names none. */
 export function defaultProfiles(): Record<string, ProfileConfig> {
+  const shell = loginShell();
   return {
     bc: { argv: ['bc', '-q'], mode: 'pipe', allowArgs: false, description: 'bc, the calculator' },
+    shell: {
+      argv: [shell, '-l'],
+      mode: 'pty',
+      allowArgs: false,
+      description: `your login shell (${shell}) on a terminal`,
+      env: { TERM: 'xterm-256color', COLORTERM: 'truecolor' },
+    },
   };
 }
 

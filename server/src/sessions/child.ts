@@ -1,11 +1,11 @@
 // How a session starts its process: always through the process core, in its own process group
-// (`detached`, so signals and termination reach the whole group), output only to subscribers.
+// (`detached`, so signals and termination reach the whole group) or, for PTY sessions, as the
+// leader of a new terminal session; output only to subscribers.
 import { ErrorCode, ProtocolError } from '@shellgate/shared';
-import type { SessionMode } from '@shellgate/shared';
-import { Process, ProcessError } from '../process/index.js';
+import type { SessionMode, TerminalSize } from '@shellgate/shared';
+import { Process, ProcessError, PtyProcess } from '../process/index.js';
 
-/** What a session needs of a process; pipe and PTY processes both offer it. */
-export type SessionProcess = Pick<
+type Common = Pick<
   Process,
   | 'pid'
   | 'write'
@@ -18,26 +18,41 @@ export type SessionProcess = Pick<
   | 'resumeOutput'
 >;
 
+/** What a session needs of a process; pipe and PTY processes both offer it. */
+export type SessionProcess =
+  (Common & { readonly mode: 'pipe' }) | (Common & Pick<PtyProcess, 'resize'> & { readonly mode: 'pty' });
+
 export interface ChildSpec {
   argv: string[];
   mode: SessionMode;
   cwd: string | undefined;
   env: Record<string, string>;
+  /** Initial terminal size (PTY sessions). */
+  size: TerminalSize;
 }
 
 /** Starts the child or throws SPAWN_FAILED with the core's sentence naming the problem. */
 export async function spawnChild(spec: ChildSpec): Promise<SessionProcess> {
-  if (spec.mode === 'pty') {
-    throw new ProtocolError(ErrorCode.SpawnFailed, 'pty sessions are not available in this build');
-  }
   try {
-    return await Process.spawn(spec.argv, {
+    if (spec.mode === 'pty') {
+      const pty = await PtyProcess.spawn(spec.argv, {
+        cwd: spec.cwd,
+        env: spec.env,
+        cols: spec.size.cols,
+        rows: spec.size.rows,
+        name: spec.env.TERM ?? 'xterm-256color',
+        collect: false,
+      });
+      return Object.assign(pty, { mode: 'pty' as const });
+    }
+    const pipe = await Process.spawn(spec.argv, {
       cwd: spec.cwd,
       env: spec.env,
       detached: true,
       collect: false,
       stdio: ['pipe', 'pipe', 'pipe'],
     });
+    return Object.assign(pipe, { mode: 'pipe' as const });
   } catch (error) {
     if (error instanceof ProcessError) throw new ProtocolError(ErrorCode.SpawnFailed, error.message);
     throw error;

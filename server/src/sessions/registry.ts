@@ -1,6 +1,6 @@
 // All sessions of the gateway: creation within the limits, lookup by what a principal may see,
 // removal, and terminating everything at shutdown.
-import { ErrorCode, ProtocolError } from '@shellgate/shared';
+import { ErrorCode, ProtocolError, TERMINAL_LIMITS } from '@shellgate/shared';
 import { canSee } from '../auth/principal.js';
 import type { Principal } from '../auth/principal.js';
 import type { GatewayConfig } from '../config/load.js';
@@ -17,6 +17,9 @@ export interface CreateRequest {
   args: readonly string[] | undefined;
   principal: Principal;
   from: string | undefined;
+  /** Initial terminal size of a PTY session (defaults 80×24). */
+  cols?: number | undefined;
+  rows?: number | undefined;
 }
 
 export class SessionRegistry {
@@ -87,6 +90,10 @@ export class SessionRegistry {
           env: childEnvironment(this.config.env, profile.env),
           owner: request.principal,
           from: request.from,
+          size: {
+            cols: request.cols ?? TERMINAL_LIMITS.defaultCols,
+            rows: request.rows ?? TERMINAL_LIMITS.defaultRows,
+          },
         },
         {
           limits: this.config.limits,

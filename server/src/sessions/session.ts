@@ -8,12 +8,29 @@
 // offset. The child is paused when the slowest control client is more than a window behind;
 // viewers never hold it back: a lagging viewer stops receiving and later resumes, with a `gap`
 // when what it missed has left the replay buffer.
-import { CloseCode, ErrorCode, FrameType, PROTOCOL_VERSION, ProtocolError } from '@shellgate/shared';
+//
+// Until the first control client attaches, the child is held at one window, so that the start of
+// the output is never lost to a client that attaches right after creating the session. Once one
+// has attached, a session without control clients keeps running (like a detached tmux): the
+// replay buffer keeps the latest output and a client reattaching from further back gets a `gap`.
+//
+// PTY sessions also feed a screen tracker (a headless terminal in a worker thread). A client
+// attaching without an offset, or from one that has left the replay buffer, is sent the current
+// screen as a snapshot instead of a replay that could start inside an escape sequence.
+import {
+  CloseCode,
+  ErrorCode,
+  FrameType,
+  PROTOCOL_VERSION,
+  ProtocolError,
+  encodeFrame,
+} from '@shellgate/shared';
 import type {
   ClientRole,
   ExitStatus,
   ServerMessage,
   SessionInfo,
+  TerminalSize,
   SessionMode,
   SessionState,
   SignalName,
@@ -29,6 +46,7 @@ import { processErrorCode, spawnChild } from './child.js';
 import type { SessionProcess } from './child.js';
 import { TokenBucket } from './rate.js';
 import { ReplayBuffer } from './replay.js';
+import { ScreenTracker } from '../screen/index.js';
 
 export interface SessionSpec {
   id: string;
@@ -40,6 +58,8 @@ export interface SessionSpec {
   owner: Principal;
   /** Remote address of the request that created it (audit). */
   from: string | undefined;
+  /** Initial terminal size of a PTY session. */
+  size: TerminalSize;
 }
 
 export interface SessionContext {
@@ -50,13 +70,21 @@ export interface SessionContext {
   expire(session: Session): void;
 }
 
+const textEncoder = new TextEncoder();
+
 export type TerminateOutcome = ExitStatus & { stage: TerminateStage | null };
 
 export class Session {
   /** Starts the process; resolves once it runs, or rejects with SPAWN_FAILED. */
   static async start(spec: SessionSpec, context: SessionContext): Promise<Session> {
     const session = new Session(spec, context);
-    const child = await spawnChild({ argv: spec.argv, mode: spec.mode, cwd: spec.cwd, env: spec.env });
+    const child = await spawnChild({
+      argv: spec.argv,
+      mode: spec.mode,
+      cwd: spec.cwd,
+      env: spec.env,
+      size: spec.size,
+    });
     // Synchronously after the spawn resolved: no output can have been delivered yet.
     session.#run(child);
     return session;
@@ -77,8 +105,16 @@ export class Session {
   #terminating: Promise<TerminateOutcome> | undefined;
   #stdinOpen = true;
   #paused = false;
-  /** Flow-control floor kept while no control client is attached: the last one's position. */
+  /** Flow-control floor kept until the first control client attaches. */
   #controlFloor = 0;
+  /** Whether a control client has ever attached: until then the child is held at one window. */
+  #everControlled = false;
+  /** Terminal size of a PTY session (the latest resize from any control client wins). */
+  #size: TerminalSize | null;
+  /** The PTY session's screen, for snapshots on attach; null for pipe sessions. */
+  #screen: ScreenTracker | null = null;
+  /** Clients waiting for their snapshot: they get nothing else until it is sent. */
+  readonly #awaitingSnapshot = new Set<Attachment>();
   #removed = false;
   readonly #attachments = new Set<Attachment>();
   readonly #replay: ReplayBuffer;
@@ -101,6 +137,7 @@ export class Session {
     this.#replay = new ReplayBuffer(context.limits.replayBufferBytes);
     this.#input = new TokenBucket(context.limits.inputBytesPerSecond);
     this.#exited = new Promise((resolve) => (this.#resolveExited = resolve));
+    this.#size = spec.mode === 'pty' ? { ...spec.size } : null;
   }
 
   get state(): SessionState {
@@ -133,7 +170,7 @@ export class Session {
       exitedAt: this.#exitedAt?.toISOString() ?? null,
       exit: this.#exit,
       terminateStage: this.#terminateStage,
-      size: null,
+      size: this.#size === null ? null : { ...this.#size },
       outputBytes: this.#replay.end,
       clients: this.#attachments.size,
       stdinOpen: this.#stdinOpen && this.#state !== 'exited',
@@ -144,34 +181,61 @@ export class Session {
   // ---- clients ----------------------------------------------------------------------------------
 
   /**
-   * Attaches a client at `offset` (≤ outputBytes; the caller checked): `hello`, then a `gap` if
-   * the bytes from `offset` are gone, then the replay, then live output (and `exit` if it is over).
+   * Attaches a client: `hello`, then what it has not seen, then live output (and `exit` if it is
+   * over). From `offset` (≤ outputBytes; the caller checked) when it is still in the replay buffer:
+   * a `gap` first if not. A PTY session instead starts a client without a replayable offset from a
+   * snapshot of its screen.
    */
   attach(
     sink: ClientSink,
     role: ClientRole,
     principal: Principal,
     remote: string | undefined,
-    offset: number,
+    offset: number | null,
   ): Attachment {
-    const attachment = new Attachment(sink, role, principal, remote, offset);
-    this.#attachments.add(attachment);
     this.#clearIdleTimer();
-    sink.sendMessage({
-      type: 'hello',
-      protocol: PROTOCOL_VERSION,
-      session: this.info(),
-      role,
-      offset,
-      snapshot: false,
-    });
-    this.#pump(attachment);
-    this.#broadcastInfo(attachment);
-    this.#updateFlow();
+    const screen = this.#screen;
+    if (screen !== null && (offset === null || offset < this.#replay.start)) {
+      // The snapshot stands for every byte so far; the stream continues from there.
+      const attachment = new Attachment(sink, role, principal, remote, this.#replay.end);
+      this.#awaitingSnapshot.add(attachment);
+      screen.snapshot().then(
+        (snapshot) => this.#start(attachment, snapshot.data),
+        (error: unknown) => {
+          this.#context.logger.warn('screen snapshot failed; replaying bytes', { session: this.id, error });
+          this.#start(attachment, null);
+        },
+      );
+      return attachment;
+    }
+    const attachment = new Attachment(sink, role, principal, remote, offset ?? 0);
+    this.#awaitingSnapshot.add(attachment);
+    this.#start(attachment, null);
     return attachment;
   }
 
+  /** Sends `hello` (and the snapshot, if any) and joins the live stream. */
+  #start(attachment: Attachment, snapshot: string | null): void {
+    if (!this.#awaitingSnapshot.delete(attachment) || this.#removed) return;
+    this.#attachments.add(attachment);
+    if (attachment.role === 'control') this.#everControlled = true;
+    attachment.sink.sendMessage({
+      type: 'hello',
+      protocol: PROTOCOL_VERSION,
+      session: this.info(),
+      role: attachment.role,
+      offset: attachment.sent,
+      snapshot: snapshot !== null,
+    });
+    if (snapshot !== null)
+      attachment.sink.sendFrame(encodeFrame(FrameType.Snapshot, textEncoder.encode(snapshot)));
+    this.#pump(attachment);
+    this.#broadcastInfo(attachment);
+    this.#updateFlow();
+  }
+
   detach(attachment: Attachment): void {
+    if (this.#awaitingSnapshot.delete(attachment) && this.#attachments.size === 0) this.#armIdleTimer();
     if (!this.#attachments.delete(attachment)) return;
     if (attachment.role === 'control') this.#controlFloor = attachment.floor;
     this.#updateFlow();
@@ -244,12 +308,20 @@ export class Session {
     }
   }
 
-  resize(_cols: number, _rows: number): void {
-    this.#requireRunning('resize');
-    throw new ProtocolError(
-      ErrorCode.NotATerminal,
-      `session ${this.id} is a pipe session: it has no terminal to resize`,
-    );
+  /** Resizes a PTY session's terminal. With several clients, the latest resize wins. */
+  resize(cols: number, rows: number): void {
+    const child = this.#requireRunning('resize');
+    if (child.mode !== 'pty') {
+      throw new ProtocolError(
+        ErrorCode.NotATerminal,
+        `session ${this.id} is a pipe session: it has no terminal to resize`,
+      );
+    }
+    if (this.#size?.cols === cols && this.#size.rows === rows) return;
+    child.resize(cols, rows);
+    this.#screen?.resize(cols, rows);
+    this.#size = { cols, rows };
+    this.#broadcastInfo();
   }
 
   /**
@@ -285,9 +357,13 @@ export class Session {
     this.#removed = true;
     this.#clearIdleTimer();
     clearTimeout(this.#expireTimer);
-    for (const attachment of this.#attachments) attachment.sink.close(code, reason);
+    for (const attachment of [...this.#attachments, ...this.#awaitingSnapshot]) {
+      attachment.sink.close(code, reason);
+    }
     this.#attachments.clear();
+    this.#awaitingSnapshot.clear();
     this.#replay.clear();
+    this.#screen?.close();
   }
 
   // ---- the process ------------------------------------------------------------------------------
@@ -296,6 +372,14 @@ export class Session {
     this.#child = child;
     this.#pid = child.pid;
     this.#state = 'running';
+    if (child.mode === 'pty' && this.#size !== null) {
+      const screen = new ScreenTracker({ cols: this.#size.cols, rows: this.#size.rows });
+      // The worker's parsing counts in the flow-control window: resume once it has caught up.
+      screen.onParsed(() => {
+        if (this.#paused) this.#updateFlow();
+      });
+      this.#screen = screen;
+    }
     child.onOutput((chunk) =>
       this.#onOutput(chunk.stream === 'stdout' ? FrameType.Stdout : FrameType.Stderr, chunk.data),
     );
@@ -306,6 +390,7 @@ export class Session {
   #onOutput(type: FrameType, data: Buffer): void {
     if (data.length === 0 || this.#removed) return;
     const start = this.#replay.end;
+    this.#screen?.write(data);
     const frame = this.#replay.append(type, data);
     const end = this.#replay.end;
     const viewerLag = this.#context.limits.viewerLagBytes;
@@ -386,7 +471,12 @@ export class Session {
       if (attachment.role === 'control') floor = Math.min(floor ?? attachment.floor, attachment.floor);
     }
     if (floor !== undefined) this.#controlFloor = floor;
-    const behind = this.#replay.end - this.#controlFloor > this.#context.limits.flowControlWindowBytes;
+    const window = this.#context.limits.flowControlWindowBytes;
+    // Held back by control clients while any is attached, and before the first one attaches.
+    const heldByClients = floor !== undefined || !this.#everControlled;
+    const behind =
+      (heldByClients && this.#replay.end - this.#controlFloor > window) ||
+      (this.#screen?.backlogBytes ?? 0) > window;
     if (behind === this.#paused) return;
     this.#paused = behind;
     if (behind) child.pauseOutput();

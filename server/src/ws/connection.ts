@@ -28,7 +28,8 @@ export interface OpenRequest {
   session: Session;
   principal: Principal;
   role: ClientRole;
-  offset: number;
+  /** The `?offset=` asked for; null when absent. */
+  offset: number | null;
   from: string | undefined;
   credential: Credential;
 }

@@ -84,7 +84,8 @@ export function upgradeHandler(
     }
     const offsetParam = url.searchParams.get('offset');
     const outputBytes = session.info().outputBytes;
-    let offset = 0;
+    // Absent: from the start (a pipe session) or from a snapshot of the screen (a PTY session).
+    let offset: number | null = null;
     if (offsetParam !== null) {
       offset = /^\d{1,16}$/.test(offsetParam) ? Number(offsetParam) : Number.NaN;
       if (!Number.isSafeInteger(offset) || offset > outputBytes) {

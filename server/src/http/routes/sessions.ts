@@ -71,6 +71,8 @@ export function sessionRoutes(context: GatewayContext): Router {
     const session = await registry.create({
       profile: body.profile,
       args: body.args,
+      cols: body.cols,
+      rows: body.rows,
       principal,
       from: remoteAddress(request),
     });
