@@ -46,11 +46,18 @@ function loginShell(): string {
 export function defaultProfiles(): Record<string, ProfileConfig> {
   const shell = loginShell();
   return {
-    bc: { argv: ['bc', '-q'], mode: 'pipe', allowArgs: false, description: 'bc, the calculator' },
+    bc: {
+      argv: ['bc', '-q'],
+      mode: 'pipe',
+      allowArgs: false,
+      screen: false,
+      description: 'bc, the calculator',
+    },
     shell: {
       argv: [shell, '-l'],
       mode: 'pty',
       allowArgs: false,
+      screen: true,
       description: `your login shell (${shell}) on a terminal`,
       env: { TERM: 'xterm-256color', COLORTERM: 'truecolor' },
     },

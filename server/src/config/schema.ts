@@ -80,6 +80,11 @@ const profileSchema = z.strictObject({
   description: z.string().max(200).optional(),
   env: envMap.optional(),
   cwd: z.string().min(1).optional(),
+  /**
+   * PTY sessions only: keep a server-side screen so that a client attaching mid-session sees the
+   * screen instead of a byte replay. Costs CPU in a worker thread; off for raw throughput.
+   */
+  screen: z.boolean().default(true),
 });
 
 const profileName = z

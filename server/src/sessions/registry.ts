@@ -86,6 +86,7 @@ export class SessionRegistry {
           profile: request.profile,
           argv,
           mode: profile.mode,
+          screen: profile.screen,
           cwd: profile.cwd,
           env: childEnvironment(this.config.env, profile.env),
           owner: request.principal,

@@ -60,6 +60,8 @@ export interface SessionSpec {
   from: string | undefined;
   /** Initial terminal size of a PTY session. */
   size: TerminalSize;
+  /** Whether a PTY session keeps a server-side screen for snapshots. */
+  screen: boolean;
 }
 
 export interface SessionContext {
@@ -111,6 +113,7 @@ export class Session {
   #everControlled = false;
   /** Terminal size of a PTY session (the latest resize from any control client wins). */
   #size: TerminalSize | null;
+  readonly #trackScreen: boolean;
   /** The PTY session's screen, for snapshots on attach; null for pipe sessions. */
   #screen: ScreenTracker | null = null;
   /** Clients waiting for their snapshot: they get nothing else until it is sent. */
@@ -138,6 +141,7 @@ export class Session {
     this.#input = new TokenBucket(context.limits.inputBytesPerSecond);
     this.#exited = new Promise((resolve) => (this.#resolveExited = resolve));
     this.#size = spec.mode === 'pty' ? { ...spec.size } : null;
+    this.#trackScreen = spec.screen;
   }
 
   get state(): SessionState {
@@ -372,7 +376,7 @@ export class Session {
     this.#child = child;
     this.#pid = child.pid;
     this.#state = 'running';
-    if (child.mode === 'pty' && this.#size !== null) {
+    if (child.mode === 'pty' && this.#size !== null && this.#trackScreen) {
       const screen = new ScreenTracker({ cols: this.#size.cols, rows: this.#size.rows });
       // The worker's parsing counts in the flow-control window: resume once it has caught up.
       screen.onParsed(() => {
