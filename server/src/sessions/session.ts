@@ -73,6 +73,8 @@ export interface SessionContext {
 }
 
 const textEncoder = new TextEncoder();
+/** Output coalesced into one frame at most; a pipe read is 64 KiB, a PTY read ~4 KiB. */
+const COALESCE_BYTES = 64 * 1024;
 
 export type TerminateOutcome = ExitStatus & { stage: TerminateStage | null };
 
@@ -118,6 +120,11 @@ export class Session {
   #screen: ScreenTracker | null = null;
   /** Clients waiting for their snapshot: they get nothing else until it is sent. */
   readonly #awaitingSnapshot = new Set<Attachment>();
+  /** Output of the current event-loop turn, not yet framed (one stream at a time). */
+  #pending: Buffer[] = [];
+  #pendingBytes = 0;
+  #pendingType: FrameType | null = null;
+  #flushScheduled = false;
   #removed = false;
   readonly #attachments = new Set<Attachment>();
   readonly #replay: ReplayBuffer;
@@ -391,8 +398,40 @@ export class Session {
     this.#armIdleTimer();
   }
 
+  /**
+   * Output is coalesced for the rest of the event-loop turn (or up to COALESCE_BYTES) before it is
+   * framed: a PTY delivers ~4 KiB per read, and per-frame costs (a copy, a replay entry, a socket
+   * write per client, a message to the screen worker) would otherwise dominate. An echo waits for
+   * nothing but the end of the current turn.
+   */
   #onOutput(type: FrameType, data: Buffer): void {
     if (data.length === 0 || this.#removed) return;
+    if (this.#pendingType !== type) this.#flushOutput();
+    this.#pendingType = type;
+    this.#pending.push(data);
+    this.#pendingBytes += data.length;
+    if (this.#pendingBytes >= COALESCE_BYTES) this.#flushOutput();
+    else if (!this.#flushScheduled) {
+      this.#flushScheduled = true;
+      setImmediate(() => {
+        this.#flushScheduled = false;
+        this.#flushOutput();
+      });
+    }
+  }
+
+  #flushOutput(): void {
+    const type = this.#pendingType;
+    if (type === null || this.#pending.length === 0 || this.#removed) return;
+    const data =
+      this.#pending.length === 1 ? this.#pending[0] : Buffer.concat(this.#pending, this.#pendingBytes);
+    this.#pending = [];
+    this.#pendingBytes = 0;
+    this.#pendingType = null;
+    if (data !== undefined) this.#relay(type, data);
+  }
+
+  #relay(type: FrameType, data: Buffer): void {
     const start = this.#replay.end;
     this.#screen?.write(data);
     const frame = this.#replay.append(type, data);
@@ -412,6 +451,7 @@ export class Session {
   }
 
   #onExit(status: ExitStatus): void {
+    this.#flushOutput(); // the last output goes before `exit`
     this.#exit = { code: status.code, signal: status.signal };
     this.#exitedAt = new Date();
     this.#clearIdleTimer();
