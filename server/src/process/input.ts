@@ -22,6 +22,12 @@ export class Input {
     return this.#stream !== null;
   }
 
+  /** Bytes written but not yet accepted by the OS (the pipe is full). 0 once the child is gone. */
+  get pendingBytes(): number {
+    const stream = this.#stream;
+    return stream === null || stream.destroyed ? 0 : stream.writableLength;
+  }
+
   write(data: string | Uint8Array): void {
     const stream = this.#pipe('write to');
     if (this.#closed) {

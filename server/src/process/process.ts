@@ -17,7 +17,7 @@ import type {
   TerminateOptions,
   TerminateResult,
 } from './types.js';
-import { validateDuration, validateHighWaterMark } from './validate.js';
+import { validateDuration, validateFlag, validateHighWaterMark } from './validate.js';
 
 /**
  *   running ──exit──► draining ──pipes at EOF (or abandoned)──► exited
@@ -55,6 +55,7 @@ export class Process {
   #spawnError: ProcessError | null = null;
   #terminating: Promise<TerminateResult> | null = null;
   #sweepGroupOnExit = false;
+  readonly #killGroupOnExit: boolean;
 
   /**
    * Starts `argv` (the program and its arguments; a string is one program name, or a command line
@@ -62,10 +63,15 @@ export class Process {
    * them and `pid`-dependent calls throw them. `Process.spawn()` reports them up front.
    */
   constructor(argv: string[] | string, options: ProcessOptions = {}) {
-    const { highWaterMark, collect = true, ...spawnOptions } = options;
+    const { highWaterMark, collect = true, killGroupOnExit, ...spawnOptions } = options;
     this.#command = parseArgv(argv);
     this.#highWaterMark = validateHighWaterMark(highWaterMark);
     this.#group = spawnOptions.detached === true;
+    this.#killGroupOnExit = validateFlag('killGroupOnExit', killGroupOnExit);
+    if (this.#killGroupOnExit && !this.#group) {
+      // Without its own group the child shares ours: there is no group of its to kill.
+      throw new ProcessError('EINVAL', 'killGroupOnExit requires detached: true');
+    }
 
     const started = startChild(this.#command, spawnOptions);
     const child = started.child ?? null;
@@ -106,6 +112,14 @@ export class Process {
    */
   get pid(): number {
     return this.#requirePid();
+  }
+
+  /**
+   * Bytes queued by `write()` that the OS has not accepted yet (the child is not reading, or reads
+   * slowly). A caller can refuse more input above a bound of its own. 0 once the child is gone.
+   */
+  get pendingInputBytes(): number {
+    return this.#input.pendingBytes;
   }
 
   /** Queues data for stdin and returns at once; order is preserved. Discarded once the child exited. */
@@ -247,9 +261,16 @@ export class Process {
 
   #onExit(status: ExitStatus): void {
     const pid = this.#child?.pid;
-    // Still inside the exit callback, before anything else can run: the group id cannot have been
-    // reused yet. The leader had its chance to stop its children; what is left is not waited for.
-    if (this.#sweepGroupOnExit && pid !== undefined) sendSignal({ pid, group: true }, 'SIGKILL');
+    // Why here and not later: libuv has just reaped the leader and calls this synchronously, before
+    // any other callback runs. Linux gives no new process a pid that is still a live process's group
+    // id, so while anything is left in the group -pid means exactly that group; once the group is
+    // empty, kill(-pid) finds nothing (ESRCH) unless a new process got this pid and made itself a
+    // group leader in the microseconds since the reap — the pid counter would have to wrap around.
+    // Any later moment (a timer, after the drain) would widen that window without bound.
+    // The leader had its chance to stop its children; what is left is not waited for.
+    if ((this.#sweepGroupOnExit || this.#killGroupOnExit) && pid !== undefined) {
+      sendSignal({ pid, group: true }, 'SIGKILL');
+    }
     this.#status = Object.freeze(status);
     this.#state = 'draining';
     this.#exited.resolve(this.#status);

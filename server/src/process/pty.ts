@@ -12,13 +12,14 @@ import { deferred } from './deferred.js';
 import { ProcessError } from './errors.js';
 import { iterateOutput } from './iterate.js';
 import { Listeners } from './listeners.js';
-import { Output, PAUSED, type OutputSource } from './output.js';
+import { Output, PAUSED } from './output.js';
+import { takeOverMaster, type PtyMaster } from './pty-master.js';
 import { sendSignal, validateSignal } from './signal.js';
 import { parseArgv, type Command } from './spawn.js';
 import { foregroundGroup, sessionGroups } from './terminal.js';
 import { escalate } from './terminate.js';
 import type { Disposable, ExitStatus, OutputChunk, TerminateOptions, TerminateResult } from './types.js';
-import { describeValue, validateDuration, validateHighWaterMark } from './validate.js';
+import { describeValue, validateDuration, validateFlag, validateHighWaterMark } from './validate.js';
 
 export interface PtyOptions {
   cwd?: string;
@@ -33,6 +34,11 @@ export interface PtyOptions {
   highWaterMark?: number;
   /** As for `Process`: `false` sends output only to subscribers. */
   collect?: boolean;
+  /**
+   * When the program exits by itself, kill (SIGKILL) whatever is left in its terminal session:
+   * background jobs and anything they started there. Default `false`.
+   */
+  killGroupOnExit?: boolean;
 }
 
 /** The signals the terminal itself sends from the keyboard (Ctrl-C, Ctrl-\, Ctrl-Z). */
@@ -45,7 +51,13 @@ const KEYBOARD_SIGNALS: ReadonlySet<NodeJS.Signals | number> = new Set([
   constants.signals.SIGTSTP,
 ]);
 
-type State = 'running' | 'exited' | 'failed';
+/**
+ *   running ──exit──► draining ──master at EIO (or abandoned)──► exited
+ *      (spawn failure) ──► failed
+ *
+ * From `draining` on the program has been waited for (by node-pty) and its pid may be reused.
+ */
+type State = 'running' | 'draining' | 'exited' | 'failed';
 
 /**
  * A program on a pseudo-terminal, with the interface of `Process`. The program is the leader of
@@ -66,7 +78,9 @@ export class PtyProcess {
 
   readonly #command: Command;
   readonly #pty: IPty | null;
+  readonly #master: PtyMaster | null;
   readonly #output: Output;
+  readonly #killGroupOnExit: boolean;
   readonly #highWaterMark: number;
   readonly #exitListeners = new Listeners<ExitStatus>();
   readonly #exited = deferred<ExitStatus>();
@@ -81,6 +95,7 @@ export class PtyProcess {
   constructor(argv: string[] | string, options: PtyOptions = {}) {
     this.#command = parseArgv(argv);
     this.#highWaterMark = validateHighWaterMark(options.highWaterMark);
+    this.#killGroupOnExit = validateFlag('killGroupOnExit', options.killGroupOnExit);
     const cols = validateSize('cols', options.cols ?? DEFAULT_PTY_COLS);
     const rows = validateSize('rows', options.rows ?? DEFAULT_PTY_ROWS);
     const cwd = options.cwd ?? process.cwd();
@@ -101,12 +116,16 @@ export class PtyProcess {
       });
     }
     this.#pty = pty;
-    this.#output = new Output(pty === null ? null : ptySource(pty), null, {
+    // Before the event loop turns: node-pty's exit callback cannot have run yet.
+    const master = pty === null ? null : takeOverMaster(pty);
+    this.#master = master;
+    this.#output = new Output(master === null ? null : master.source, null, {
       collect: options.collect ?? true,
       highWaterMark: this.#highWaterMark,
     });
     this.#exited.promise.catch(() => {});
     this.#done = Promise.all([this.#exited.promise, this.#output.drained]).then(([status]) => {
+      this.#state = 'exited';
       this.#exitListeners.emit(status);
       return status;
     });
@@ -118,12 +137,20 @@ export class PtyProcess {
       this.#exited.reject(problem);
       return;
     }
-    // node-pty reports the exit only after the terminal's output has been read to its end.
+    // Reported as soon as the program has exited (see pty-master.ts); its output drains after that.
     pty.onExit(({ exitCode, signal }) => this.#onExit(exitStatus(exitCode, signal)));
   }
 
   get pid(): number {
     return this.#requirePty().pid;
+  }
+
+  /**
+   * Bytes passed to `write()` that the terminal has not accepted yet (the program is not reading,
+   * or reads slowly). A caller can refuse more input above a bound of its own. 0 once exited.
+   */
+  get pendingInputBytes(): number {
+    return this.#state === 'running' ? (this.#master?.pendingInputBytes() ?? 0) : 0;
   }
 
   /** Types into the terminal. Discarded once the program has exited. */
@@ -233,9 +260,8 @@ export class PtyProcess {
   }
 
   /**
-   * Stops reading the terminal: the program blocks once the terminal's buffer is full. Limitation:
-   * node-pty gives a program that has exited 200 ms to have its output read before it closes the
-   * terminal, so output still held back then is lost.
+   * Stops reading the terminal: the program blocks once the terminal's buffer is full. Nothing is
+   * lost, also across the program's exit: the drain after it does not count time spent paused.
    */
   pauseOutput(): void {
     this.#output.hold(PAUSED);
@@ -273,17 +299,23 @@ export class PtyProcess {
 
   #signalSession(sid: number, signal: NodeJS.Signals): void {
     if (this.#state !== 'running') return;
-    for (const group of sessionGroups(sid)) sendSignal({ pid: group, group: true }, signal);
+    // The leader is alive here, so its own group is a safe fallback where /proc is missing.
+    for (const group of sessionGroups(sid) ?? [sid]) sendSignal({ pid: group, group: true }, signal);
   }
 
   #onExit(status: ExitStatus): void {
     const pid = this.#pty?.pid;
-    // The session id cannot be reused while any member of the session is alive.
-    if (this.#sweepSessionOnExit && pid !== undefined) {
-      for (const group of sessionGroups(pid)) sendSignal({ pid: group, group: true }, 'SIGKILL');
+    // node-pty's thread has already reaped the program, so its pid is free unless something else
+    // still uses it as a group or session id. Only groups seen with a live member are signalled
+    // (see sessionGroups), never the bare session id, and without /proc nothing at all.
+    // Done here, before the drain, so that a background job cannot keep writing to (and holding
+    // open) a terminal whose program is gone.
+    if ((this.#sweepSessionOnExit || this.#killGroupOnExit) && pid !== undefined) {
+      for (const group of sessionGroups(pid) ?? []) sendSignal({ pid: group, group: true }, 'SIGKILL');
     }
+    this.#master?.discardInput();
     this.#status = Object.freeze(status);
-    this.#state = 'exited';
+    this.#state = 'draining';
     this.#exited.resolve(this.#status);
     this.#output.afterExit();
   }
@@ -297,19 +329,6 @@ export class PtyProcess {
   get #name(): string {
     return JSON.stringify(this.#command.name);
   }
-}
-
-function ptySource(pty: IPty): OutputSource {
-  return {
-    start(onData, onEnd) {
-      // With `encoding: null` node-pty delivers Buffers, although its typings say string.
-      pty.onData((data: string | Buffer) => onData(typeof data === 'string' ? Buffer.from(data) : data));
-      pty.onExit(() => onEnd());
-    },
-    pause: () => pty.pause(),
-    resume: () => pty.resume(),
-    destroy: () => {},
-  };
 }
 
 function exitStatus(exitCode: number, signal: number | undefined): ExitStatus {

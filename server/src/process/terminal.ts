@@ -32,15 +32,21 @@ export function foregroundGroup(leader: number): number {
 
 /**
  * Every process group with a live member in the session `sid`: the shell's own, its foreground
- * job's, and background jobs', which job control puts each in a group of its own.
+ * job's, and background jobs', which job control puts each in a group of its own. `null` when
+ * /proc cannot be read (not Linux); the caller decides what to fall back to.
+ *
+ * A group listed here had a live member a moment ago, and Linux does not give a pid to a new process
+ * while it is still some live process's group or session id: signalling these ids cannot reach a
+ * stranger unless the member died in between and the pid counter wrapped around in those
+ * microseconds.
  */
-export function sessionGroups(sid: number): number[] {
-  const groups = new Set<number>([sid]);
+export function sessionGroups(sid: number): number[] | null {
+  const groups = new Set<number>();
   let entries: string[];
   try {
     entries = readdirSync('/proc');
   } catch {
-    return [...groups];
+    return null;
   }
   for (const entry of entries) {
     if (!/^\d+$/.test(entry)) continue;

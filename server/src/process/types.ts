@@ -14,6 +14,11 @@ export interface ProcessOptions extends SpawnOptions {
   highWaterMark?: number;
   /** Retain output for `read*()` (default). `false`: output goes only to subscribers. */
   collect?: boolean;
+  /**
+   * With `detached: true`: when the child exits by itself, kill (SIGKILL) whatever is left in its
+   * process group at once. Default `false`. (`terminate()` does this anyway.)
+   */
+  killGroupOnExit?: boolean;
 }
 
 /** How far `terminate()` had to go; `'SIGHUP'` only on a pseudo-terminal. */

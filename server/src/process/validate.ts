@@ -28,3 +28,11 @@ export function validateHighWaterMark(value: unknown): number {
   }
   return value;
 }
+
+export function validateFlag(name: string, value: unknown): boolean {
+  if (value === undefined) return false;
+  if (typeof value !== 'boolean') {
+    throw new ProcessError('EINVAL', `${name} must be a boolean, received ${describeValue(value)}`);
+  }
+  return value;
+}

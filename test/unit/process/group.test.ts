@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { afterEach, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Process } from '../../../server/src/process/index.ts';
-import { Cleanup, liveInGroup, readStat, waitUntil } from '../../helpers/processes.ts';
+import { Process, ProcessError } from '../../../server/src/process/index.ts';
+import { Cleanup, isAlive, liveInGroup, readStat, waitUntil } from '../../helpers/processes.ts';
 
 const cleanup = new Cleanup();
 afterEach(() => cleanup.run());
@@ -72,4 +72,40 @@ test('terminate kills what is left of the group when the leader exits on end-of-
   const result = await p.terminate({ gracePeriodMs: 200 });
   assert.deepEqual(result, { code: 0, signal: null, stage: 'stdin' });
   await waitUntil('the group is empty', () => liveInGroup(p.pid).length === 0, 2000);
+});
+
+test('killGroupOnExit kills what a detached child left in its group when it exits by itself', async () => {
+  const p = cleanup.process(
+    new Process(['sh', '-c', 'sleep 1000 & echo started $!'], { detached: true, killGroupOnExit: true }),
+  );
+  cleanup.group(p.pid);
+  assert.deepEqual(await p.wait(), { code: 0, signal: null });
+  const job = Number(/started (\d+)/.exec(p.read().toString())?.[1]);
+  cleanup.pid(job);
+  await waitUntil('the group is empty', () => liveInGroup(p.pid).length === 0, 2000);
+  assert.ok(!isAlive(job), 'the sleep is gone');
+});
+
+test('without killGroupOnExit what a detached child left in its group keeps running', async () => {
+  const p = cleanup.process(new Process(['sh', '-c', 'sleep 1000 & echo started $!'], { detached: true }));
+  cleanup.group(p.pid);
+  assert.deepEqual(await p.wait(), { code: 0, signal: null });
+  const job = Number(/started (\d+)/.exec(p.read().toString())?.[1]);
+  cleanup.pid(job);
+  assert.ok(job > 0);
+  assert.equal(readStat(job)?.comm, 'sleep', 'the sleep still runs');
+  assert.deepEqual(
+    liveInGroup(p.pid).map((info) => info.pid),
+    [job],
+  );
+});
+
+test('killGroupOnExit without detached is rejected: the child has no group of its own', () => {
+  assert.throws(
+    () => new Process(['true'], { killGroupOnExit: true }),
+    (error: unknown) =>
+      error instanceof ProcessError &&
+      error.code === 'EINVAL' &&
+      /requires detached: true/.test(error.message),
+  );
 });

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { afterEach, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Process, ProcessError } from '../../../server/src/process/index.ts';
-import { Cleanup } from '../../helpers/processes.ts';
+import { Cleanup, waitUntil } from '../../helpers/processes.ts';
 
 const cleanup = new Cleanup();
 afterEach(() => cleanup.run());
@@ -97,4 +97,26 @@ test('a buffer changed by the caller after write does not change the data queued
   p.closeInput();
   await p.wait();
   assert.equal(p.read().toString(), 'before');
+});
+
+test('pendingInputBytes counts input the child has not accepted yet', async () => {
+  const p = cleanup.process(new Process(['sleep', '100']));
+  assert.equal(p.pendingInputBytes, 0);
+  p.write(Buffer.alloc(1 << 20, 0x61));
+  p.write('and more');
+  await sleep(50);
+  // The pipe took what fits (64 KiB on Linux); the rest waits, in the host's memory.
+  const pending = p.pendingInputBytes;
+  assert.ok(pending > (1 << 20) - 256 * 1024 && pending <= (1 << 20) + 8, `pending: ${pending}`);
+  await p.terminate({ gracePeriodMs: 0 });
+  assert.equal(p.pendingInputBytes, 0, 'nothing is pending once the child is gone');
+});
+
+test('pendingInputBytes falls to 0 as a child reads its input', async () => {
+  const p = cleanup.process(new Process(['wc', '-c']));
+  p.write(Buffer.alloc(1 << 20, 0x61));
+  await waitUntil('the child read it all', () => p.pendingInputBytes === 0);
+  p.closeInput();
+  await p.wait();
+  assert.equal(p.read().toString().trim(), String(1 << 20));
 });

@@ -130,8 +130,8 @@ test('terminate ends the background jobs of a shell session too', async () => {
 });
 
 test('pauseOutput makes the program block and resumeOutput lets it finish with nothing lost', async () => {
-  // The program waits for a key before exiting: what a program writes in its last moments can be
-  // cut short by the terminal's hang-up (see docs/process-core.md), which is not what this tests.
+  // The program waits for a key before exiting, so that the writer is still there to be seen
+  // blocked (pty-exit.test.ts covers output held back across the exit).
   const pty = cleanup.process(
     new PtyProcess(['sh', '-c', 'head -c 2000000 /dev/zero | tr "\\0" y; echo; echo end; read x']),
   );
@@ -186,4 +186,17 @@ test('PtyProcess.spawn rejects with an error naming the command on ENOENT, EACCE
   const failed = new PtyProcess(['no-such-command-xyz']);
   await assert.rejects(failed.wait(), /command not found/);
   assert.throws(() => failed.pid, /command not found/);
+});
+
+test('pendingInputBytes counts what was typed into a terminal whose program does not read', async () => {
+  const pty = cleanup.process(new PtyProcess(['sleep', '100']));
+  assert.equal(pty.pendingInputBytes, 0);
+  const line = `${'x'.repeat(1023)}\r`;
+  for (let i = 0; i < 256; i += 1) pty.write(line); // 256 KiB
+  await sleep(100);
+  // The terminal takes a few KiB into its buffers; the rest stays queued.
+  const pending = pty.pendingInputBytes;
+  assert.ok(pending > 128 * 1024 && pending <= 256 * 1024, `pending: ${pending}`);
+  await pty.terminate({ gracePeriodMs: 0 });
+  assert.equal(pty.pendingInputBytes, 0);
 });
