@@ -7,11 +7,13 @@ import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from './config/load.js';
 import { createGateway } from './gateway.js';
 
-const USAGE = `usage: shellgate [--config <file.json>] [--host <address>] [--port <port>]
+const USAGE = `usage: shellgate [--config <file.json>] [--host <address>] [--port <port>] [--exit-on-stdin-close]
 
-  --config  JSON configuration file (docs/configuration.md)
-  --host    address to bind (default 127.0.0.1)
-  --port    port to listen on (default 8022; 0 picks a free port)
+  --config               JSON configuration file (docs/configuration.md)
+  --host                 address to bind (default 127.0.0.1)
+  --port                 port to listen on (default 8022; 0 picks a free port)
+  --exit-on-stdin-close  shut down (as on SIGTERM) when standard input closes: for a supervisor
+                         or test harness that pipes it, so the gateway never outlives its parent
 `;
 
 function fail(message: string): never {
@@ -34,6 +36,7 @@ async function main(): Promise<void> {
         config: { type: 'string' },
         host: { type: 'string' },
         port: { type: 'string' },
+        'exit-on-stdin-close': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -55,9 +58,9 @@ async function main(): Promise<void> {
   }
   const gateway = createGateway(config);
   let stopping = false;
-  const stop = (signal: NodeJS.Signals): void => {
+  const stop = (reason: string): void => {
     if (stopping) {
-      process.stderr.write(`shellgate: ${signal} again, exiting now\n`);
+      process.stderr.write(`shellgate: ${reason} again, exiting now\n`);
       process.exit(1);
     }
     stopping = true;
@@ -71,6 +74,10 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
+  if (values['exit-on-stdin-close'] === true) {
+    process.stdin.on('end', () => stop('stdin closed')).on('error', () => stop('stdin closed'));
+    process.stdin.resume();
+  }
   // A client reading our stdout may go away; that must not take the gateway down.
   process.stdout.on('error', () => undefined);
 

@@ -41,6 +41,8 @@ export const ErrorCode = {
   ClientLimit: 'CLIENT_LIMIT',
   /** Input faster than the configured rate, or too many failed logins. HTTP 429. */
   RateLimited: 'RATE_LIMITED',
+  /** The process has not read the input already queued for it, up to the configured bound. */
+  InputQueueFull: 'INPUT_QUEUE_FULL',
   /** The process could not be started (missing command, not executable, bad cwd). HTTP 500. */
   SpawnFailed: 'SPAWN_FAILED',
   /** The gateway is shutting down. HTTP 503 / close 1001. */
@@ -71,6 +73,7 @@ export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
   SESSION_LIMIT: 429,
   CLIENT_LIMIT: 429,
   RATE_LIMITED: 429,
+  INPUT_QUEUE_FULL: 429,
   SPAWN_FAILED: 500,
   SHUTTING_DOWN: 503,
   INTERNAL: 500,

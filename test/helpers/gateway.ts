@@ -92,8 +92,10 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<G
 
   const child = spawn(
     process.execPath,
-    [CLI, '--config', configFile, '--port', '0', ...(options.args ?? [])],
-    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_OPTIONS: '' } },
+    [CLI, '--config', configFile, '--port', '0', '--exit-on-stdin-close', ...(options.args ?? [])],
+    // The gateway reads our pipe to its stdin: if this test process dies without stop(), the pipe
+    // closes and the gateway shuts down (terminating its sessions) instead of lingering.
+    { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, NODE_OPTIONS: '' } },
   );
   const stdout: string[] = [];
   const stderr: string[] = [];

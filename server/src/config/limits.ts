@@ -15,6 +15,8 @@ export const DEFAULT_LIMITS = {
   maxBodyBytes: 64 * KiB,
   /** Input accepted per session per second (bytes), with one second's worth of burst. */
   inputBytesPerSecond: 4 * MiB,
+  /** Input queued for a process that has not read it yet (bytes); more is refused. */
+  maxPendingInputBytes: 1 * MiB,
   /** Output kept per session for replay on reconnect (bytes, including per-chunk bookkeeping). */
   replayBufferBytes: 1 * MiB,
   /** Unacknowledged output the slowest control client may fall behind before the child is paused. */

@@ -38,6 +38,7 @@ const limitsSchema = z.strictObject({
   maxMessageBytes: positiveInt.min(64, 'expected at least 64').default(DEFAULT_LIMITS.maxMessageBytes),
   maxBodyBytes: positiveInt.min(1024, 'expected at least 1024').default(DEFAULT_LIMITS.maxBodyBytes),
   inputBytesPerSecond: positiveInt.default(DEFAULT_LIMITS.inputBytesPerSecond),
+  maxPendingInputBytes: positiveInt.default(DEFAULT_LIMITS.maxPendingInputBytes),
   replayBufferBytes: positiveInt.default(DEFAULT_LIMITS.replayBufferBytes),
   flowControlWindowBytes: positiveInt.default(DEFAULT_LIMITS.flowControlWindowBytes),
   viewerLagBytes: positiveInt.default(DEFAULT_LIMITS.viewerLagBytes),

@@ -8,6 +8,7 @@ import { Process, ProcessError, PtyProcess } from '../process/index.js';
 type Common = Pick<
   Process,
   | 'pid'
+  | 'pendingInputBytes'
   | 'write'
   | 'closeInput'
   | 'kill'
@@ -42,6 +43,7 @@ export async function spawnChild(spec: ChildSpec): Promise<SessionProcess> {
         rows: spec.size.rows,
         name: spec.env.TERM ?? 'xterm-256color',
         collect: false,
+        killGroupOnExit: true,
       });
       return Object.assign(pty, { mode: 'pty' as const });
     }
@@ -50,6 +52,8 @@ export async function spawnChild(spec: ChildSpec): Promise<SessionProcess> {
       env: spec.env,
       detached: true,
       collect: false,
+      // A session is one job: what it leaves behind in its group dies with it.
+      killGroupOnExit: true,
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     return Object.assign(pipe, { mode: 'pipe' as const });

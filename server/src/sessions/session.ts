@@ -284,6 +284,14 @@ export class Session {
     if (!this.#stdinOpen)
       throw new ProtocolError(ErrorCode.StdinClosed, 'stdin was closed: no more input is accepted');
     if (data.length === 0) return;
+    const queued = child.pendingInputBytes;
+    const maxQueued = this.#context.limits.maxPendingInputBytes;
+    if (queued + data.length > maxQueued) {
+      throw new ProtocolError(
+        ErrorCode.InputQueueFull,
+        `the process has not read the ${queued} bytes of input already queued for it (limits.maxPendingInputBytes is ${maxQueued}): ${data.length} bytes refused`,
+      );
+    }
     if (!this.#input.take(data.length)) {
       throw new ProtocolError(
         ErrorCode.RateLimited,
