@@ -1,16 +1,21 @@
 // The gateway's relay, measured against baselines taken in the same run (these machines are noisy):
 // - throughput: 256 MiB of `head -c … /dev/zero` through the gateway to a WebSocket client, against
-//   a bare child_process read of the same pipe; every byte counted; gateway CPU per MiB;
+//   a bare child_process read of the same pipe and a minimal Node relay (pipe → plain TCP, no
+//   framing, replay or flow control); every byte counted; gateway CPU per MiB, main thread apart
+//   from V8's helper threads, and the client's CPU per MiB (the client must not set the pace);
 // - echo round-trip through `cat`, 32-byte messages: p50/p99;
 // - 1,000 concurrent `cat` sessions: gateway memory, echo p99 while all are open, memory after they
 //   close, and no child process left;
 // - session create → exit → gone per second.
 // Medians of several runs. Usage: npm run bench -- relay
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
+import { createConnection } from 'node:net';
+import { loadavg } from 'node:os';
 import { FrameType, SUBPROTOCOL } from '@shellgate/shared';
 import WebSocket from 'ws';
 import { startGateway } from '../helpers/gateway.ts';
+import { receiveUntilExit } from './lean-client.ts';
 import type { Gateway } from '../helpers/gateway.ts';
 import { api, getNumber, getString } from '../helpers/http.ts';
 import { processesInGroups, residentBytes, waitForGroupsGone } from '../helpers/leaks.ts';
@@ -39,12 +44,25 @@ function report(line: string, ok: boolean): void {
   console.log(`${verdict(ok)}  ${line}`);
 }
 
-/** CPU time (user + system) of a process, in milliseconds. */
-function cpuMs(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+/** CPU time (user + system) from a /proc stat line, in milliseconds. */
+function statCpuMs(stat: string): number {
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // USER_HZ is 100 on Linux
 }
+
+/** CPU time of a process, in milliseconds: in total and of its main thread alone. */
+function cpuMs(pid: number): { total: number; main: number } {
+  let main = 0;
+  for (const task of readdirSync(`/proc/${pid}/task`)) {
+    if (Number(task) === pid) main = statCpuMs(readFileSync(`/proc/${pid}/task/${task}/stat`, 'utf8'));
+  }
+  return { total: statCpuMs(readFileSync(`/proc/${pid}/stat`, 'utf8')), main };
+}
+
+const load = (): string =>
+  loadavg()
+    .map((value) => value.toFixed(2))
+    .join(' ');
 
 async function bareRead(): Promise<number> {
   const start = performance.now();
@@ -82,30 +100,66 @@ async function create(gateway: Gateway, profile: string): Promise<{ id: string; 
   return { id: getString(response.body, 'session', 'id'), pid: getNumber(response.body, 'session', 'pid') };
 }
 
-async function relay(gateway: Gateway): Promise<{ rate: number; cpuPerMiB: number }> {
+interface RelayRun {
+  rate: number;
+  /** Gateway CPU per MiB (ms), all threads, and of its main thread alone. */
+  cpuPerMiB: number;
+  mainPerMiB: number;
+  /** This process's CPU per MiB (ms): the client. */
+  clientPerMiB: number;
+}
+
+async function relay(gateway: Gateway): Promise<RelayRun> {
   const cpuBefore = cpuMs(gateway.pid);
+  const clientBefore = process.cpuUsage();
   const start = performance.now();
   const { id } = await create(gateway, 'zero');
-  let bytes = 0;
-  let acked = 0;
-  let finish: () => void = () => undefined;
-  const finished = new Promise<void>((resolve) => (finish = resolve));
-  const ws = await open(gateway, id, (data, isBinary) => {
-    if (isBinary) {
-      bytes += data.length - 1;
-      if (bytes - acked >= ACK_EVERY) {
-        acked = bytes;
-        ws.send(`{"type":"ack","offset":${bytes}}`);
-      }
-    } else if (data.toString().includes('"type":"exit"')) finish();
-  });
-  await finished;
+  const receipt = await receiveUntilExit(gateway.url, gateway.operatorToken, id, ACK_EVERY);
   const seconds = (performance.now() - start) / 1000;
-  const cpu = cpuMs(gateway.pid) - cpuBefore;
-  ws.close();
+  const client = process.cpuUsage(clientBefore);
+  const cpuAfter = cpuMs(gateway.pid);
   await api(gateway.url, 'DELETE', `/api/sessions/${id}`, { token: gateway.operatorToken });
-  if (bytes !== TOTAL) throw new Error(`relay delivered ${bytes} of ${TOTAL} bytes`);
-  return { rate: TOTAL / seconds, cpuPerMiB: cpu / (TOTAL / MiB) };
+  if (receipt.bytes !== TOTAL) throw new Error(`relay delivered ${receipt.bytes} of ${TOTAL} bytes`);
+  const mib = TOTAL / MiB;
+  return {
+    rate: TOTAL / seconds,
+    cpuPerMiB: (cpuAfter.total - cpuBefore.total) / mib,
+    mainPerMiB: (cpuAfter.main - cpuBefore.main) / mib,
+    clientPerMiB: (client.user + client.system) / 1000 / mib,
+  };
+}
+
+// The least a Node relay can do: pipe chunks written to a TCP socket, TCP's own backpressure.
+const MINIMAL_RELAY = `
+const { spawn } = require('node:child_process');
+const server = require('node:net').createServer((socket) => {
+  socket.setNoDelay(true);
+  const child = spawn('head', ['-c', '${TOTAL}', '/dev/zero'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  child.stdout.on('data', (chunk) => {
+    if (!socket.write(chunk)) { child.stdout.pause(); socket.once('drain', () => child.stdout.resume()); }
+  });
+  child.stdout.on('end', () => socket.end());
+});
+server.listen(0, '127.0.0.1', () => process.stdout.write(server.address().port + '\\n'));
+process.stdin.on('end', () => process.exit(0)).resume();
+`;
+
+async function startMinimalRelay(): Promise<{ port: number; stop(): void }> {
+  const child = spawn(process.execPath, ['-e', MINIMAL_RELAY], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const port = await new Promise<number>((resolve) =>
+    child.stdout.once('data', (data) => resolve(Number(String(data)))),
+  );
+  return { port, stop: () => child.stdin.end() };
+}
+
+async function minimalRelay(port: number): Promise<number> {
+  const start = performance.now();
+  const socket = createConnection(port, '127.0.0.1');
+  let bytes = 0;
+  socket.on('data', (chunk: Buffer) => (bytes += chunk.length));
+  await new Promise((resolve) => socket.once('end', resolve));
+  if (bytes !== TOTAL) throw new Error(`minimal relay delivered ${bytes} bytes`);
+  return TOTAL / ((performance.now() - start) / 1000);
 }
 
 /** Round-trips of 32-byte messages through `cat` on `ws`, in microseconds. */
@@ -237,7 +291,7 @@ function benchGateway(): Promise<Gateway> {
 async function main(): Promise<void> {
   // Memory first, on a fresh gateway: the throughput runs grow the heap of the one they use.
   const fresh = await benchGateway();
-  console.log(`command: npm run bench -- relay   (node ${process.version})`);
+  console.log(`command: npm run bench -- relay   (node ${process.version}; load average ${load()})`);
   try {
     await manySessions(fresh);
   } finally {
@@ -245,19 +299,32 @@ async function main(): Promise<void> {
   }
   const gateway = await benchGateway();
   try {
+    const minimal = await startMinimalRelay();
     const bare: number[] = [];
-    const relayed: number[] = [];
-    const cpu: number[] = [];
-    for (let run = 0; run < RUNS; run += 1) {
-      bare.push(await bareRead());
-      const result = await relay(gateway);
-      relayed.push(result.rate);
-      cpu.push(result.cpuPerMiB);
+    const plain: number[] = [];
+    const runs: RelayRun[] = [];
+    try {
+      for (let run = 0; run < RUNS; run += 1) {
+        bare.push(await bareRead());
+        plain.push(await minimalRelay(minimal.port));
+        runs.push(await relay(gateway));
+      }
+    } finally {
+      minimal.stop();
     }
-    const ratio = median(relayed) / median(bare);
+    const rate = median(runs.map((run) => run.rate));
+    const ratio = rate / median(bare);
+    const mibs = (value: number): string => (value / MiB).toFixed(0);
+    const ms = (pick: (run: RelayRun) => number): string => median(runs.map(pick)).toFixed(2);
     report(
-      `relay ${(median(relayed) / MiB).toFixed(0)} MiB/s vs bare pipe read ${(median(bare) / MiB).toFixed(0)} MiB/s: ${(ratio * 100).toFixed(0)}% (target ≥ 60%), all ${TOTAL} bytes each run; gateway CPU ${median(cpu).toFixed(2)} ms/MiB`,
+      `relay ${mibs(rate)} MiB/s vs bare pipe read ${mibs(median(bare))} MiB/s: ${(ratio * 100).toFixed(0)}% (target ≥ 60%), all ${TOTAL} bytes each run`,
       ratio >= 0.6,
+    );
+    console.log(
+      `      gateway CPU ${ms((run) => run.cpuPerMiB)} ms/MiB (main thread ${ms((run) => run.mainPerMiB)}, the rest V8's GC helpers); client CPU ${ms((run) => run.clientPerMiB)} ms/MiB`,
+    );
+    console.log(
+      `      minimal Node relay (pipe → TCP, no framing) ${mibs(median(plain))} MiB/s: ${((median(plain) / median(bare)) * 100).toFixed(0)}% of bare; runs: ${runs.map((run) => mibs(run.rate)).join(' ')}`,
     );
 
     const { id } = await create(gateway, 'cat');
@@ -278,14 +345,27 @@ async function main(): Promise<void> {
     report(`echo through cat, 32 B: p99 ${median(p99s).toFixed(0)} µs (target ≤ 300)`, median(p99s) <= 300);
 
     const rates: number[] = [];
-    for (let run = 0; run < 3; run += 1) rates.push(await churn(gateway));
+    const gatewayBusy: number[] = [];
+    const clientBusy: number[] = [];
+    for (let run = 0; run < 3; run += 1) {
+      const gatewayBefore = cpuMs(gateway.pid).total;
+      const clientBefore = process.cpuUsage();
+      const started = performance.now();
+      rates.push(await churn(gateway));
+      const elapsed = performance.now() - started;
+      const client = process.cpuUsage(clientBefore);
+      gatewayBusy.push((cpuMs(gateway.pid).total - gatewayBefore) / elapsed);
+      clientBusy.push((client.user + client.system) / 1000 / elapsed);
+    }
+    const percent = (value: number): string => `${(value * 100).toFixed(0)}%`;
     report(
-      `create → exit → gone: ${median(rates).toFixed(0)} sessions/s (target ≥ 300)`,
+      `create → exit → gone, ${CHURN_CONCURRENCY} clients in parallel: ${median(rates).toFixed(0)} sessions/s (target ≥ 300); gateway busy ${percent(median(gatewayBusy))} of a core, bench client ${percent(median(clientBusy))}`,
       median(rates) >= 300,
     );
   } finally {
     await gateway.stop();
   }
+  console.log(`load average at the end: ${load()}`);
   console.log(`${failures === 0 ? 'all targets met' : `${failures} targets missed`}`);
 }
 
