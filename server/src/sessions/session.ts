@@ -75,6 +75,10 @@ export interface SessionContext {
 const textEncoder = new TextEncoder();
 /** Output coalesced into one frame at most; a pipe read is 64 KiB, a PTY read ~4 KiB. */
 const COALESCE_BYTES = 64 * 1024;
+/** Output this soon after the previous frame counts as a stream, and is gathered a little. */
+const STREAMING_GAP_MS = 2;
+/** The longest streaming output waits to fill a frame. */
+const STREAMING_DELAY_MS = 1;
 
 export type TerminateOutcome = ExitStatus & { stage: TerminateStage | null };
 
@@ -124,7 +128,9 @@ export class Session {
   #pending: Buffer[] = [];
   #pendingBytes = 0;
   #pendingType: FrameType | null = null;
-  #flushScheduled = false;
+  #flushTimer: NodeJS.Timeout | undefined;
+  #flushImmediate: NodeJS.Immediate | undefined;
+  #lastFlushAt = 0;
   #removed = false;
   readonly #attachments = new Set<Attachment>();
   readonly #replay: ReplayBuffer;
@@ -407,10 +413,11 @@ export class Session {
   }
 
   /**
-   * Output is coalesced for the rest of the event-loop turn (or up to COALESCE_BYTES) before it is
-   * framed: a PTY delivers ~4 KiB per read, and per-frame costs (a copy, a replay entry, a socket
-   * write per client, a message to the screen worker) would otherwise dominate. An echo waits for
-   * nothing but the end of the current turn.
+   * Output is coalesced before it is framed: a PTY delivers ~4 KiB per read, one read per
+   * event-loop turn, and per-frame costs (a copy, a replay entry, a socket write per client, a
+   * message to the screen worker) would otherwise dominate. Sparse output — an echo, a prompt — is
+   * framed at the end of the current turn; while output streams (the last frame went out less than
+   * STREAMING_GAP_MS ago), it is gathered for up to STREAMING_DELAY_MS or COALESCE_BYTES.
    */
   #onOutput(type: FrameType, data: Buffer): void {
     if (data.length === 0 || this.#removed) return;
@@ -418,17 +425,24 @@ export class Session {
     this.#pendingType = type;
     this.#pending.push(data);
     this.#pendingBytes += data.length;
-    if (this.#pendingBytes >= COALESCE_BYTES) this.#flushOutput();
-    else if (!this.#flushScheduled) {
-      this.#flushScheduled = true;
-      setImmediate(() => {
-        this.#flushScheduled = false;
-        this.#flushOutput();
-      });
+    if (this.#pendingBytes >= COALESCE_BYTES) {
+      this.#flushOutput();
+      return;
+    }
+    if (this.#flushTimer !== undefined || this.#flushImmediate !== undefined) return;
+    if (performance.now() - this.#lastFlushAt < STREAMING_GAP_MS) {
+      this.#flushTimer = setTimeout(() => this.#flushOutput(), STREAMING_DELAY_MS);
+    } else {
+      this.#flushImmediate = setImmediate(() => this.#flushOutput());
     }
   }
 
   #flushOutput(): void {
+    clearTimeout(this.#flushTimer);
+    clearImmediate(this.#flushImmediate);
+    this.#flushTimer = undefined;
+    this.#flushImmediate = undefined;
+    this.#lastFlushAt = performance.now();
     const type = this.#pendingType;
     if (type === null || this.#pending.length === 0 || this.#removed) return;
     const data =
