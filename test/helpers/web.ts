@@ -28,7 +28,22 @@ export async function startFromForm(page: Page, profile: string, args?: string):
 }
 
 export async function waitForTerminal(page: Page): Promise<void> {
-  await page.locator('[data-testid="terminal"][data-ready="true"]').waitFor({ timeout: UI_TIMEOUT_MS });
+  try {
+    await page.locator('[data-testid="terminal"][data-ready="true"]').waitFor({ timeout: UI_TIMEOUT_MS });
+  } catch (error) {
+    // Say what the page showed instead: the URL, the connection, any error it displayed.
+    const state = await page.evaluate(() =>
+      ['terminal', 'connection-state', 'error-banner', 'sessions-error', 'signin-error']
+        .map((id) => {
+          const element = document.querySelector(`[data-testid="${id}"]`);
+          if (element === null) return `${id}: absent`;
+          const ready = element.getAttribute('data-ready') ?? '';
+          return `${id}: ${ready === '' ? '' : `ready=${ready} `}${element.getAttribute('title') ?? ''} ${element.textContent ?? ''}`;
+        })
+        .join('\n'),
+    );
+    throw new Error(`no attached terminal at ${page.url()}:\n${state}`, { cause: error });
+  }
 }
 
 /** The terminal's visible rows as text, one line per row, trailing blanks trimmed. */

@@ -40,6 +40,7 @@ export function sessionsView(ctx: AppContext): View {
   );
   const rows = new Map<string, Row>();
   let profiles: ProfileInfo[] = [];
+  let profilesLoaded: Promise<void> = Promise.resolve();
 
   // ---- start form ---------------------------------------------------------------------------------
   const profileSelect = h('select', { id: 'profile', 'data-testid': 'profile-select', required: true });
@@ -90,6 +91,15 @@ export function sessionsView(ctx: AppContext): View {
   store.add(
     listen(startForm, 'submit', (event) => {
       event.preventDefault();
+      // Enter pressed before the profiles arrived: start once they are there, not never.
+      if (profiles.length === 0) {
+        startButton.disabled = true;
+        void profilesLoaded.then(() => {
+          startButton.disabled = false;
+          if (profiles.length > 0 && !store.isDisposed) startForm.requestSubmit();
+        });
+        return;
+      }
       const profile = selectedProfile();
       if (profile === undefined) return;
       let args: string[] | undefined;
@@ -225,7 +235,7 @@ export function sessionsView(ctx: AppContext): View {
   store.add(every(REFRESH_MS, () => void load()));
   void load();
   if (operator) {
-    api.profiles().then(
+    profilesLoaded = api.profiles().then(
       (list) => {
         profiles = list;
         replaceChildren(
