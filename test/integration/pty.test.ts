@@ -76,6 +76,35 @@ function plain(text: string): string {
   return text.replace(/\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[=>]|\r/g, '');
 }
 
+/** Starts a session, attaches from offset 0, runs `body`, then detaches and terminates it. */
+async function withSession(
+  profile: string,
+  options: { args?: string[]; cols?: number; rows?: number },
+  body: (client: TestClient, session: SessionInfo) => Promise<void>,
+): Promise<void> {
+  const session = await createPty(profile, options);
+  const client = await attach(session);
+  try {
+    if (profile === 'shell') await client.waitForOutput((text) => text.includes('$ '));
+    await body(client, session);
+  } finally {
+    await client.close();
+    await terminate(session);
+  }
+}
+
+/** Runs `sleep 100` as a job, interrupts it with `interrupt`, and checks the shell lives on. */
+async function interruptsSleep(client: TestClient, interrupt: () => void): Promise<void> {
+  client.sendInput('sleep 100\r');
+  await client.waitForOutput((text) => text.includes('sleep 100'));
+  await new Promise((resolve) => setTimeout(resolve, 300)); // let the job start
+  const before = client.text().length;
+  interrupt();
+  await client.waitForOutput((text) => text.slice(before).includes('$ '));
+  await run(client, 'echo "status $?"', /\nstatus 130\n/);
+  await run(client, 'echo alive', /\nalive\n/);
+}
+
 /** Types a command line and waits until the shell has printed `expected` (plain text) after it. */
 async function run(client: TestClient, command: string, expected: RegExp): Promise<string> {
   const before = client.text().length;
@@ -85,24 +114,15 @@ async function run(client: TestClient, command: string, expected: RegExp): Promi
 
 describe('PTY sessions', () => {
   test('a shell shows a prompt and runs a command', async () => {
-    const session = await createPty('shell');
-    assert.equal(session.mode, 'pty');
-    assert.deepEqual(session.size, { cols: 80, rows: 24 });
-    const client = await attach(session);
-    try {
-      await client.waitForOutput((text) => text.includes('$ '));
+    await withSession('shell', {}, async (client, session) => {
+      assert.equal(session.mode, 'pty');
+      assert.deepEqual(session.size, { cols: 80, rows: 24 });
       await run(client, 'echo $((2+3))', /\n5\n/);
-    } finally {
-      await client.close();
-      await terminate(session);
-    }
+    });
   });
 
   test('the terminal size comes from the spawn request and follows a resize', async () => {
-    const session = await createPty('shell', { cols: 100, rows: 30 });
-    const client = await attach(session);
-    try {
-      await client.waitForOutput((text) => text.includes('$ '));
+    await withSession('shell', { cols: 100, rows: 30 }, async (client) => {
       await run(client, 'stty size; tput cols', /\n30 100\n100\n/);
       client.send({ type: 'resize', cols: 120, rows: 40 });
       const changed = await client.waitFor('the new size', () =>
@@ -110,10 +130,7 @@ describe('PTY sessions', () => {
       );
       assert.equal(changed.type === 'session' ? changed.session.size?.rows : undefined, 40);
       await run(client, 'stty size; tput cols', /\n40 120\n120\n/);
-    } finally {
-      await client.close();
-      await terminate(session);
-    }
+    });
   });
 
   test('a resize of a pipe session is refused with NOT_A_TERMINAL', async () => {
@@ -135,42 +152,14 @@ describe('PTY sessions', () => {
   });
 
   test('a SIGINT request interrupts the foreground job like Ctrl-C, and the shell survives', async () => {
-    const session = await createPty('shell');
-    const client = await attach(session);
-    try {
-      await client.waitForOutput((text) => text.includes('$ '));
-      // A job runs in its own foreground process group, apart from the shell's.
-      client.sendInput('sleep 100\r');
-      await client.waitForOutput((text) => text.includes('sleep 100'));
-      await new Promise((resolve) => setTimeout(resolve, 300));
-      const before = client.text().length;
-      client.send({ type: 'signal', signal: 'SIGINT' });
-      await client.waitForOutput((text) => text.slice(before).includes('$ '));
-      await run(client, 'echo "status $?"', /\nstatus 130\n/);
-      await run(client, 'echo alive', /\nalive\n/);
-    } finally {
-      await client.close();
-      await terminate(session);
-    }
+    // The job runs in its own foreground process group, apart from the shell's.
+    await withSession('shell', {}, (client) =>
+      interruptsSleep(client, () => client.send({ type: 'signal', signal: 'SIGINT' })),
+    );
   });
 
   test('the Ctrl-C byte interrupts the foreground job through the terminal driver', async () => {
-    const session = await createPty('shell');
-    const client = await attach(session);
-    try {
-      await client.waitForOutput((text) => text.includes('$ '));
-      client.sendInput('sleep 100\r');
-      await client.waitForOutput((text) => text.includes('sleep 100'));
-      await new Promise((resolve) => setTimeout(resolve, 300));
-      const before = client.text().length;
-      client.sendInput('\x03');
-      await client.waitForOutput((text) => text.slice(before).includes('$ '));
-      await run(client, 'echo "status $?"', /\nstatus 130\n/);
-      await run(client, 'echo alive', /\nalive\n/);
-    } finally {
-      await client.close();
-      await terminate(session);
-    }
+    await withSession('shell', {}, (client) => interruptsSleep(client, () => client.sendInput('\x03')));
   });
 
   test('terminate escalates EOF, SIGHUP, SIGTERM, SIGKILL on a shell that traps HUP and TERM', async () => {
@@ -194,27 +183,18 @@ describe('PTY sessions', () => {
   });
 
   test('a shell that exits with 3 reports code 3 after its last output', async () => {
-    const session = await createPty('shell');
-    const client = await attach(session);
-    try {
-      await client.waitForOutput((text) => text.includes('$ '));
+    await withSession('shell', {}, async (client) => {
       client.sendInput('echo bye; exit 3\r');
       const exit = await client.nextMessage('exit');
       assert.deepEqual(exit, { type: 'exit', code: 3, signal: null });
       assert.match(client.text(), /\rbye\r\nexit\r\n/);
       const last = client.events.at(-1);
       assert.ok(last?.kind === 'message' && last.message.type === 'exit', 'exit comes after all output');
-    } finally {
-      await client.close();
-      await terminate(session);
-    }
+    });
   });
 
   test('UTF-8 and wide characters survive, split or whole', async () => {
-    const session = await createPty('shell');
-    const client = await attach(session);
-    try {
-      await client.waitForOutput((text) => text.includes('$ '));
+    await withSession('shell', {}, async (client) => {
       await run(
         client,
         "printf 'h\\303\\251llo \\344\\270\\226\\347\\225\\214 \\342\\234\\223\\n'",
@@ -223,10 +203,7 @@ describe('PTY sessions', () => {
       // One character whose two bytes leave the program a moment apart.
       await run(client, "printf 'split:\\303'; sleep 0.2; printf '\\251\\n'", /\nsplit:é\n/);
       assert.match(await screenOf(client.output(), 80, 24), /héllo 世界 ✓\n(.*\n)?split:é/);
-    } finally {
-      await client.close();
-      await terminate(session);
-    }
+    });
   });
 
   test('reattaching to a full-screen program shows the same screen, even past the replay buffer', async () => {
