@@ -1,14 +1,12 @@
 import type { ChildProcess } from 'node:child_process';
-import { DEFAULT_GRACE_PERIOD_MS } from './constants.js';
 import { deferred } from './deferred.js';
 import { ProcessError } from './errors.js';
 import { Input } from './input.js';
-import { iterateOutput } from './iterate.js';
-import { Listeners } from './listeners.js';
-import { Output, PAUSED, pipeSource } from './output.js';
+import { Lifecycle } from './lifecycle.js';
+import { pipeSource } from './output.js';
 import { sendSignal, validateSignal } from './signal.js';
 import { parseArgv, spawnError, startChild, type Command } from './spawn.js';
-import { escalate, type EscalationStep } from './terminate.js';
+import type { EscalationStep } from './terminate.js';
 import type {
   Disposable,
   ExitStatus,
@@ -17,16 +15,7 @@ import type {
   TerminateOptions,
   TerminateResult,
 } from './types.js';
-import { validateDuration, validateFlag, validateHighWaterMark } from './validate.js';
-
-/**
- *   running ──exit──► draining ──pipes at EOF (or abandoned)──► exited
- *      (spawn failure) ──► failed
- *
- * `running` includes the tick before Node's 'spawn' event. From `draining` on the pid has been
- * waited for and may be reused, so nothing signals it any more.
- */
-type State = 'running' | 'draining' | 'exited' | 'failed';
+import { validateFlag, validateHighWaterMark } from './validate.js';
 
 /**
  * A child process whose output is collected in the background as it arrives, whose input is
@@ -44,16 +33,9 @@ export class Process {
   readonly #child: ChildProcess | null;
   readonly #group: boolean;
   readonly #input: Input;
-  readonly #output: Output;
-  readonly #highWaterMark: number;
-  readonly #exitListeners = new Listeners<ExitStatus>();
+  /** Its `draining` lasts until both pipes are at EOF; `running` includes the tick before 'spawn'. */
+  readonly #lifecycle: Lifecycle;
   readonly #spawned = deferred<void>();
-  readonly #exited = deferred<ExitStatus>();
-  readonly #done: Promise<ExitStatus>;
-  #state: State = 'running';
-  #status: ExitStatus | null = null;
-  #spawnError: ProcessError | null = null;
-  #terminating: Promise<TerminateResult> | null = null;
   #sweepGroupOnExit = false;
   readonly #killGroupOnExit: boolean;
 
@@ -65,7 +47,7 @@ export class Process {
   constructor(argv: string[] | string, options: ProcessOptions = {}) {
     const { highWaterMark, collect = true, killGroupOnExit, ...spawnOptions } = options;
     this.#command = parseArgv(argv);
-    this.#highWaterMark = validateHighWaterMark(highWaterMark);
+    const validHighWaterMark = validateHighWaterMark(highWaterMark);
     this.#group = spawnOptions.detached === true;
     this.#killGroupOnExit = validateFlag('killGroupOnExit', killGroupOnExit);
     if (this.#killGroupOnExit && !this.#group) {
@@ -77,20 +59,12 @@ export class Process {
     const child = started.child ?? null;
     this.#child = child;
     this.#input = new Input(child?.stdin ?? null, this.#command.name);
-    this.#output = new Output(pipeSource(child?.stdout ?? null), pipeSource(child?.stderr ?? null), {
+    this.#lifecycle = new Lifecycle(pipeSource(child?.stdout ?? null), pipeSource(child?.stderr ?? null), {
       collect,
-      highWaterMark: this.#highWaterMark,
+      highWaterMark: validHighWaterMark,
     });
-
     // Nobody may be listening: a spawn failure must not become an unhandled rejection.
     this.#spawned.promise.catch(() => {});
-    this.#exited.promise.catch(() => {});
-    this.#done = Promise.all([this.#exited.promise, this.#output.drained]).then(([status]) => {
-      this.#state = 'exited';
-      this.#exitListeners.emit(status);
-      return status;
-    });
-    this.#done.catch(() => {});
 
     if (started.error !== undefined) {
       this.#fail(started.error);
@@ -141,38 +115,33 @@ export class Process {
   kill(signal: NodeJS.Signals | number = 'SIGTERM'): void {
     const pid = this.#requirePid();
     const valid = validateSignal(signal);
-    if (this.#state !== 'running') {
-      throw new ProcessError(
-        'ECHILD',
-        `process ${pid} (${JSON.stringify(this.#command.name)}) has already exited and been waited for`,
-      );
-    }
+    this.#lifecycle.assertRunning(pid, this.#command.name);
     sendSignal({ pid, group: this.#group }, valid);
   }
 
   /** Returns and clears the stdout collected so far (empty if stdout is not a pipe). */
   read(): Buffer {
-    return this.#output.take('stdout');
+    return this.#lifecycle.take('stdout');
   }
 
   /** Returns and clears the stderr collected so far (empty if stderr is not a pipe). */
   readErr(): Buffer {
-    return this.#output.take('stderr');
+    return this.#lifecycle.take('stderr');
   }
 
   readBoth(): [Buffer, Buffer] {
-    return [this.#output.take('stdout'), this.#output.take('stderr')];
+    return [this.#lifecycle.take('stdout'), this.#lifecycle.take('stderr')];
   }
 
   /** The exit status if the process has terminated, otherwise `null` (waitpid with WNOHANG). */
   poll(): ExitStatus | null {
     this.#requirePid();
-    return this.#status;
+    return this.#lifecycle.status;
   }
 
   /** Resolves when the process has terminated and all of its output has been delivered. */
   wait(): Promise<ExitStatus> {
-    return this.#done;
+    return this.#lifecycle.done;
   }
 
   /**
@@ -183,26 +152,18 @@ export class Process {
    * the caller holds back (pauseOutput, highWaterMark), which `wait()` still waits for. A call while
    * one runs joins it (its options are not used).
    */
-  async terminate(options: TerminateOptions = {}): Promise<TerminateResult> {
-    validateDuration('gracePeriodMs', options.gracePeriodMs ?? DEFAULT_GRACE_PERIOD_MS);
-    this.#terminating ??= this.#terminate(options);
-    return this.#terminating;
+  terminate(options: TerminateOptions = {}): Promise<TerminateResult> {
+    return this.#lifecycle.terminate(options, () => this.#escalation());
   }
 
   /** Delivers stdout and stderr chunks in arrival order. */
   onOutput(listener: (chunk: OutputChunk) => void): Disposable {
-    return this.#output.chunks.add(listener);
+    return this.#lifecycle.onOutput(listener);
   }
 
   /** Output as an async iterable that ends after the last chunk; it subscribes when called. */
   output(): AsyncIterable<OutputChunk> {
-    return iterateOutput({
-      chunks: this.#output.chunks,
-      finished: this.#done,
-      hold: (reason) => this.#output.hold(reason),
-      release: (reason) => this.#output.release(reason),
-      limit: this.#highWaterMark,
-    });
+    return this.#lifecycle.output();
   }
 
   /**
@@ -210,29 +171,22 @@ export class Process {
    * after that still fires, on a microtask. Never fires if the process failed to start.
    */
   onExit(listener: (status: ExitStatus) => void): Disposable {
-    const status = this.#status;
-    if (this.#state !== 'exited' || status === null) return this.#exitListeners.add(listener);
-    let active = true;
-    queueMicrotask(() => {
-      if (active) listener(status);
-    });
-    return { dispose: () => void (active = false) };
+    return this.#lifecycle.onExit(listener);
   }
 
   /** Stops reading stdout and stderr: the child blocks when the pipe fills. Nothing is lost. */
   pauseOutput(): void {
-    this.#output.hold(PAUSED);
+    this.#lifecycle.pauseOutput();
   }
 
   resumeOutput(): void {
-    this.#output.release(PAUSED);
+    this.#lifecycle.resumeOutput();
   }
 
-  async #terminate(options: TerminateOptions): Promise<TerminateResult> {
+  /** Without a pid (spawn failed, or not yet reported) there is nothing to signal. */
+  #escalation(): EscalationStep[] | null {
     const pid = this.#child?.pid;
-    if (pid === undefined || this.#state !== 'running') {
-      return { ...(await this.#settled()), stage: null }; // rejects with the spawn failure
-    }
+    if (pid === undefined) return null;
     const steps: EscalationStep[] = [];
     if (this.#input.isPipe) steps.push({ stage: 'stdin', act: () => this.#input.close() });
     steps.push(
@@ -240,23 +194,11 @@ export class Process {
       { stage: 'SIGKILL', act: () => this.#signalIfRunning(pid, 'SIGKILL') },
     );
     this.#sweepGroupOnExit = this.#group;
-    const stage = await escalate(steps, this.#exited.promise, options);
-    return { ...(await this.#settled()), stage };
-  }
-
-  /**
-   * The exit status once the process has exited and its output has been read as far as the caller
-   * lets it: output held back by pauseOutput(), a high-water mark or a slow iterator must not keep
-   * terminate() from resolving (the caller may be about to discard it). wait() waits for all of it.
-   */
-  async #settled(): Promise<ExitStatus> {
-    const status = await this.#exited.promise;
-    await Promise.race([this.#done, this.#output.settled()]);
-    return status;
+    return steps;
   }
 
   #signalIfRunning(pid: number, signal: NodeJS.Signals): void {
-    if (this.#state === 'running') sendSignal({ pid, group: this.#group }, signal);
+    if (this.#lifecycle.isRunning) sendSignal({ pid, group: this.#group }, signal);
   }
 
   #onExit(status: ExitStatus): void {
@@ -271,23 +213,17 @@ export class Process {
     if ((this.#sweepGroupOnExit || this.#killGroupOnExit) && pid !== undefined) {
       sendSignal({ pid, group: true }, 'SIGKILL');
     }
-    this.#status = Object.freeze(status);
-    this.#state = 'draining';
-    this.#exited.resolve(this.#status);
-    this.#output.afterExit();
+    this.#lifecycle.exit(status);
   }
 
   #fail(error: ProcessError): void {
-    if (this.#state === 'failed') return;
-    this.#state = 'failed';
-    this.#spawnError = error;
-    this.#output.abandon();
     this.#spawned.reject(error);
-    this.#exited.reject(error);
+    this.#lifecycle.fail(error);
   }
 
   #requirePid(): number {
-    if (this.#spawnError !== null) throw this.#spawnError;
+    const failure = this.#lifecycle.spawnError;
+    if (failure !== null) throw failure;
     const pid = this.#child?.pid;
     if (pid === undefined) {
       // Node reports the reason one tick later; wait() will reject with it.

@@ -1,25 +1,16 @@
 import { constants } from 'node:os';
 import { spawn as spawnPty, type IPty } from 'node-pty';
 import { checkCommand } from './command.js';
-import {
-  DEFAULT_GRACE_PERIOD_MS,
-  DEFAULT_PTY_COLS,
-  DEFAULT_PTY_ROWS,
-  DEFAULT_PTY_TERM,
-  TERMINAL_EOF,
-} from './constants.js';
-import { deferred } from './deferred.js';
+import { DEFAULT_PTY_COLS, DEFAULT_PTY_ROWS, DEFAULT_PTY_TERM, TERMINAL_EOF } from './constants.js';
 import { ProcessError } from './errors.js';
-import { iterateOutput } from './iterate.js';
-import { Listeners } from './listeners.js';
-import { Output, PAUSED } from './output.js';
+import { Lifecycle } from './lifecycle.js';
 import { takeOverMaster, type PtyMaster } from './pty-master.js';
 import { sendSignal, validateSignal } from './signal.js';
 import { parseArgv, type Command } from './spawn.js';
 import { foregroundGroup, sessionGroups } from './terminal.js';
-import { escalate } from './terminate.js';
+import type { EscalationStep } from './terminate.js';
 import type { Disposable, ExitStatus, OutputChunk, TerminateOptions, TerminateResult } from './types.js';
-import { describeValue, validateDuration, validateFlag, validateHighWaterMark } from './validate.js';
+import { describeValue, validateFlag, validateHighWaterMark } from './validate.js';
 
 export interface PtyOptions {
   cwd?: string;
@@ -52,14 +43,6 @@ const KEYBOARD_SIGNALS: ReadonlySet<NodeJS.Signals | number> = new Set([
 ]);
 
 /**
- *   running ──exit──► draining ──master at EIO (or abandoned)──► exited
- *      (spawn failure) ──► failed
- *
- * From `draining` on the program has been waited for (by node-pty) and its pid may be reused.
- */
-type State = 'running' | 'draining' | 'exited' | 'failed';
-
-/**
  * A program on a pseudo-terminal, with the interface of `Process`. The program is the leader of
  * a new session whose controlling terminal is the PTY. All output arrives on stdout (`readErr()`
  * is always empty) with the exact bytes the program wrote, after the terminal's processing (LF
@@ -71,40 +54,33 @@ export class PtyProcess {
     // node-pty forks synchronously, so the outcome is already known.
     return new Promise((resolve, reject) => {
       const started = new PtyProcess(argv, options);
-      if (started.#spawnError === null) resolve(started);
-      else reject(started.#spawnError);
+      const failure = started.#lifecycle.spawnError;
+      if (failure === null) resolve(started);
+      else reject(failure);
     });
   }
 
   readonly #command: Command;
   readonly #pty: IPty | null;
   readonly #master: PtyMaster | null;
-  readonly #output: Output;
+  /** Its `draining` lasts until the master reads EIO; node-pty has waited for the program by then. */
+  readonly #lifecycle: Lifecycle;
   readonly #killGroupOnExit: boolean;
-  readonly #highWaterMark: number;
-  readonly #exitListeners = new Listeners<ExitStatus>();
-  readonly #exited = deferred<ExitStatus>();
-  readonly #done: Promise<ExitStatus>;
-  #state: State = 'running';
-  #status: ExitStatus | null = null;
-  #spawnError: ProcessError | null = null;
   #inputClosed = false;
-  #terminating: Promise<TerminateResult> | null = null;
   #sweepSessionOnExit = false;
 
   constructor(argv: string[] | string, options: PtyOptions = {}) {
     this.#command = parseArgv(argv);
-    this.#highWaterMark = validateHighWaterMark(options.highWaterMark);
+    const highWaterMark = validateHighWaterMark(options.highWaterMark);
     this.#killGroupOnExit = validateFlag('killGroupOnExit', options.killGroupOnExit);
     const cols = validateSize('cols', options.cols ?? DEFAULT_PTY_COLS);
     const rows = validateSize('rows', options.rows ?? DEFAULT_PTY_ROWS);
     const cwd = options.cwd ?? process.cwd();
     const env = options.env ?? process.env;
 
-    const problem = checkCommand(this.#command, cwd, env.PATH);
-    let pty: IPty | null = null;
-    if (problem === null) {
-      pty = spawnPty(this.#command.file, this.#command.args, {
+    const started =
+      checkCommand(this.#command, cwd, env.PATH) ??
+      spawnPty(this.#command.file, this.#command.args, {
         name: options.name ?? DEFAULT_PTY_TERM,
         cols,
         rows,
@@ -114,31 +90,22 @@ export class PtyProcess {
         gid: options.gid,
         encoding: null, // Buffers: exact bytes, no decoding of split characters
       });
-    }
+    const pty = started instanceof ProcessError ? null : started;
     this.#pty = pty;
     // Before the event loop turns: node-pty's exit callback cannot have run yet.
     const master = pty === null ? null : takeOverMaster(pty);
     this.#master = master;
-    this.#output = new Output(master === null ? null : master.source, null, {
+    this.#lifecycle = new Lifecycle(master === null ? null : master.source, null, {
       collect: options.collect ?? true,
-      highWaterMark: this.#highWaterMark,
+      highWaterMark,
     });
-    this.#exited.promise.catch(() => {});
-    this.#done = Promise.all([this.#exited.promise, this.#output.drained]).then(([status]) => {
-      this.#state = 'exited';
-      this.#exitListeners.emit(status);
-      return status;
-    });
-    this.#done.catch(() => {});
 
-    if (pty === null) {
-      this.#state = 'failed';
-      this.#spawnError = problem;
-      this.#exited.reject(problem);
+    if (started instanceof ProcessError) {
+      this.#lifecycle.fail(started);
       return;
     }
     // Reported as soon as the program has exited (see pty-master.ts); its output drains after that.
-    pty.onExit(({ exitCode, signal }) => this.#onExit(exitStatus(exitCode, signal)));
+    started.onExit(({ exitCode, signal }) => this.#onExit(exitStatus(exitCode, signal)));
   }
 
   get pid(): number {
@@ -150,7 +117,7 @@ export class PtyProcess {
    * or reads slowly). A caller can refuse more input above a bound of its own. 0 once exited.
    */
   get pendingInputBytes(): number {
-    return this.#state === 'running' ? (this.#master?.pendingInputBytes() ?? 0) : 0;
+    return this.#lifecycle.isRunning ? (this.#master?.pendingInputBytes() ?? 0) : 0;
   }
 
   /** Types into the terminal. Discarded once the program has exited. */
@@ -162,7 +129,7 @@ export class PtyProcess {
         `cannot write to the terminal of ${this.#name}: closeInput() was called`,
       );
     }
-    if (this.#state === 'running') pty.write(typeof data === 'string' ? data : Buffer.from(data));
+    if (this.#lifecycle.isRunning) pty.write(typeof data === 'string' ? data : Buffer.from(data));
   }
 
   /**
@@ -173,7 +140,7 @@ export class PtyProcess {
     const pty = this.#requirePty();
     if (this.#inputClosed) return;
     this.#inputClosed = true;
-    if (this.#state === 'running') pty.write(TERMINAL_EOF);
+    if (this.#lifecycle.isRunning) pty.write(TERMINAL_EOF);
   }
 
   /**
@@ -184,12 +151,7 @@ export class PtyProcess {
   kill(signal: NodeJS.Signals | number = 'SIGTERM'): void {
     const pid = this.#requirePty().pid;
     const valid = validateSignal(signal);
-    if (this.#state !== 'running') {
-      throw new ProcessError(
-        'ECHILD',
-        `process ${pid} (${this.#name}) has already exited and been waited for`,
-      );
-    }
+    this.#lifecycle.assertRunning(pid, this.#command.name);
     const target = KEYBOARD_SIGNALS.has(valid) ? foregroundGroup(pid) : pid;
     sendSignal({ pid: target, group: true }, valid);
   }
@@ -199,16 +161,16 @@ export class PtyProcess {
     const pty = this.#requirePty();
     const width = validateSize('cols', cols);
     const height = validateSize('rows', rows);
-    if (this.#state === 'running') pty.resize(width, height);
+    if (this.#lifecycle.isRunning) pty.resize(width, height);
   }
 
   read(): Buffer {
-    return this.#output.take('stdout');
+    return this.#lifecycle.take('stdout');
   }
 
   /** Always empty: a terminal has one output stream. */
   readErr(): Buffer {
-    return this.#output.take('stderr');
+    return this.#lifecycle.take('stderr');
   }
 
   readBoth(): [Buffer, Buffer] {
@@ -217,11 +179,11 @@ export class PtyProcess {
 
   poll(): ExitStatus | null {
     this.#requirePty();
-    return this.#status;
+    return this.#lifecycle.status;
   }
 
   wait(): Promise<ExitStatus> {
-    return this.#done;
+    return this.#lifecycle.done;
   }
 
   /**
@@ -229,34 +191,20 @@ export class PtyProcess {
    * each to every process group of the session (the shell and all its jobs). Once the program has
    * exited, what is left of its session is killed.
    */
-  async terminate(options: TerminateOptions = {}): Promise<TerminateResult> {
-    validateDuration('gracePeriodMs', options.gracePeriodMs ?? DEFAULT_GRACE_PERIOD_MS);
-    this.#terminating ??= this.#terminate(options);
-    return this.#terminating;
+  terminate(options: TerminateOptions = {}): Promise<TerminateResult> {
+    return this.#lifecycle.terminate(options, () => this.#escalation());
   }
 
   onOutput(listener: (chunk: OutputChunk) => void): Disposable {
-    return this.#output.chunks.add(listener);
+    return this.#lifecycle.onOutput(listener);
   }
 
   output(): AsyncIterable<OutputChunk> {
-    return iterateOutput({
-      chunks: this.#output.chunks,
-      finished: this.#done,
-      hold: (reason) => this.#output.hold(reason),
-      release: (reason) => this.#output.release(reason),
-      limit: this.#highWaterMark,
-    });
+    return this.#lifecycle.output();
   }
 
   onExit(listener: (status: ExitStatus) => void): Disposable {
-    const status = this.#status;
-    if (this.#state !== 'exited' || status === null) return this.#exitListeners.add(listener);
-    let active = true;
-    queueMicrotask(() => {
-      if (active) listener(status);
-    });
-    return { dispose: () => void (active = false) };
+    return this.#lifecycle.onExit(listener);
   }
 
   /**
@@ -264,41 +212,28 @@ export class PtyProcess {
    * lost, also across the program's exit: the drain after it does not count time spent paused.
    */
   pauseOutput(): void {
-    this.#output.hold(PAUSED);
+    this.#lifecycle.pauseOutput();
   }
 
   resumeOutput(): void {
-    this.#output.release(PAUSED);
+    this.#lifecycle.resumeOutput();
   }
 
-  async #terminate(options: TerminateOptions): Promise<TerminateResult> {
+  #escalation(): EscalationStep[] | null {
     const pty = this.#pty;
-    if (pty === null || this.#state !== 'running') {
-      return { ...(await this.#settled()), stage: null };
-    }
+    if (pty === null) return null;
     const toSession = (signal: NodeJS.Signals) => (): void => this.#signalSession(pty.pid, signal);
     this.#sweepSessionOnExit = true;
-    const stage = await escalate(
-      [
-        { stage: 'stdin', act: () => this.closeInput() },
-        { stage: 'SIGHUP', act: toSession('SIGHUP') },
-        { stage: 'SIGTERM', act: toSession('SIGTERM') },
-        { stage: 'SIGKILL', act: toSession('SIGKILL') },
-      ],
-      this.#exited.promise,
-      options,
-    );
-    return { ...(await this.#settled()), stage };
-  }
-
-  async #settled(): Promise<ExitStatus> {
-    const status = await this.#exited.promise;
-    await Promise.race([this.#done, this.#output.settled()]);
-    return status;
+    return [
+      { stage: 'stdin', act: () => this.closeInput() },
+      { stage: 'SIGHUP', act: toSession('SIGHUP') },
+      { stage: 'SIGTERM', act: toSession('SIGTERM') },
+      { stage: 'SIGKILL', act: toSession('SIGKILL') },
+    ];
   }
 
   #signalSession(sid: number, signal: NodeJS.Signals): void {
-    if (this.#state !== 'running') return;
+    if (!this.#lifecycle.isRunning) return;
     // The leader is alive here, so its own group is a safe fallback where /proc is missing.
     for (const group of sessionGroups(sid) ?? [sid]) sendSignal({ pid: group, group: true }, signal);
   }
@@ -314,14 +249,12 @@ export class PtyProcess {
       for (const group of sessionGroups(pid) ?? []) sendSignal({ pid: group, group: true }, 'SIGKILL');
     }
     this.#master?.discardInput();
-    this.#status = Object.freeze(status);
-    this.#state = 'draining';
-    this.#exited.resolve(this.#status);
-    this.#output.afterExit();
+    this.#lifecycle.exit(status);
   }
 
   #requirePty(): IPty {
-    if (this.#spawnError !== null) throw this.#spawnError;
+    const failure = this.#lifecycle.spawnError;
+    if (failure !== null) throw failure;
     if (this.#pty === null) throw new ProcessError('ESPAWN', `${this.#name} failed to start`);
     return this.#pty;
   }
