@@ -79,6 +79,8 @@ const COALESCE_BYTES = 64 * 1024;
 const STREAMING_GAP_MS = 2;
 /** The longest streaming output waits to fill a frame. */
 const STREAMING_DELAY_MS = 1;
+/** A read this large (a pipe's are up to 64 KiB) is framed at once: gathering it only copies it. */
+const FRAME_AT_ONCE_BYTES = 16 * 1024;
 
 export type TerminateOutcome = ExitStatus & { stage: TerminateStage | null };
 
@@ -430,7 +432,7 @@ export class Session {
     this.#pendingType = type;
     this.#pending.push(data);
     this.#pendingBytes += data.length;
-    if (this.#pendingBytes >= COALESCE_BYTES) {
+    if (this.#pendingBytes >= COALESCE_BYTES || data.length >= FRAME_AT_ONCE_BYTES) {
       this.#flushOutput();
       return;
     }
