@@ -89,7 +89,7 @@ export function sessionView(ctx: AppContext, sessionId: string, wanted: ClientRo
   const followsSession = (): boolean => !canControl && mode === 'pty';
   const refit = (): void => {
     if (followsSession() || terminalHost.clientWidth === 0) return;
-    fit.fit();
+    screen.resize(() => fit.fit());
   };
   const observer = new ResizeObserver(() => refit());
   observer.observe(terminalHost);
@@ -125,6 +125,7 @@ export function sessionView(ctx: AppContext, sessionId: string, wanted: ClientRo
     if (next === 'pipe' && canControl) {
       editor = new LineEditor({
         echo: (text) => screen.echo(text),
+        whenSettled: (settled) => screen.whenSettled(settled),
         submit: (text) => sendStdin(encoder.encode(text)),
         interrupt: () => sendMessage({ type: 'signal', signal: 'SIGINT' }),
         quit: () => sendMessage({ type: 'signal', signal: 'SIGQUIT' }),
@@ -152,7 +153,7 @@ export function sessionView(ctx: AppContext, sessionId: string, wanted: ClientRo
   const onExit = (text: string): void => {
     if (exited) return;
     exited = true;
-    editor?.hide();
+    editor?.close();
     screen.attachEditor(null);
     screen.notice(text);
     // Nothing more will be typed here: no cursor pretending otherwise.

@@ -2,12 +2,37 @@
 // the operator types; this does, like a shell's readline: local echo, cursor keys, history, and the
 // control keys a terminal would turn into signals or EOF. Only complete lines go to the process.
 //
-// The line being edited is drawn after the output. Before more output is written it is erased
-// (restore cursor, erase below) and redrawn afterwards, all through xterm's ordered write queue.
+// The line is drawn where the output stopped (its anchor), and may wrap over several rows and
+// scroll the terminal. Like readline's and linenoise's multi-line mode, every redraw moves the
+// cursor back to the anchor by rows and columns relative to where it is, erases to the end of the
+// screen, writes the line and moves to the edited position; a saved absolute position would point
+// at the wrong row once the terminal has scrolled. The anchor's column is read from xterm.js once
+// it has processed everything before it (its writes are queued), and it is forgotten whenever
+// anything else is written: output, a notice, a resize.
+//
+//   output ─▶ hide(): erase, anchor unknown ─▶ output written ─▶ show(): settle ─▶ anchor, draw
+//   key ─▶ anchor known? erase + draw : settle first
+//
+// The one case this cannot repair is a line taller than the screen: its first rows have scrolled
+// away and no cursor movement reaches them.
+import { layOut, moveCursor } from './line-layout.js';
+import type { Cell } from './line-layout.js';
+
+/** Where the terminal's cursor was once it had processed everything written before. */
+export interface Settled {
+  /** The cursor's column; equal to `cols` when a character was just written in the last one. */
+  col: number;
+  cols: number;
+}
 
 export interface LineEditorActions {
-  /** Write echo/redraw escape sequences to the terminal. */
+  /** Write echo/redraw escape sequences to the terminal, after everything written before. */
   echo(text: string): void;
+  /**
+   * Call `settled` once the terminal has processed everything written so far, with the cursor
+   * then — or with `null` if something else was written in the meantime.
+   */
+  whenSettled(settled: (at: Settled | null) => void): void;
   /** A complete line (with its newline), or a partial one on Ctrl-D. */
   submit(text: string): void;
   interrupt(): void;
@@ -15,8 +40,6 @@ export interface LineEditorActions {
   endOfInput(): void;
 }
 
-const SAVE = '\x1b7';
-const RESTORE = '\x1b8';
 const ERASE_BELOW = '\x1b[J';
 const HISTORY_LIMIT = 500;
 
@@ -105,11 +128,26 @@ export function* keys(data: string): Generator<Key> {
   }
 }
 
+interface Anchor {
+  col: number;
+  cols: number;
+}
+
+interface Drawn {
+  /** Where the cursor was left, relative to the anchor's row. */
+  cursor: Cell;
+}
+
 export class LineEditor {
   #chars: string[] = [];
   #cursor = 0;
-  /** Whether the line is on screen (and the cursor position before it is saved). */
-  #drawn = false;
+  /** Where the line starts; null when unknown (something else was written since). */
+  #anchor: Anchor | null = null;
+  /** The line as it is on screen, or null when it is not. */
+  #drawn: Drawn | null = null;
+  /** Waiting for the terminal to settle to learn the anchor. */
+  #settling = false;
+  #closed = false;
   #history: string[] = [];
   #historyIndex = 0;
   #draft: string[] = [];
@@ -124,24 +162,30 @@ export class LineEditor {
     for (const key of keys(data)) this.#apply(key);
   }
 
-  /** Take the line off the screen before output is written. */
+  /** Take the line off the screen before something else is written (the cursor is left there). */
   hide(): void {
-    if (!this.#drawn) return;
-    this.actions.echo(RESTORE + ERASE_BELOW);
-    this.#drawn = false;
+    this.#erase();
+    this.#anchor = null;
   }
 
-  /** Put the line back after output. */
+  /** Put the line back after output, where the output ended. */
   show(): void {
-    if (this.#drawn || this.#chars.length === 0) return;
-    this.#draw();
+    if (this.#drawn === null && this.#chars.length > 0) this.#render();
   }
 
   /** Forget the line without touching the screen (after a screen reset). */
   reset(): void {
     this.#chars = [];
     this.#cursor = 0;
-    this.#drawn = false;
+    this.#drawn = null;
+    this.#anchor = null;
+  }
+
+  /** Take the line off the screen for good: nothing is drawn after this. */
+  close(): void {
+    this.hide();
+    this.reset();
+    this.#closed = true;
   }
 
   #apply(key: Key): void {
@@ -152,12 +196,8 @@ export class LineEditor {
         break;
       case 'enter': {
         const line = this.line;
-        this.#redraw(this.#chars.length);
-        this.actions.echo('\r\n');
-        this.#drawn = false;
+        this.#commit(`${line}\r\n`);
         this.#remember(line);
-        this.#chars = [];
-        this.#cursor = 0;
         this.actions.submit(`${line}\n`);
         return;
       }
@@ -217,9 +257,7 @@ export class LineEditor {
         } else {
           // Like a terminal in canonical mode: Ctrl-D sends what has been typed, without a newline.
           const line = this.line;
-          this.hide();
-          this.actions.echo(line);
-          this.reset();
+          this.#commit(line);
           this.actions.submit(line);
         }
         return;
@@ -230,29 +268,72 @@ export class LineEditor {
         return check;
       }
     }
-    this.#redraw(this.#cursor);
+    this.#render();
   }
 
   #abandon(echo: string): void {
-    this.#redraw(this.#chars.length);
-    this.actions.echo(`${echo}\r\n`);
+    this.#commit(`${this.line}${echo}\r\n`);
+  }
+
+  /** The line leaves the editor: `text` is written in its place, for good, and editing starts over. */
+  #commit(text: string): void {
+    this.hide();
+    this.actions.echo(text);
     this.reset();
   }
 
-  /** Draws the line from the saved position, leaving the cursor at `cursor`. */
-  #redraw(cursor: number): void {
-    this.#cursor = Math.min(cursor, this.#chars.length);
-    this.hide();
-    this.#draw();
+  /** Shows the line as it is now: redrawn in place, or once the anchor is known. */
+  #render(): void {
+    if (this.#closed) return;
+    if (this.#anchor === null) {
+      this.#settle();
+      return;
+    }
+    this.#erase();
+    this.#draw(this.#anchor);
   }
 
-  #draw(): void {
-    const line = this.line;
-    // Writing the text before the cursor again puts the cursor right even across wrapped rows.
-    const before = this.#chars.slice(0, this.#cursor).join('');
-    const tail = this.#cursor < this.#chars.length ? RESTORE + before : '';
-    this.actions.echo(SAVE + line + tail);
-    this.#drawn = true;
+  #settle(): void {
+    if (this.#settling) return;
+    this.#settling = true;
+    // May call back at once: xterm.js parses synchronously right after a keystroke.
+    this.actions.whenSettled((at) => {
+      this.#settling = false;
+      if (this.#closed || this.#drawn !== null || this.#chars.length === 0) return;
+      if (at === null) {
+        // More was written meanwhile (and hid the line); ask again behind it.
+        this.#settle();
+        return;
+      }
+      if (at.col >= at.cols) {
+        // Output filled its last row: start on the next one, where the line would wrap to anyway,
+        // because no cursor movement can come back to this position.
+        this.actions.echo('\r\n');
+        this.#anchor = { col: 0, cols: at.cols };
+      } else {
+        this.#anchor = { col: at.col, cols: at.cols };
+      }
+      this.#draw(this.#anchor);
+    });
+  }
+
+  /** Erases the line, leaving the cursor at the anchor. */
+  #erase(): void {
+    if (this.#drawn === null || this.#anchor === null) return;
+    this.actions.echo(moveCursor(this.#drawn.cursor, { row: 0, col: this.#anchor.col }) + ERASE_BELOW);
+    this.#drawn = null;
+  }
+
+  /** Writes the line from the anchor (where the cursor is) and leaves the cursor at its position. */
+  #draw(anchor: Anchor): void {
+    const layout = layOut(this.#chars, anchor.col, anchor.cols);
+    const end = layout.cells[this.#chars.length] ?? { row: 0, col: anchor.col };
+    const cursor = layout.cells[this.#cursor] ?? end;
+    // At the right edge the cursor would wait there to wrap; put it on the next row for real.
+    let text = this.line + (layout.endsAtEdge ? '\r\n' : '');
+    if (this.#cursor < this.#chars.length) text += moveCursor(end, cursor);
+    this.actions.echo(text);
+    this.#drawn = { cursor };
   }
 
   #remember(line: string): void {
