@@ -1,9 +1,55 @@
-// Page-level steps the end-to-end tests share: sign in, start or open a session, read the terminal.
-import type { Page } from 'playwright-core';
-import type { Gateway } from './gateway.ts';
+// Page-level steps the end-to-end tests share: a gateway and a browser per file, sign in, start or
+// open a session, read the terminal.
+import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
+import { launchBrowser } from './browser.ts';
+import { startGateway } from './gateway.ts';
+import type { Gateway, StartGatewayOptions } from './gateway.ts';
 import { api, getString } from './http.ts';
 
 export const UI_TIMEOUT_MS = 10_000;
+const DEFAULT_VIEWPORT = { width: 1100, height: 700 };
+
+/** One test file's real gateway and headless Chromium; `close()` ends both and every page. */
+export interface WebFixture {
+  readonly gateway: Gateway;
+  readonly browser: Browser;
+  /** A page in a context of its own (1100×700 unless `options` say otherwise). */
+  newPage(options?: BrowserContextOptions): Promise<Page>;
+  close(): Promise<void>;
+}
+
+export async function startWebFixture(options: StartGatewayOptions = {}): Promise<WebFixture> {
+  const [started, launched] = await Promise.allSettled([startGateway(options), launchBrowser()]);
+  // Whichever did start must not outlive the other's failure.
+  if (started.status === 'rejected') {
+    if (launched.status === 'fulfilled') await launched.value.close();
+    throw started.reason;
+  }
+  if (launched.status === 'rejected') {
+    await started.value.stop();
+    throw launched.reason;
+  }
+  const gateway = started.value;
+  const browser = launched.value;
+  const contexts: BrowserContext[] = [];
+  return {
+    gateway,
+    browser,
+    async newPage(contextOptions = {}) {
+      const context = await browser.newContext({ viewport: DEFAULT_VIEWPORT, ...contextOptions });
+      contexts.push(context);
+      return context.newPage();
+    },
+    async close() {
+      try {
+        await Promise.all(contexts.map((context) => context.close()));
+        await browser.close();
+      } finally {
+        await gateway.stop();
+      }
+    },
+  };
+}
 
 /** Opens the start-up URL the gateway prints (`/#token=…`) and waits for the session list. */
 export async function signIn(
