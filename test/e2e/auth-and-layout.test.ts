@@ -1,36 +1,16 @@
 // Signing in and out, and the pages as a person meets them: keyboard only, a phone-sized screen,
 // the dark theme. Screenshots of each view go to test-artifacts/screenshots/.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
-import { launchBrowser, saveScreenshot } from '../helpers/browser.ts';
-import { startGateway } from '../helpers/gateway.ts';
-import type { Gateway } from '../helpers/gateway.ts';
-import { signIn, waitForTerminal, waitForText } from '../helpers/web.ts';
+import { describe, test } from 'node:test';
+import { saveScreenshot } from '../helpers/browser.ts';
+import { signIn, useWebFixture, waitForTerminal, waitForText } from '../helpers/web.ts';
 
 describe('sign-in and layout', () => {
-  let gateway: Gateway;
-  let browser: Browser;
-  const contexts: BrowserContext[] = [];
-
-  before(async () => {
-    [gateway, browser] = await Promise.all([startGateway(), launchBrowser()]);
-  });
-  after(async () => {
-    await Promise.all(contexts.map((c) => c.close()));
-    await browser.close();
-    await gateway.stop();
-  });
-
-  async function newPage(options: BrowserContextOptions = {}): Promise<Page> {
-    const context = await browser.newContext({ viewport: { width: 1100, height: 700 }, ...options });
-    contexts.push(context);
-    return context.newPage();
-  }
+  const web = useWebFixture();
 
   test('the start-up URL signs in and the token leaves the address bar and history', async () => {
-    const page = await newPage();
-    await signIn(page, gateway);
+    const page = await web.newPage();
+    await signIn(page, web.gateway);
     assert.doesNotMatch(page.url(), /token/);
     assert.match(await page.getByTestId('identity').innerText(), /operator/);
     await page.getByTestId('sign-out').click();
@@ -43,15 +23,15 @@ describe('sign-in and layout', () => {
   });
 
   test('a refused token gets a clear message; the right one signs in with the keyboard alone', async () => {
-    const page = await newPage();
-    await page.goto(`${gateway.url}/#token=not-a-real-token-at-all`);
+    const page = await web.newPage();
+    await page.goto(`${web.gateway.url}/#token=not-a-real-token-at-all`);
     await page.getByTestId('token-input').waitFor();
     assert.match(await page.getByTestId('signin-error').innerText(), /not accepted/);
     assert.doesNotMatch(page.url(), /token=/);
     await saveScreenshot(page, 'signin-refused');
 
     // Keyboard only: the token field has focus, Enter submits, Tab reaches Start, Enter starts.
-    await page.keyboard.type(gateway.operatorToken);
+    await page.keyboard.type(web.gateway.operatorToken);
     await page.keyboard.press('Enter');
     await page.getByTestId('sessions-view').waitFor();
     assert.equal(
@@ -71,8 +51,8 @@ describe('sign-in and layout', () => {
   });
 
   test('on a narrow screen in the dark theme nothing overflows and the terminal still fills the window', async () => {
-    const page = await newPage({ viewport: { width: 390, height: 760 }, colorScheme: 'dark' });
-    await signIn(page, gateway);
+    const page = await web.newPage({ viewport: { width: 390, height: 760 }, colorScheme: 'dark' });
+    await signIn(page, web.gateway);
     await page.getByTestId('profile-select').selectOption('sh');
     await page
       .getByTestId('args-input')
@@ -106,8 +86,8 @@ describe('sign-in and layout', () => {
   });
 
   test('the session list shows what an operator needs and the theme toggle switches to light', async () => {
-    const page = await newPage({ colorScheme: 'dark' });
-    await signIn(page, gateway);
+    const page = await web.newPage({ colorScheme: 'dark' });
+    await signIn(page, web.gateway);
     await page.getByTestId('session-row').first().waitFor();
     const row = page.getByTestId('session-row').first();
     for (const label of ['Profile', 'Command', 'PID', 'State', 'Exit', 'Age', 'Clients']) {

@@ -1,38 +1,23 @@
 // A `yes` flood: the page acks only what xterm.js has rendered, so the producer is paused instead of
 // the tab freezing; the page keeps answering and Ctrl-C stops the flood.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import type { Browser, BrowserContext } from 'playwright-core';
-import { launchBrowser, saveScreenshot } from '../helpers/browser.ts';
-import { startGateway } from '../helpers/gateway.ts';
-import type { Gateway } from '../helpers/gateway.ts';
+import { describe, test } from 'node:test';
+import { saveScreenshot } from '../helpers/browser.ts';
 import { api, getNumber } from '../helpers/http.ts';
-import { signIn, startFromForm, waitForText } from '../helpers/web.ts';
+import { signIn, startFromForm, useWebFixture, waitForText } from '../helpers/web.ts';
 
 describe('output floods', () => {
-  let gateway: Gateway;
-  let browser: Browser;
-  let context: BrowserContext | undefined;
-
-  before(async () => {
-    [gateway, browser] = await Promise.all([startGateway(), launchBrowser()]);
-  });
-  after(async () => {
-    await context?.close();
-    await browser.close();
-    await gateway.stop();
-  });
+  const web = useWebFixture();
 
   test('the page stays responsive during a yes flood and Ctrl-C stops it', async () => {
-    context = await browser.newContext({ viewport: { width: 1000, height: 700 } });
-    const page = await context.newPage();
-    await signIn(page, gateway);
+    const page = await web.newPage({ viewport: { width: 1000, height: 700 } });
+    await signIn(page, web.gateway);
     const id = await startFromForm(page, 'sh', `'yes shellgate-flood-line'`);
     await waitForText(page, /shellgate-flood-line/);
 
     const outputBytes = async (): Promise<number> =>
       getNumber(
-        (await api(gateway.url, 'GET', `/api/sessions/${id}`, { token: gateway.operatorToken })).body,
+        (await api(web.gateway.url, 'GET', `/api/sessions/${id}`, { token: web.gateway.operatorToken })).body,
         'session',
         'outputBytes',
       );

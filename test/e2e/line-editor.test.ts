@@ -2,18 +2,17 @@
 // across the wrap, recalling history, output arriving and a window resize while a wrapped line is
 // on screen. The screen must show exactly the line being edited and the process must get exactly it.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { saveScreenshot } from '../helpers/browser.ts';
 import {
   signIn,
   startFromForm,
-  startWebFixture,
+  useWebFixture,
   terminalText,
   UI_TIMEOUT_MS,
   waitForText,
 } from '../helpers/web.ts';
-import type { WebFixture } from '../helpers/web.ts';
 
 const NARROW = { width: 360, height: 640 };
 
@@ -63,14 +62,7 @@ async function moveTo(page: Page, index: number): Promise<void> {
 }
 
 describe('the line editor with wrapped lines', () => {
-  let web: WebFixture;
-
-  before(async () => {
-    web = await startWebFixture();
-  });
-  after(async () => {
-    await web.close();
-  });
+  const web = useWebFixture();
 
   test('bc gets exactly the edited line and the screen shows no stray characters', async () => {
     const page = await web.newPage({ viewport: NARROW });

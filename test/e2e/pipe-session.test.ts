@@ -1,42 +1,23 @@
 // Pipe sessions in a real browser: the line editor, stderr colour, signals, termination, viewers.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { launchBrowser, saveScreenshot } from '../helpers/browser.ts';
-import { startGateway } from '../helpers/gateway.ts';
-import type { Gateway } from '../helpers/gateway.ts';
+import { describe, test } from 'node:test';
+import { saveScreenshot } from '../helpers/browser.ts';
 import {
   createSession,
   signIn,
   startFromForm,
+  useWebFixture,
   terminalText,
   waitForTerminal,
   waitForText,
 } from '../helpers/web.ts';
 
 describe('pipe sessions in the browser', () => {
-  let gateway: Gateway;
-  let browser: Browser;
-  const contexts: BrowserContext[] = [];
-
-  before(async () => {
-    [gateway, browser] = await Promise.all([startGateway(), launchBrowser()]);
-  });
-  after(async () => {
-    await Promise.all(contexts.map((c) => c.close()));
-    await browser.close();
-    await gateway.stop();
-  });
-
-  async function newPage(): Promise<Page> {
-    const context = await browser.newContext({ viewport: { width: 1100, height: 700 } });
-    contexts.push(context);
-    return context.newPage();
-  }
+  const web = useWebFixture();
 
   test('typing 2+3 and Enter into bc shows 5 under the echoed line', async () => {
-    const page = await newPage();
-    await signIn(page, gateway);
+    const page = await web.newPage();
+    await signIn(page, web.gateway);
     await saveScreenshot(page, 'sessions-empty');
     await startFromForm(page, 'bc');
     await page.keyboard.type('2+3');
@@ -69,9 +50,9 @@ describe('pipe sessions in the browser', () => {
   });
 
   test('copy and paste work with the keyboard: Ctrl-C copies a selection instead of interrupting', async () => {
-    const page = await newPage();
-    await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: gateway.url });
-    await signIn(page, gateway);
+    const page = await web.newPage();
+    await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: web.gateway.url });
+    await signIn(page, web.gateway);
     await startFromForm(page, 'bc');
     await page.evaluate(() => navigator.clipboard.writeText('6*7'));
     await page.keyboard.press('Control+V');
@@ -94,8 +75,8 @@ describe('pipe sessions in the browser', () => {
   });
 
   test('stderr is shown in its own colour, stdout in the default one', async () => {
-    const page = await newPage();
-    await signIn(page, gateway);
+    const page = await web.newPage();
+    await signIn(page, web.gateway);
     await startFromForm(page, 'sh', `'echo to-stdout; echo to-stderr >&2; sleep 30'`);
     await waitForText(page, /to-stderr/);
     const stderrClass = await page
@@ -113,8 +94,8 @@ describe('pipe sessions in the browser', () => {
   });
 
   test('Ctrl-C sends SIGINT to a sleep and the page shows the signal exit', async () => {
-    const page = await newPage();
-    await signIn(page, gateway);
+    const page = await web.newPage();
+    await signIn(page, web.gateway);
     await startFromForm(page, 'sh', `'echo sleeping; sleep 30'`);
     await waitForText(page, /sleeping/);
     await page.keyboard.press('Control+C');
@@ -124,8 +105,8 @@ describe('pipe sessions in the browser', () => {
   });
 
   test('the toolbar sends a chosen signal', async () => {
-    const page = await newPage();
-    await signIn(page, gateway);
+    const page = await web.newPage();
+    await signIn(page, web.gateway);
     await startFromForm(page, 'sh', `'trap "echo got-usr1" USR1; echo ready; while :; do sleep 0.05; done'`);
     await waitForText(page, /ready/);
     await page.getByTestId('signal-select').selectOption('SIGUSR1');
@@ -137,8 +118,8 @@ describe('pipe sessions in the browser', () => {
   });
 
   test('terminating a process that ignores SIGTERM shows each stage up to SIGKILL', async () => {
-    const page = await newPage();
-    await signIn(page, gateway);
+    const page = await web.newPage();
+    await signIn(page, web.gateway);
     await startFromForm(page, 'sh', `'trap "" TERM; echo stubborn; while :; do sleep 0.05; done'`);
     await waitForText(page, /stubborn/);
     await page.getByTestId('terminate').click();
@@ -152,17 +133,17 @@ describe('pipe sessions in the browser', () => {
   });
 
   test('a viewer sees the output but cannot type or signal', async () => {
-    const id = await createSession(gateway, 'cat');
-    const operator = await newPage();
-    await signIn(operator, gateway);
-    await operator.goto(`${gateway.url}/#/sessions/${id}`);
+    const id = await createSession(web.gateway, 'cat');
+    const operator = await web.newPage();
+    await signIn(operator, web.gateway);
+    await operator.goto(`${web.gateway.url}/#/sessions/${id}`);
     await waitForTerminal(operator);
 
-    const viewer = await newPage();
-    await signIn(viewer, gateway, gateway.viewerToken);
+    const viewer = await web.newPage();
+    await signIn(viewer, web.gateway, web.gateway.viewerToken);
     assert.match(await viewer.getByTestId('identity').innerText(), /viewer/);
     assert.equal(await viewer.getByTestId('start-session').count(), 0, 'viewers cannot start sessions');
-    await viewer.goto(`${gateway.url}/#/sessions/${id}`);
+    await viewer.goto(`${web.gateway.url}/#/sessions/${id}`);
     await waitForTerminal(viewer);
     assert.equal(await viewer.getByTestId('session-view').getAttribute('data-role'), 'view');
     for (const control of ['send-signal', 'send-eof', 'terminate']) {

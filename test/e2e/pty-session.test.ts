@@ -1,49 +1,34 @@
 // PTY sessions in a real browser: raw keystrokes, full-screen programs, the window size reaching
 // the process, and a late watcher getting the screen from a snapshot.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { launchBrowser, saveScreenshot } from '../helpers/browser.ts';
-import { startGateway } from '../helpers/gateway.ts';
-import type { Gateway } from '../helpers/gateway.ts';
-import { signIn, startFromForm, terminalText, waitForTerminal, waitForText } from '../helpers/web.ts';
+import { describe, test } from 'node:test';
+import type { Page } from 'playwright-core';
+import { saveScreenshot } from '../helpers/browser.ts';
+import {
+  signIn,
+  startFromForm,
+  useWebFixture,
+  terminalText,
+  waitForTerminal,
+  waitForText,
+} from '../helpers/web.ts';
 
 // Rows are read with trailing blanks trimmed: the prompt `pty$ ` reads as `pty$`.
 const PROMPT = /^pty\$$/m;
 
 describe('PTY sessions in the browser', () => {
-  let gateway: Gateway;
-  let browser: Browser;
-  const contexts: BrowserContext[] = [];
-
-  before(async () => {
-    [gateway, browser] = await Promise.all([
-      startGateway({
-        config: {
-          profiles: {
-            shell: {
-              argv: ['bash', '--norc', '--noprofile'],
-              mode: 'pty',
-              env: { PS1: 'pty$ ' },
-              description: 'a shell',
-            },
-          },
+  const web = useWebFixture({
+    config: {
+      profiles: {
+        shell: {
+          argv: ['bash', '--norc', '--noprofile'],
+          mode: 'pty',
+          env: { PS1: 'pty$ ' },
+          description: 'a shell',
         },
-      }),
-      launchBrowser(),
-    ]);
+      },
+    },
   });
-  after(async () => {
-    await Promise.all(contexts.map((c) => c.close()));
-    await browser.close();
-    await gateway.stop();
-  });
-
-  async function newPage(width: number, height: number): Promise<Page> {
-    const context = await browser.newContext({ viewport: { width, height } });
-    contexts.push(context);
-    return context.newPage();
-  }
 
   /** The size the status bar reports for the session, as `stty size` prints it: rows cols. */
   async function sessionSize(page: Page): Promise<string> {
@@ -54,8 +39,8 @@ describe('PTY sessions in the browser', () => {
   }
 
   test('a window resize reaches stty size, less draws full-screen, a watcher gets the screen', async () => {
-    const page = await newPage(1100, 700);
-    await signIn(page, gateway);
+    const page = await web.newPage();
+    await signIn(page, web.gateway);
     const id = await startFromForm(page, 'shell');
     await waitForText(page, PROMPT);
 
@@ -83,9 +68,9 @@ describe('PTY sessions in the browser', () => {
     await saveScreenshot(page, 'session-pty-less');
 
     // A watcher attaching now gets the current screen as a snapshot, not the history before it.
-    const watcher = await newPage(1100, 700);
-    await signIn(watcher, gateway);
-    await watcher.goto(`${gateway.url}/#/sessions/${id}/view`);
+    const watcher = await web.newPage();
+    await signIn(watcher, web.gateway);
+    await watcher.goto(`${web.gateway.url}/#/sessions/${id}/view`);
     await waitForTerminal(watcher);
     const watched = await waitForText(watcher, /^:\s*$/m);
     assert.match(watched, /^1\n2\n3$/m);

@@ -2,38 +2,29 @@
 // and the terminal holds every line exactly once.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { Browser, BrowserContext } from 'playwright-core';
-import { launchBrowser } from '../helpers/browser.ts';
 import { startGateway } from '../helpers/gateway.ts';
-import type { Gateway } from '../helpers/gateway.ts';
 import { startTcpProxy } from '../helpers/tcp-proxy.ts';
 import { connect } from '../helpers/ws-client.ts';
 import type { TcpProxy } from '../helpers/tcp-proxy.ts';
-import { signIn, startFromForm, waitForText } from '../helpers/web.ts';
+import { signIn, startFromForm, useWebFixture, waitForText } from '../helpers/web.ts';
 
 const LINES = 30;
 
 describe('reconnecting after a dropped connection', () => {
-  let gateway: Gateway;
+  const web = useWebFixture();
+  const viewport = { width: 1000, height: 900 };
   let proxy: TcpProxy;
-  let browser: Browser;
-  let context: BrowserContext | undefined;
 
   before(async () => {
-    [gateway, browser] = await Promise.all([startGateway(), launchBrowser()]);
-    proxy = await startTcpProxy(gateway.port);
+    proxy = await startTcpProxy(web.gateway.port);
   });
   after(async () => {
-    await context?.close();
-    await browser.close();
     await proxy.close();
-    await gateway.stop();
   });
 
   test('a cut connection is resumed from the last offset and every line shows exactly once', async () => {
-    context = await browser.newContext({ viewport: { width: 1000, height: 900 } });
-    const page = await context.newPage();
-    await signIn(page, gateway, gateway.operatorToken, proxy.url);
+    const page = await web.newPage({ viewport });
+    await signIn(page, web.gateway, web.gateway.operatorToken, proxy.url);
     await startFromForm(
       page,
       'sh',
@@ -69,7 +60,7 @@ describe('reconnecting after a dropped connection', () => {
       config: { limits: { replayBufferBytes: 4096, flowControlWindowBytes: 4096 } },
     });
     const relay = await startTcpProxy(small.port);
-    const page = await (context ?? (await browser.newContext())).newPage();
+    const page = await web.newPage({ viewport });
     try {
       await signIn(page, small, small.operatorToken, relay.url);
       await startFromForm(page, 'sh', `'echo before; read go; seq 1 5000; sleep 0.3; echo after; sleep 30'`);

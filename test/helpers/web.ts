@@ -1,5 +1,6 @@
 // Page-level steps the end-to-end tests share: a gateway and a browser per file, sign in, start or
 // open a session, read the terminal.
+import { after, before } from 'node:test';
 import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
 import { launchBrowser } from './browser.ts';
 import { startGateway } from './gateway.ts';
@@ -48,6 +49,34 @@ export async function startWebFixture(options: StartGatewayOptions = {}): Promis
         await gateway.stop();
       }
     },
+  };
+}
+
+/**
+ * For a `describe` block: starts the fixture before its tests and closes it after them. The
+ * properties can be read once the tests run.
+ */
+export function useWebFixture(options: StartGatewayOptions = {}): WebFixture {
+  let fixture: WebFixture | undefined;
+  before(async () => {
+    fixture = await startWebFixture(options);
+  });
+  after(async () => {
+    await fixture?.close();
+  });
+  const started = (): WebFixture => {
+    if (fixture === undefined) throw new Error('the web fixture is used before it has started');
+    return fixture;
+  };
+  return {
+    get gateway() {
+      return started().gateway;
+    },
+    get browser() {
+      return started().browser;
+    },
+    newPage: (contextOptions) => started().newPage(contextOptions),
+    close: () => started().close(),
   };
 }
 
