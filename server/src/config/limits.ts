@@ -23,6 +23,11 @@ export const DEFAULT_LIMITS = {
   flowControlWindowBytes: 512 * KiB,
   /** Unacknowledged output a viewer may fall behind before it is skipped ahead with a `gap`. */
   viewerLagBytes: 512 * KiB,
+  /**
+   * After the last control client goes away, the child is still held at its position this long, so
+   * a dropped connection that comes back loses nothing; then it runs on (0: at once).
+   */
+  reconnectHoldMs: 30_000,
   /** A session with no client attached for this long is terminated (0: never). */
   idleTimeoutMs: 30 * 60_000,
   /** How long an exited session's status and final output stay available. */

@@ -43,6 +43,7 @@ const limitsSchema = z.strictObject({
   flowControlWindowBytes: positiveInt.default(DEFAULT_LIMITS.flowControlWindowBytes),
   viewerLagBytes: positiveInt.default(DEFAULT_LIMITS.viewerLagBytes),
   idleTimeoutMs: nonNegativeInt.default(DEFAULT_LIMITS.idleTimeoutMs),
+  reconnectHoldMs: nonNegativeInt.default(DEFAULT_LIMITS.reconnectHoldMs),
   exitedSessionTtlMs: nonNegativeInt.default(DEFAULT_LIMITS.exitedSessionTtlMs),
   heartbeatIntervalMs: positiveInt
     .min(100, 'expected at least 100')

@@ -1,6 +1,10 @@
 // The replay buffer: the last N bytes of a session's output, kept as ready-to-send frames (type
 // byte + payload) so that a reconnecting client gets exactly the bytes after its offset.
 //
+// Bytes from the pin on are never evicted: the session pins the slowest control client's
+// acknowledged offset, so a control client that reconnects never finds its bytes gone. The buffer
+// may then exceed its budget by what arrived since; the session pauses the child while it does.
+//
 // Large chunks are stored as the very frame that was sent live (one copy per chunk, shared by every
 // client and the buffer). Small chunks are coalesced into a growing buffer per stream run, so a
 // child writing one byte at a time does not cost an object per byte. The byte budget counts real
@@ -43,6 +47,8 @@ export class ReplayBuffer {
   #start = 0;
   /** Offset just past the newest byte. */
   #end = 0;
+  /** Eviction never drops a byte at or after this offset. */
+  #pin = Number.POSITIVE_INFINITY;
 
   constructor(private readonly budget: number) {}
 
@@ -57,6 +63,17 @@ export class ReplayBuffer {
   /** Memory held, as counted against the budget. */
   get bytes(): number {
     return this.#bytes;
+  }
+
+  /** Whether pinned bytes hold the buffer over its budget. */
+  get overBudget(): boolean {
+    return this.#bytes > this.budget;
+  }
+
+  /** Keeps every byte from `offset` on (`Infinity`: nothing pinned); evicts what it may. */
+  pin(offset: number): void {
+    this.#pin = offset;
+    this.#evict();
   }
 
   /** Adds a chunk (copied, never kept by reference) and returns the frame to send live for it. */
@@ -170,7 +187,7 @@ export class ReplayBuffer {
   #evict(): void {
     while (this.#bytes > this.budget && this.#head < this.#entries.length) {
       const entry = this.#entries[this.#head];
-      if (entry === undefined) break;
+      if (entry === undefined || entry.offset + entry.length > this.#pin) break;
       this.#entries[this.#head] = undefined;
       this.#head += 1;
       this.#bytes -= entry.frame.length + ENTRY_OVERHEAD_BYTES;

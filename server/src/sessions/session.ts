@@ -119,6 +119,8 @@ export class Session {
   #controlFloor = 0;
   /** Whether a control client has ever attached: until then the child is held at one window. */
   #everControlled = false;
+  /** After the last control client went away: the child is held for it until this timer fires. */
+  #reconnectHold: NodeJS.Timeout | undefined;
   /** Terminal size of a PTY session (the latest resize from any control client wins). */
   #size: TerminalSize | null;
   readonly #trackScreen: boolean;
@@ -239,7 +241,11 @@ export class Session {
   #start(attachment: Attachment, snapshot: string | null): void {
     if (!this.#awaitingSnapshot.delete(attachment) || this.#removed) return;
     this.#attachments.add(attachment);
-    if (attachment.role === 'control') this.#everControlled = true;
+    if (attachment.role === 'control') {
+      this.#everControlled = true;
+      clearTimeout(this.#reconnectHold);
+      this.#reconnectHold = undefined;
+    }
     attachment.sink.sendMessage({
       type: 'hello',
       protocol: PROTOCOL_VERSION,
@@ -258,7 +264,10 @@ export class Session {
   detach(attachment: Attachment): void {
     if (this.#awaitingSnapshot.delete(attachment) && this.#attachments.size === 0) this.#armIdleTimer();
     if (!this.#attachments.delete(attachment)) return;
-    if (attachment.role === 'control') this.#controlFloor = attachment.floor;
+    if (attachment.role === 'control') {
+      this.#controlFloor = Math.min(this.#controlFloor, attachment.floor);
+      if (!this.#hasControl()) this.#holdForReconnect();
+    }
     this.#updateFlow();
     this.#broadcastInfo();
     if (this.#attachments.size === 0) this.#armIdleTimer();
@@ -387,6 +396,7 @@ export class Session {
     this.#removed = true;
     this.#clearIdleTimer();
     clearTimeout(this.#expireTimer);
+    clearTimeout(this.#reconnectHold);
     for (const attachment of [...this.#attachments, ...this.#awaitingSnapshot]) {
       attachment.sink.close(code, reason);
     }
@@ -485,6 +495,8 @@ export class Session {
     this.#exit = { code: status.code, signal: status.signal };
     this.#exitedAt = new Date();
     this.#clearIdleTimer();
+    clearTimeout(this.#reconnectHold);
+    this.#reconnectHold = undefined;
     if (this.#paused) this.#paused = false;
     this.#setState('exited');
     this.#context.audit.record('exit', {
@@ -546,15 +558,40 @@ export class Session {
     }
     if (floor !== undefined) this.#controlFloor = floor;
     const window = this.#context.limits.flowControlWindowBytes;
-    // Held back by control clients while any is attached, and before the first one attaches.
-    const heldByClients = floor !== undefined || !this.#everControlled;
+    // Held back by control clients while any is attached, before the first one attaches, and for
+    // limits.reconnectHoldMs after the last one left: what they have not acknowledged stays in the
+    // replay buffer (pinned), so a reconnect loses nothing, and the child waits while those bytes
+    // fill the window or the buffer.
+    const heldByClients = floor !== undefined || !this.#everControlled || this.#reconnectHold !== undefined;
+    this.#replay.pin(heldByClients ? this.#controlFloor : Number.POSITIVE_INFINITY);
     const behind =
-      (heldByClients && this.#replay.end - this.#controlFloor > window) ||
+      (heldByClients && (this.#replay.end - this.#controlFloor > window || this.#replay.overBudget)) ||
       (this.#screen?.backlogBytes ?? 0) > window;
     if (behind === this.#paused) return;
     this.#paused = behind;
     if (behind) child.pauseOutput();
     else child.resumeOutput();
+  }
+
+  #hasControl(): boolean {
+    for (const attachment of this.#attachments) if (attachment.role === 'control') return true;
+    return false;
+  }
+
+  /**
+   * A dropped connection is usually back within seconds: keep holding the child at the last
+   * control client's position for a while, then let it run on (like a detached tmux).
+   */
+  #holdForReconnect(): void {
+    clearTimeout(this.#reconnectHold);
+    this.#reconnectHold = undefined;
+    const holdMs = this.#context.limits.reconnectHoldMs;
+    if (holdMs === 0 || this.#state === 'exited') return;
+    this.#reconnectHold = setTimeout(() => {
+      this.#reconnectHold = undefined;
+      this.#updateFlow();
+    }, holdMs);
+    this.#reconnectHold.unref();
   }
 
   // ---- helpers ----------------------------------------------------------------------------------
