@@ -93,9 +93,11 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<G
   const child = spawn(
     process.execPath,
     // The Node flags of `npm start` (package.json): a 1 MiB young generation keeps 1,000 idle
-    // sessions under 100 MiB with no measurable cost to throughput (docs/benchmarks.md).
+    // sessions near 100 MiB, and GC on the main thread leaves both cores to the relay
+    // (docs/benchmarks.md).
     [
       '--max-semi-space-size=1',
+      '--single-threaded-gc',
       CLI,
       '--config',
       configFile,
