@@ -1,0 +1,10 @@
+{
+  'targets': [
+    {
+      'target_name': 'cloexec',
+      'sources': ['cloexec.c'],
+      'defines': ['NAPI_VERSION=8'],
+      'cflags': ['-Wall', '-Wextra', '-Werror'],
+    },
+  ],
+}
