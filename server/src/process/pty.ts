@@ -1,5 +1,6 @@
 import { constants } from 'node:os';
 import { spawn as spawnPty, type IPty } from 'node-pty';
+import { checkCloseOnExec, closeMasterOnExec } from './cloexec.js';
 import { checkCommand } from './command.js';
 import { DEFAULT_PTY_COLS, DEFAULT_PTY_ROWS, DEFAULT_PTY_TERM, TERMINAL_EOF } from './constants.js';
 import { ProcessError } from './errors.js';
@@ -78,8 +79,9 @@ export class PtyProcess {
     const cwd = options.cwd ?? process.cwd();
     const env = options.env ?? process.env;
 
-    const started =
+    const forked =
       checkCommand(this.#command, cwd, env.PATH) ??
+      checkCloseOnExec(this.#command) ??
       spawnPty(this.#command.file, this.#command.args, {
         name: options.name ?? DEFAULT_PTY_TERM,
         cols,
@@ -90,6 +92,10 @@ export class PtyProcess {
         gid: options.gid,
         encoding: null, // Buffers: exact bytes, no decoding of split characters
       });
+    // At once, before any other process can be started and inherit the master (see cloexec.ts).
+    const started =
+      forked instanceof ProcessError ? forked : (closeMasterOnExec(forked, this.#command) ?? forked);
+    if (started instanceof ProcessError && !(forked instanceof ProcessError)) forked.kill('SIGKILL');
     const pty = started instanceof ProcessError ? null : started;
     this.#pty = pty;
     // Before the event loop turns: node-pty's exit callback cannot have run yet.
