@@ -1,0 +1,45 @@
+// One session cannot reach another's terminal: no process of a session inherits the master side
+// of a terminal the gateway holds for another session (docs/security.md).
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { startGateway } from '../helpers/gateway.ts';
+import type { Gateway } from '../helpers/gateway.ts';
+import { api } from '../helpers/http.ts';
+import { waitForGroupsGone } from '../helpers/leaks.ts';
+import { createSession, sh, startedGroups } from '../helpers/sessions.ts';
+import { connect } from '../helpers/ws-client.ts';
+
+let gateway: Gateway;
+
+before(async () => {
+  gateway = await startGateway();
+});
+
+after(async () => {
+  await gateway.stop();
+  assert.deepEqual(await waitForGroupsGone(startedGroups), [], 'no process of any session is left');
+});
+
+test('a pipe session started while a terminal session is open holds no terminal master', async () => {
+  const shell = await createSession(gateway, 'shell');
+  const terminal = await connect(gateway.url, shell.id, { token: gateway.operatorToken, offset: 0 });
+  try {
+    await terminal.waitForOutput((text) => text.includes('$ '));
+    const lister = await sh(gateway, 'ls -l /proc/self/fd');
+    const listing = await connect(gateway.url, lister.id, { token: gateway.operatorToken, offset: 0 });
+    try {
+      assert.deepEqual(await listing.nextMessage('exit'), { type: 'exit', code: 0, signal: null });
+      const text = listing.text();
+      assert.match(text, /\b0 -> /, 'the listing ran');
+      assert.doesNotMatch(text, /\/dev\/ptmx/);
+    } finally {
+      await listing.close();
+    }
+  } finally {
+    await terminal.close();
+    const deleted = await api(gateway.url, 'DELETE', `/api/sessions/${shell.id}`, {
+      token: gateway.operatorToken,
+    });
+    assert.equal(deleted.status, 200, deleted.text);
+  }
+});
