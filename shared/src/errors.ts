@@ -97,6 +97,11 @@ export const CloseCode = {
   Unauthorized: 4001,
   /** No pong in time: the connection was considered dead and detached. */
   HeartbeatTimeout: 4008,
+  /**
+   * The client did not read what was sent to it: its unsent backlog passed
+   * `limits.maxClientBacklogBytes`. Reconnect with the last offset once reading again.
+   */
+  ClientNotReading: 4009,
   /** Input faster than the configured rate, repeatedly. */
   RateLimited: 4029,
 } as const;

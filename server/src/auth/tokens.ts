@@ -2,6 +2,7 @@
 // `sha256:<hex>`), and a presented token is compared against every digest with timingSafeEqual,
 // so neither the comparison nor the lookup order tells an attacker how close a guess was.
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { namedTokens } from '../config/schema.js';
 import type { TokenConfig } from '../config/schema.js';
 import type { Principal } from './principal.js';
 
@@ -18,11 +19,7 @@ export class TokenStore {
   readonly #tokens: StoredToken[];
 
   constructor(tokens: readonly TokenConfig[]) {
-    const counts = new Map<string, number>();
-    this.#tokens = tokens.map((token) => {
-      const index = (counts.get(token.role) ?? 0) + 1;
-      counts.set(token.role, index);
-      const name = token.name ?? `${token.role}${index}`;
+    this.#tokens = namedTokens(tokens).map(({ token, name }) => {
       const digest =
         token.token !== undefined
           ? sha256(token.token)

@@ -24,6 +24,12 @@ export const DEFAULT_LIMITS = {
   /** Unacknowledged output a viewer may fall behind before it is skipped ahead with a `gap`. */
   viewerLagBytes: 512 * KiB,
   /**
+   * Output and messages queued in the gateway for one client that its socket has not taken yet
+   * (bytes). More means the client is not reading: it is disconnected (4009). Honest clients stay
+   * far below: flow control and viewer lag bound what is in flight to a window or a replay.
+   */
+  maxClientBacklogBytes: 4 * MiB,
+  /**
    * After the last control client goes away, the child is still held at its position this long, so
    * a dropped connection that comes back loses nothing; then it runs on (0: at once).
    */
@@ -38,7 +44,7 @@ export const DEFAULT_LIMITS = {
   terminateGracePeriodMs: 2_000,
   /** How long a cookie login lasts. */
   loginTtlMs: 12 * 60 * 60_000,
-  /** Failed logins allowed per client address per minute. */
+  /** Failed logins and bearer authentications allowed per client address per minute. */
   loginFailuresPerMinute: 10,
 } as const;
 

@@ -1,5 +1,6 @@
 // The configuration file's schema, with defaults. Inbound JSON is `unknown` until this accepts it.
 import { MODES, REQUEST_LIMITS, TOKEN_ROLES } from '@shellgate/shared';
+import type { TokenRole } from '@shellgate/shared';
 import { z } from 'zod';
 import { DEFAULT_LIMITS } from './limits.js';
 
@@ -42,6 +43,7 @@ const limitsSchema = z.strictObject({
   replayBufferBytes: positiveInt.default(DEFAULT_LIMITS.replayBufferBytes),
   flowControlWindowBytes: positiveInt.default(DEFAULT_LIMITS.flowControlWindowBytes),
   viewerLagBytes: positiveInt.default(DEFAULT_LIMITS.viewerLagBytes),
+  maxClientBacklogBytes: positiveInt.default(DEFAULT_LIMITS.maxClientBacklogBytes),
   idleTimeoutMs: nonNegativeInt.default(DEFAULT_LIMITS.idleTimeoutMs),
   reconnectHoldMs: nonNegativeInt.default(DEFAULT_LIMITS.reconnectHoldMs),
   exitedSessionTtlMs: nonNegativeInt.default(DEFAULT_LIMITS.exitedSessionTtlMs),
@@ -74,6 +76,21 @@ const tokenSchema = z
   .refine((token) => (token.token === undefined) !== (token.sha256 === undefined), {
     message: 'expected exactly one of "token" and "sha256"',
   });
+
+/**
+ * Each token's name: the configured one, or its role and its index among the tokens of that role
+ * (`operator1`, `viewer1`). Identity, session ownership and visibility are keyed by it.
+ */
+export function namedTokens<T extends { name?: string | undefined; role: TokenRole }>(
+  tokens: readonly T[],
+): Array<{ token: T; name: string }> {
+  const counts = new Map<TokenRole, number>();
+  return tokens.map((token) => {
+    const index = (counts.get(token.role) ?? 0) + 1;
+    counts.set(token.role, index);
+    return { token, name: token.name ?? `${token.role}${index}` };
+  });
+}
 
 const profileSchema = z.strictObject({
   argv: z.array(z.string().min(1)).min(1, 'expected at least the command'),
@@ -132,6 +149,33 @@ export const configSchema = z
         message: 'expected at most limits.maxSessions',
       });
     }
+    const { maxClientBacklogBytes, replayBufferBytes, flowControlWindowBytes, viewerLagBytes } =
+      config.limits;
+    // An honest client may have a whole replay, a window or a viewer's lag in flight at once.
+    if (maxClientBacklogBytes < 2 * Math.max(replayBufferBytes, flowControlWindowBytes, viewerLagBytes)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['limits', 'maxClientBacklogBytes'],
+        message:
+          'expected at least twice the largest of limits.replayBufferBytes, limits.flowControlWindowBytes ' +
+          'and limits.viewerLagBytes, so a client that reads is never cut off',
+      });
+    }
+    const seen = new Map<string, number>();
+    namedTokens(config.tokens).forEach(({ name }, index) => {
+      const first = seen.get(name);
+      if (first === undefined) {
+        seen.set(name, index);
+        return;
+      }
+      ctx.addIssue({
+        code: 'custom',
+        path: ['tokens', index, 'name'],
+        message:
+          `duplicate token name ${JSON.stringify(name)} (tokens.${first} has it too); ` +
+          'names identify tokens in sessions, logs and the audit trail',
+      });
+    });
   });
 
 export type ConfigInput = z.input<typeof configSchema>;
