@@ -37,6 +37,11 @@ export class LoginStore {
     return login.principal;
   }
 
+  /** When a login still held expires (ms since the epoch); undefined once it is gone. */
+  expiresAt(id: string): number | undefined {
+    return this.get(id) === undefined ? undefined : this.#logins.get(id)?.expiresAt;
+  }
+
   delete(id: string): void {
     this.#logins.delete(id);
   }

@@ -16,13 +16,15 @@ import type { Principal } from '../auth/principal.js';
 import type { GatewayContext } from '../context.js';
 import type { Attachment, ClientSink } from '../sessions/attachment.js';
 import type { Session } from '../sessions/session.js';
-import type { Heartbeat } from './heartbeat.js';
+import type { Beat, Heartbeat } from './heartbeat.js';
 
 /** Consecutive rate-limited inputs after which the client is disconnected (4029). */
 const MAX_RATE_LIMIT_STRIKES = 16;
 /** A close handshake the peer does not finish within this is cut short. */
 const CLOSE_TIMEOUT_MS = 2_000;
 const BINARY = { binary: true } as const;
+/** setTimeout's longest delay; a later login expiry is checked again after this. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export interface OpenRequest {
   session: Session;
@@ -67,10 +69,12 @@ function refineSignalError(text: string, error: ProtocolError): ProtocolError {
 }
 
 class Connection {
-  alive = true;
   readonly attachment: Attachment;
+  /** Its heartbeat registration, once the socket is open. */
+  beat: Beat | undefined;
   #strikes = 0;
   #closed = false;
+  #loginTimer: NodeJS.Timeout | undefined;
 
   constructor(
     readonly ws: WebSocket,
@@ -80,12 +84,14 @@ class Connection {
   ) {
     const sink: ClientSink = {
       sendFrame: (frame) => {
-        if (ws.readyState === WebSocket.OPEN) ws.send(frame, BINARY);
+        if (ws.readyState !== WebSocket.OPEN) return;
+        ws.send(frame, BINARY);
+        this.#checkBacklog();
       },
       sendMessage: (message) => this.send(message),
       close: (code, reason) => this.close(code, reason),
     };
-    ws.on('pong', () => (this.alive = true));
+    ws.on('pong', (data) => this.beat?.pong(data));
     ws.on('message', (data, isBinary) => this.#receive(data, isBinary));
     ws.on('error', (error) =>
       context.logger.debug('websocket error', { session: request.session.id, error }),
@@ -105,10 +111,51 @@ class Connection {
       role: request.role,
       offset: request.offset,
     });
+    const { loginId } = request.credential;
+    if (loginId !== undefined) this.#watchLogin(loginId);
   }
 
   send(message: ServerMessage): void {
-    if (this.ws.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify(message));
+    if (this.ws.readyState !== WebSocket.OPEN) return;
+    this.ws.send(JSON.stringify(message));
+    this.#checkBacklog();
+  }
+
+  /**
+   * What the socket has not taken yet stays in the gateway's memory. Flow control counts only what
+   * was queued and acked, and a client can ack without reading; so a client whose unsent backlog
+   * passes the limit is not reading, and is cut off before it costs more (4009).
+   */
+  #checkBacklog(): void {
+    const backlog = this.ws.bufferedAmount;
+    const limit = this.context.config.limits.maxClientBacklogBytes;
+    if (backlog <= limit) return;
+    const { session, principal, from } = this.request;
+    this.context.audit.record('client-not-reading', {
+      who: principal.name,
+      from,
+      session: session.id,
+      backlog,
+      limit,
+    });
+    // The close frame queues behind the backlog: a client that reads again learns why; one that
+    // does not is cut when the close times out. Nothing more is sent once the socket is closing.
+    this.close(CloseCode.ClientNotReading, 'client not reading');
+    // Detach on the next turn, not inside the session's send loop that got us here.
+    setImmediate(() => this.#gone(CloseCode.ClientNotReading));
+  }
+
+  /** A cookie login that expires closes the streams opened with it, as a logout does (4001). */
+  #watchLogin(loginId: string): void {
+    const logins = this.context.authenticator.logins;
+    const expiresAt = logins.expiresAt(loginId);
+    if (expiresAt === undefined) {
+      this.close(CloseCode.Unauthorized, 'the login has expired');
+      return;
+    }
+    const delay = Math.min(Math.max(expiresAt - Date.now(), 0), MAX_TIMER_MS);
+    this.#loginTimer = setTimeout(() => this.#watchLogin(loginId), delay);
+    this.#loginTimer.unref();
   }
 
   close(code: number, reason: string): void {
@@ -126,6 +173,7 @@ class Connection {
   #gone(code: number): void {
     if (this.#closed) return;
     this.#closed = true;
+    clearTimeout(this.#loginTimer);
     const { session, principal, from } = this.request;
     session.detach(this.attachment);
     this.context.audit.record('detach', { who: principal.name, from, session: session.id, code });
@@ -235,8 +283,8 @@ class Connection {
 
 /** Every open stream connection: heartbeats, shutdown notices, logout revocation. */
 export class Connections {
-  /** Open connections and their heartbeat registrations. */
-  readonly #open = new Map<Connection, { dispose(): void }>();
+  /** Open connections. */
+  readonly #open = new Set<Connection>();
 
   constructor(
     private readonly context: GatewayContext,
@@ -249,26 +297,20 @@ export class Connections {
 
   open(ws: WebSocket, request: OpenRequest): void {
     const connection = new Connection(ws, request, this.context, (gone) => {
-      this.#open.get(gone)?.dispose();
+      gone.beat?.dispose();
       this.#open.delete(gone);
     });
     if (ws.readyState !== WebSocket.OPEN) return;
-    const beat = this.heartbeat.add({
-      get alive() {
-        return connection.alive;
-      },
-      set alive(value: boolean) {
-        connection.alive = value;
-      },
-      ping: () => ws.ping(),
+    connection.beat = this.heartbeat.add({
+      ping: (payload) => ws.ping(payload),
       dead: () => connection.dead(),
     });
-    this.#open.set(connection, beat);
+    this.#open.add(connection);
   }
 
   /** Tells every client the gateway is going away (sessions are terminated next). */
   announceShutdown(): void {
-    for (const connection of this.#open.keys()) {
+    for (const connection of this.#open) {
       connection.send({
         type: 'error',
         code: ErrorCode.ShuttingDown,
@@ -279,7 +321,7 @@ export class Connections {
 
   /** Closes the connections opened with a login that was just logged out (4001). */
   revokeLogin(loginId: string): void {
-    for (const connection of this.#open.keys()) {
+    for (const connection of this.#open) {
       if (connection.request.credential.loginId === loginId)
         connection.close(CloseCode.Unauthorized, 'logged out');
     }
@@ -287,6 +329,6 @@ export class Connections {
 
   /** Cuts whatever is left (after the sessions closed their clients). */
   terminateAll(): void {
-    for (const connection of this.#open.keys()) connection.ws.terminate();
+    for (const connection of this.#open) connection.ws.terminate();
   }
 }

@@ -1,15 +1,31 @@
 // Heartbeats: one timer for every connection. Each period, a connection that has not answered the
 // previous ping is dead (a closed laptop, a dropped network) and is closed with 4008; the others
-// get a new ping.
+// get a new ping. Every ping carries fresh random bytes and only a pong echoing them counts: a peer
+// that sends pongs unasked, without reading what we send, cannot pass for alive.
+import { randomBytes } from 'node:crypto';
+
+/** Random bytes per ping: enough that a peer cannot answer one it has not read. */
+const PING_PAYLOAD_BYTES = 16;
+
 export interface Beating {
-  /** Pong seen since the last ping. */
-  alive: boolean;
-  ping(): void;
+  ping(payload: Buffer): void;
   dead(): void;
 }
 
+export interface Beat {
+  /** A pong arrived: it counts only if it carries the outstanding ping's payload. */
+  pong(payload: Buffer): void;
+  dispose(): void;
+}
+
+interface Member {
+  beating: Beating;
+  /** The payload of the ping not yet answered; null when the last one was answered. */
+  awaiting: Buffer | null;
+}
+
 export class Heartbeat {
-  readonly #members = new Set<Beating>();
+  readonly #members = new Set<Member>();
   readonly #timer: NodeJS.Timeout;
 
   constructor(intervalMs: number) {
@@ -17,9 +33,15 @@ export class Heartbeat {
     this.#timer.unref();
   }
 
-  add(member: Beating): { dispose(): void } {
+  add(beating: Beating): Beat {
+    const member: Member = { beating, awaiting: null };
     this.#members.add(member);
-    return { dispose: () => void this.#members.delete(member) };
+    return {
+      pong: (payload) => {
+        if (member.awaiting !== null && member.awaiting.equals(payload)) member.awaiting = null;
+      },
+      dispose: () => void this.#members.delete(member),
+    };
   }
 
   stop(): void {
@@ -29,13 +51,13 @@ export class Heartbeat {
 
   #beat(): void {
     for (const member of this.#members) {
-      if (!member.alive) {
+      if (member.awaiting !== null) {
         this.#members.delete(member);
-        member.dead();
+        member.beating.dead();
         continue;
       }
-      member.alive = false;
-      member.ping();
+      member.awaiting = randomBytes(PING_PAYLOAD_BYTES);
+      member.beating.ping(member.awaiting);
     }
   }
 }
