@@ -2,9 +2,11 @@
 // (scripts) or the login cookie (browsers). A present but wrong Authorization header never falls
 // back to the cookie.
 import type { IncomingMessage } from 'node:http';
+import { ErrorCode } from '@shellgate/shared';
 import { COOKIE_NAME, readCookie } from './logins.js';
 import type { LoginStore } from './logins.js';
 import type { Principal } from './principal.js';
+import type { FailureLimiter } from './rate-limit.js';
 import type { TokenStore } from './tokens.js';
 
 export type Credential = { principal: Principal; via: 'bearer' | 'cookie'; loginId?: string };
@@ -35,6 +37,36 @@ export class Authenticator {
     }
     return { ok: false, reason: 'authentication required: log in or send "Authorization: Bearer <token>"' };
   }
+}
+
+export type CheckedAuth =
+  | { ok: true; credential: Credential }
+  | { ok: false; code: typeof ErrorCode.Unauthorized | typeof ErrorCode.RateLimited; reason: string };
+
+/**
+ * Authentication with guessing limited: a failed bearer token counts against the client's address
+ * (with failed logins, in the same limiter), and an address out of attempts is refused before its
+ * token is even looked at. Cookies are not limited: login ids carry 256 random bits, and a browser
+ * on a shared address keeps its session while a script next to it guesses.
+ */
+export function authenticateLimited(
+  authenticator: Authenticator,
+  failures: FailureLimiter,
+  request: IncomingMessage,
+): CheckedAuth {
+  const bearer = request.headers.authorization !== undefined;
+  const from = remoteAddress(request) ?? 'unknown';
+  if (bearer && failures.blocked(from)) {
+    return {
+      ok: false,
+      code: ErrorCode.RateLimited,
+      reason: 'too many failed authentications from this address; try again in a minute',
+    };
+  }
+  const result = authenticator.authenticate(request);
+  if (result.ok) return result;
+  if (bearer) failures.fail(from);
+  return { ok: false, code: ErrorCode.Unauthorized, reason: result.reason };
 }
 
 /** The client's address as the socket sees it (no proxy headers are trusted). */

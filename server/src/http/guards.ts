@@ -3,7 +3,7 @@
 import { ErrorCode, ProtocolError } from '@shellgate/shared';
 import type { Request, RequestHandler } from 'express';
 import type { Credential } from '../auth/authenticate.js';
-import { remoteAddress } from '../auth/authenticate.js';
+import { authenticateLimited, remoteAddress } from '../auth/authenticate.js';
 import type { GatewayContext } from '../context.js';
 import { sendError } from './errors.js';
 
@@ -56,16 +56,17 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 export function authenticate(context: GatewayContext): RequestHandler {
   return (request, response, next) => {
-    const result = context.authenticator.authenticate(request);
+    const result = authenticateLimited(context.authenticator, context.loginFailures, request);
     if (!result.ok) {
       context.audit.record('auth-refused', {
         who: null,
         from: remoteAddress(request),
         method: request.method,
         path: request.path,
+        code: result.code,
         reason: result.reason,
       });
-      sendError(response, ErrorCode.Unauthorized, result.reason);
+      sendError(response, result.code, result.reason);
       return;
     }
     // CSRF: a cookie rides along on any request the browser makes; a state change by cookie must

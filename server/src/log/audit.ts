@@ -1,15 +1,26 @@
 // The audit trail: who did what, when, from where. Written to the structured log (with
 // `audit: true`) and, when `log.audit` names a file, appended there as JSON lines too.
-// Identities appear by their configured name; tokens and login ids never appear.
+// Identities appear by their configured name; tokens and login ids never appear. Refusals are
+// bounded per client address (see throttle.ts), so an unauthenticated client cannot fill the disk.
 import { createWriteStream } from 'node:fs';
 import type { WriteStream } from 'node:fs';
 import type { Logger } from './logger.js';
+import { AddressThrottle } from './throttle.js';
+
+/** `auth-refused` records written per client address per window; then one summary. */
+export const REFUSALS_PER_WINDOW = 20;
+const REFUSAL_WINDOW_MS = 60_000;
+const MAX_REFUSING_ADDRESSES = 10_000;
 
 export type AuditEvent =
   | 'login'
   | 'login-failed'
   | 'logout'
   | 'auth-refused'
+  /** `auth-refused` records left out for one address in one window. */
+  | 'auth-refused-suppressed'
+  /** A client whose unsent backlog passed `limits.maxClientBacklogBytes` (closed with 4009). */
+  | 'client-not-reading'
   | 'spawn'
   | 'spawn-failed'
   | 'attach'
@@ -40,12 +51,26 @@ export function createAudit(logger: Logger, file: string | undefined): Audit {
     stream = createWriteStream(file, { flags: 'a', mode: 0o600 });
     stream.on('error', (error) => logger.error('audit file write failed', { file, error }));
   }
+  const write = (event: AuditEvent, record: AuditRecord): void => {
+    logger.info(`audit ${event}`, { audit: true, event, ...record });
+    stream?.write(`${JSON.stringify({ time: new Date().toISOString(), event, ...record })}\n`);
+  };
+  const refusals = new AddressThrottle(
+    { perWindow: REFUSALS_PER_WINDOW, windowMs: REFUSAL_WINDOW_MS, maxAddresses: MAX_REFUSING_ADDRESSES },
+    (from, suppressed, since) =>
+      write('auth-refused-suppressed', { who: null, from, suppressed, since: new Date(since).toISOString() }),
+  );
+  // Summaries of windows that ended with nobody refused since are written within a window or two.
+  const sweep = setInterval(() => refusals.flush(), REFUSAL_WINDOW_MS);
+  sweep.unref();
   return {
     record(event, record) {
-      logger.info(`audit ${event}`, { audit: true, event, ...record });
-      stream?.write(`${JSON.stringify({ time: new Date().toISOString(), event, ...record })}\n`);
+      if (event === 'auth-refused' && !refusals.admit(record.from)) return;
+      write(event, record);
     },
     close() {
+      clearInterval(sweep);
+      refusals.flush(Number.POSITIVE_INFINITY);
       return new Promise<void>((resolve) => {
         if (stream === undefined) resolve();
         else stream.end(() => resolve());

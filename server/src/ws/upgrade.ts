@@ -2,14 +2,14 @@
 // HTTP request, and a refusal is an HTTP answer (401, 403, 404, 400, 429) — no 101, no attach.
 //
 //   GET /api/sessions/:id/stream?offset=N&role=control|view   Sec-WebSocket-Protocol: shellgate.v1
-//     closing? 503 ─ path? 404 ─ Host? 403 ─ Origin? 403 ─ credential? 401 ─ role? 400/403
+//     closing? 503 ─ path? 404 ─ Host? 403 ─ Origin? 403 ─ guessing? 429 ─ credential? 401 ─ role? 400/403
 //     ─ session? 404 ─ offset? 400 ─ clients? 429 ─ subprotocol? 400 ─► 101, hello
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { ErrorCode, ROLES, SUBPROTOCOL } from '@shellgate/shared';
 import type { ClientRole } from '@shellgate/shared';
 import type { WebSocketServer } from 'ws';
-import { remoteAddress } from '../auth/authenticate.js';
+import { authenticateLimited, remoteAddress } from '../auth/authenticate.js';
 import { canControl } from '../auth/principal.js';
 import type { GatewayContext } from '../context.js';
 import type { Connections } from './connection.js';
@@ -53,8 +53,8 @@ export function upgradeHandler(
         `origin ${JSON.stringify(origin.slice(0, 200))} is not allowed`,
       );
     }
-    const auth = context.authenticator.authenticate(request);
-    if (!auth.ok) return refuse(ErrorCode.Unauthorized, auth.reason);
+    const auth = authenticateLimited(context.authenticator, context.loginFailures, request);
+    if (!auth.ok) return refuse(auth.code, auth.reason);
     const { principal } = auth.credential;
 
     const roleParam = url.searchParams.get('role');
