@@ -3,7 +3,7 @@
 
 export class ProcessError extends Error {
   override readonly name: string = 'ProcessError';
-  /** ECHILD, ENOT_PIPE, ESTDIN_CLOSED, ESPAWN, EINVAL, EPERM, ETIMEDOUT, or the OS's code of a spawn failure. */
+  /** ECHILD, ENOT_PIPE, ESTDIN_CLOSED, ESPAWN, EINVAL, EPERM, ETIMEDOUT, ECLOEXEC, or the OS's code of a spawn failure. */
   readonly code: string;
   /** The program, for errors about one: spawn failures always set it. */
   readonly command: string | undefined;
