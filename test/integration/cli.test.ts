@@ -104,6 +104,29 @@ describe('cli', () => {
         { limits: { replayBufferBytes: 1000, flowControlWindowBytes: 5000 } },
         /limits\.flowControlWindowBytes/,
       ],
+      [
+        { limits: { maxClientBacklogBytes: 1024 * 1024 } },
+        /limits\.maxClientBacklogBytes: expected at least twice/,
+      ],
+      [
+        {
+          tokens: [
+            { name: 'ops', token: 'a'.repeat(20), role: 'operator' },
+            { name: 'ops', token: 'b'.repeat(20), role: 'viewer' },
+          ],
+        },
+        /tokens\.1\.name: duplicate token name "ops"/,
+      ],
+      [
+        // A configured name may not take a generated default's.
+        {
+          tokens: [
+            { name: 'operator1', token: 'a'.repeat(20), role: 'viewer' },
+            { token: 'b'.repeat(20), role: 'operator' },
+          ],
+        },
+        /tokens\.1\.name: duplicate token name "operator1"/,
+      ],
       [{ unknownField: true }, /unknownField/],
       ['{not json', /not valid JSON/],
       [{ tls: { cert: '/nonexistent/cert.pem', key: '/nonexistent/key.pem' } }, /tls\.cert/],
