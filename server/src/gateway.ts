@@ -15,11 +15,17 @@ import type { GatewayContext } from './context.js';
 import { createApp } from './http/app.js';
 import { createAudit } from './log/audit.js';
 import { createLogger } from './log/logger.js';
+import { TimeoutError, withTimeout } from './process/index.js';
 import type { Logger } from './log/logger.js';
 import { SessionRegistry } from './sessions/registry.js';
 import { Connections } from './ws/connection.js';
 import { Heartbeat } from './ws/heartbeat.js';
 import { upgradeHandler } from './ws/upgrade.js';
+
+/** Shutdown waits for the termination stages (close stdin, SIGTERM, SIGKILL), each a grace period… */
+const SHUTDOWN_STAGES = 4;
+/** …plus this, before it kills whatever is left. */
+const SHUTDOWN_SLACK_MS = 5_000;
 
 export interface Gateway {
   /** Starts listening; resolves with the address actually bound (port 0 picks a free one). */
@@ -112,8 +118,18 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
         context.closing = true;
         logger.info('shutting down', { sessions: context.registry.size, connections: connections.size });
         connections.announceShutdown();
-        const results = await context.registry.terminateAll(config.limits.terminateGracePeriodMs);
-        logger.info('sessions terminated', { sessions: results.size });
+        // Escalation ends in SIGKILL, so this should never take long; should a session still not
+        // be done by the deadline, closeAll kills what is left rather than shutdown hanging.
+        const grace = config.limits.terminateGracePeriodMs;
+        try {
+          const results = await withTimeout(SHUTDOWN_STAGES * grace + SHUTDOWN_SLACK_MS, () =>
+            context.registry.terminateAll(grace),
+          );
+          logger.info('sessions terminated', { sessions: results.size });
+        } catch (error) {
+          if (!(error instanceof TimeoutError)) throw error;
+          logger.warn('sessions did not all exit in time: killing what is left', { error });
+        }
         context.registry.closeAll(CloseCode.GoingAway, 'gateway shutting down');
         heartbeat.stop();
         await new Promise<void>((resolve) => {

@@ -8,6 +8,7 @@ import { Process, ProcessError, PtyProcess } from '../process/index.js';
 type Common = Pick<
   Process,
   | 'pid'
+  | 'poll'
   | 'pendingInputBytes'
   | 'write'
   | 'closeInput'

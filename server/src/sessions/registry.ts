@@ -28,6 +28,8 @@ export class SessionRegistry {
   #pending = 0;
   readonly #pendingByOwner = new Map<string, number>();
   #closing = false;
+  /** Creations in flight: shutdown waits for them, and they terminate what they started. */
+  readonly #creating = new Set<Promise<unknown>>();
 
   constructor(
     private readonly config: GatewayConfig,
@@ -64,7 +66,15 @@ export class SessionRegistry {
     return profile;
   }
 
-  async create(request: CreateRequest): Promise<Session> {
+  create(request: CreateRequest): Promise<Session> {
+    const creating = this.#create(request);
+    this.#creating.add(creating);
+    const forget = (): void => void this.#creating.delete(creating);
+    creating.then(forget, forget);
+    return creating;
+  }
+
+  async #create(request: CreateRequest): Promise<Session> {
     if (this.#closing) throw new ProtocolError(ErrorCode.ShuttingDown, 'the gateway is shutting down');
     const profile = this.profile(request.profile);
     const args = request.args ?? [];
@@ -103,6 +113,12 @@ export class SessionRegistry {
           expire: (expired) => this.remove(expired),
         },
       );
+      if (this.#closing) {
+        // Shutdown began while this process was starting: it must not outlive the gateway.
+        await session.terminate(this.config.limits.terminateGracePeriodMs);
+        session.remove();
+        throw new ProtocolError(ErrorCode.ShuttingDown, 'the gateway is shutting down');
+      }
       this.#sessions.set(session.id, session);
       this.audit.record('spawn', {
         who: owner,
@@ -142,6 +158,7 @@ export class SessionRegistry {
   /** Terminates every session with escalation (shutdown); resolves when all have exited. */
   async terminateAll(gracePeriodMs: number): Promise<Map<string, TerminateOutcome>> {
     this.#closing = true;
+    await Promise.allSettled([...this.#creating]);
     const results = new Map<string, TerminateOutcome>();
     await Promise.all(
       [...this.#sessions.values()].map(async (session) => {

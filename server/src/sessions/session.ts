@@ -77,6 +77,8 @@ const textEncoder = new TextEncoder();
 const COALESCE_BYTES = 64 * 1024;
 /** Output this soon after the previous frame counts as a stream, and is gathered a little. */
 const STREAMING_GAP_MS = 2;
+/** How often flow control is re-checked while the child is paused. */
+const PAUSED_WATCH_MS = 250;
 /** The longest streaming output waits to fill a frame. */
 const STREAMING_DELAY_MS = 1;
 /** A read this large (a pipe's are up to 64 KiB) is framed at once: gathering it only copies it. */
@@ -121,6 +123,8 @@ export class Session {
   #everControlled = false;
   /** After the last control client went away: the child is held for it until this timer fires. */
   #reconnectHold: NodeJS.Timeout | undefined;
+  /** While the child is paused: re-checks flow control, so an exit or a terminate is not missed. */
+  #pausedWatch: NodeJS.Timeout | undefined;
   /** Terminal size of a PTY session (the latest resize from any control client wins). */
   #size: TerminalSize | null;
   readonly #trackScreen: boolean;
@@ -167,8 +171,9 @@ export class Session {
     return this.#state;
   }
 
+  /** Attached clients, including those still waiting for their snapshot. */
   get clientCount(): number {
-    return this.#attachments.size;
+    return this.#attachments.size + this.#awaitingSnapshot.size;
   }
 
   /** Resolves once the process has exited and its last output was relayed. */
@@ -226,6 +231,11 @@ export class Session {
         (snapshot) => this.#start(attachment, snapshot.data),
         (error: unknown) => {
           this.#context.logger.warn('screen snapshot failed; replaying bytes', { session: this.id, error });
+          // The bytes instead, from where the client asked (a `gap` first if they are gone).
+          const from = offset ?? 0;
+          attachment.sent = from;
+          attachment.acked = from;
+          attachment.skippedTo = from;
           this.#start(attachment, null);
         },
       );
@@ -241,6 +251,7 @@ export class Session {
   #start(attachment: Attachment, snapshot: string | null): void {
     if (!this.#awaitingSnapshot.delete(attachment) || this.#removed) return;
     this.#attachments.add(attachment);
+    this.#clearIdleTimer();
     if (attachment.role === 'control') {
       this.#everControlled = true;
       clearTimeout(this.#reconnectHold);
@@ -262,7 +273,7 @@ export class Session {
   }
 
   detach(attachment: Attachment): void {
-    if (this.#awaitingSnapshot.delete(attachment) && this.#attachments.size === 0) this.#armIdleTimer();
+    if (this.#awaitingSnapshot.delete(attachment) && this.clientCount === 0) this.#armIdleTimer();
     if (!this.#attachments.delete(attachment)) return;
     if (attachment.role === 'control') {
       this.#controlFloor = Math.min(this.#controlFloor, attachment.floor);
@@ -270,7 +281,7 @@ export class Session {
     }
     this.#updateFlow();
     this.#broadcastInfo();
-    if (this.#attachments.size === 0) this.#armIdleTimer();
+    if (this.clientCount === 0) this.#armIdleTimer();
   }
 
   /** The client processed everything before `offset`. */
@@ -397,6 +408,15 @@ export class Session {
     this.#clearIdleTimer();
     clearTimeout(this.#expireTimer);
     clearTimeout(this.#reconnectHold);
+    clearInterval(this.#pausedWatch);
+    // Removal is for exited sessions; should a running one get here, it does not outlive it.
+    if (this.#state !== 'exited') {
+      try {
+        this.#child?.kill('SIGKILL');
+      } catch {
+        // It exited meanwhile (ECHILD): nothing left to kill.
+      }
+    }
     for (const attachment of [...this.#attachments, ...this.#awaitingSnapshot]) {
       attachment.sink.close(code, reason);
     }
@@ -497,6 +517,8 @@ export class Session {
     this.#clearIdleTimer();
     clearTimeout(this.#reconnectHold);
     this.#reconnectHold = undefined;
+    clearInterval(this.#pausedWatch);
+    this.#pausedWatch = undefined;
     if (this.#paused) this.#paused = false;
     this.#setState('exited');
     this.#context.audit.record('exit', {
@@ -562,15 +584,35 @@ export class Session {
     // limits.reconnectHoldMs after the last one left: what they have not acknowledged stays in the
     // replay buffer (pinned), so a reconnect loses nothing, and the child waits while those bytes
     // fill the window or the buffer.
+    //
+    // Holding never blocks termination (signals reach a child blocked on a full pipe). Once the
+    // process is gone, only what the kernel still buffers (≤ one pipe or terminal buffer) is left:
+    // it is read, pinned bytes and all, so that the exit completes with every byte kept.
     const heldByClients = floor !== undefined || !this.#everControlled || this.#reconnectHold !== undefined;
     this.#replay.pin(heldByClients ? this.#controlFloor : Number.POSITIVE_INFINITY);
+    const gone = child.poll() !== null;
     const behind =
-      (heldByClients && (this.#replay.end - this.#controlFloor > window || this.#replay.overBudget)) ||
-      (this.#screen?.backlogBytes ?? 0) > window;
-    if (behind === this.#paused) return;
-    this.#paused = behind;
-    if (behind) child.pauseOutput();
-    else child.resumeOutput();
+      !gone &&
+      ((heldByClients && (this.#replay.end - this.#controlFloor > window || this.#replay.overBudget)) ||
+        (this.#screen?.backlogBytes ?? 0) > window);
+    if (behind !== this.#paused) {
+      this.#paused = behind;
+      if (behind) child.pauseOutput();
+      else child.resumeOutput();
+    }
+    this.#watchWhilePaused();
+  }
+
+  /** A paused child may exit without any client acting: look again now and then while paused. */
+  #watchWhilePaused(): void {
+    if (!this.#paused) {
+      clearInterval(this.#pausedWatch);
+      this.#pausedWatch = undefined;
+      return;
+    }
+    if (this.#pausedWatch !== undefined) return;
+    this.#pausedWatch = setInterval(() => this.#updateFlow(), PAUSED_WATCH_MS);
+    this.#pausedWatch.unref();
   }
 
   #hasControl(): boolean {
