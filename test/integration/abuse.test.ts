@@ -95,7 +95,7 @@ describe('a client that does not read its socket', () => {
       const code = await stalled.drainForCloseCode();
       assert.ok(code === null || code === CloseCode.ClientNotReading, `close code ${String(code)}`);
       await until(
-        'the viewer detached with 4009',
+        'the stalled client detached with 4009',
         () => auditRecords(gateway, 'detach').find((record) => record.code === CloseCode.ClientNotReading),
         10_000,
       );
