@@ -92,12 +92,13 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<G
 
   const child = spawn(
     process.execPath,
-    // The Node flags of `npm start` (package.json): a 1 MiB young generation keeps 1,000 idle
-    // sessions near 100 MiB, and GC on the main thread leaves both cores to the relay
-    // (docs/benchmarks.md).
+    // The Node flags of `npm start` (package.json): a small young generation and V8's
+    // optimize-for-size keep 1,000 sessions near 90 MiB; GC on the main thread leaves both cores
+    // to the relay (docs/benchmarks.md).
     [
       '--max-semi-space-size=1',
       '--single-threaded-gc',
+      '--optimize-for-size',
       CLI,
       '--config',
       configFile,
