@@ -81,6 +81,9 @@ describe('PTY sessions in the browser', () => {
     // Raw keys: Ctrl-C at the prompt goes to the line discipline, not the session as a whole.
     await page.keyboard.type('sleep 30');
     await page.keyboard.press('Enter');
+    // Let the job start: a Ctrl-C before the shell has handed the terminal to `sleep` reaches the
+    // shell instead, and `sleep` then runs its 30 s.
+    await page.waitForTimeout(500);
     await page.keyboard.press('Control+C');
     await waitForText(page, /\^C\npty\$$/m);
     await page.keyboard.type('exit 3');
