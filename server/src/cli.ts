@@ -6,6 +6,7 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from './config/load.js';
 import { createGateway } from './gateway.js';
+import { closeInheritedOnExec } from './process/cloexec.js';
 
 const USAGE = `usage: shellgate [--config <file.json>] [--host <address>] [--port <port>] [--exit-on-stdin-close]
 
@@ -55,6 +56,14 @@ async function main(): Promise<void> {
   } catch (error) {
     if (error instanceof ConfigError) fail(error.message);
     throw error;
+  }
+  // Descriptors inherited from our parent must not reach the sessions' programs.
+  const marked = closeInheritedOnExec();
+  if (marked instanceof Error) {
+    process.stderr.write(
+      `shellgate: warning: cannot mark inherited descriptors close-on-exec (${marked.message}); ` +
+        'sessions may inherit them, and terminal sessions will not start\n',
+    );
   }
   const gateway = createGateway(config);
   let stopping = false;

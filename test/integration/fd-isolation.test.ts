@@ -43,3 +43,23 @@ test('a pipe session started while a terminal session is open holds no terminal 
     assert.equal(deleted.status, 200, deleted.text);
   }
 });
+
+test('a session inherits no descriptor of the gateway beyond its stdio', async () => {
+  const lister = await sh(gateway, 'ls -l /proc/self/fd');
+  const listing = await connect(gateway.url, lister.id, { token: gateway.operatorToken, offset: 0 });
+  try {
+    assert.deepEqual(await listing.nextMessage('exit'), { type: 'exit', code: 0, signal: null });
+    const extra = listing
+      .text()
+      .split('\n')
+      .flatMap((line) => {
+        const match = / (\d+) -> (.*)$/.exec(line);
+        return match?.[1] !== undefined && Number(match[1]) > 2 ? [`${match[1]} -> ${match[2]}`] : [];
+      })
+      // ls's own handle on the directory it lists.
+      .filter((entry) => !/-> \/proc\/\d+\/fd$/.test(entry));
+    assert.deepEqual(extra, []);
+  } finally {
+    await listing.close();
+  }
+});

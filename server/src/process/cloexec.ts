@@ -6,6 +6,7 @@
 // next forkpty. Such a program could read another session's terminal and type into it. Node has no
 // fcntl(2), so a small native addon (server/native/cloexec.c, built at install) sets FD_CLOEXEC.
 // Without it no terminal is started at all: leaking the master silently is not an option.
+import { readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { IPty } from 'node-pty';
 import { errnoCode, ProcessError } from './errors.js';
@@ -84,4 +85,26 @@ export function closeMasterOnExec(pty: IPty, command: Command): ProcessError | n
   } catch (error) {
     return fail(`fcntl failed (${errnoCode(error) ?? 'unknown error'})`, error);
   }
+}
+
+/**
+ * Marks every descriptor above stdio close-on-exec: what this process inherited from its parent
+ * (a supervisor's pipe, a test runner's channel) must not reach the programs it starts. Node's own
+ * descriptors already are. Returns how many were marked, or the reason it could not be done.
+ */
+export function closeInheritedOnExec(): number | Error {
+  const addon = loadAddon();
+  if (typeof addon !== 'function') return addon;
+  let marked = 0;
+  for (const name of readdirSync('/proc/self/fd')) {
+    const fd = Number(name);
+    if (!Number.isInteger(fd) || fd <= 2) continue;
+    try {
+      addon(fd);
+      marked += 1;
+    } catch {
+      // Closed meanwhile, like the directory handle this listing used: nothing to mark.
+    }
+  }
+  return marked;
 }
