@@ -72,6 +72,7 @@ export class ReplayBuffer {
 
   /** Keeps every byte from `offset` on (`Infinity`: nothing pinned); evicts what it may. */
   pin(offset: number): void {
+    if (offset === this.#pin) return; // called for every frame; append already evicted
     this.#pin = offset;
     this.#evict();
   }

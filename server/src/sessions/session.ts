@@ -9,10 +9,12 @@
 // viewers never hold it back: a lagging viewer stops receiving and later resumes, with a `gap`
 // when what it missed has left the replay buffer.
 //
-// Until the first control client attaches, the child is held at one window, so that the start of
-// the output is never lost to a client that attaches right after creating the session. Once one
-// has attached, a session without control clients keeps running (like a detached tmux): the
-// replay buffer keeps the latest output and a client reattaching from further back gets a `gap`.
+// Output a held-for control client has not acknowledged stays in the replay buffer (pinned) while
+// the child waits. The child is held for control clients while any is attached, before the first
+// one attaches (so a client attaching right after creating the session sees the start), and for
+// limits.reconnectHoldMs after the last one left (so a dropped connection resumes without loss).
+// After that a session without control clients keeps running (like a detached tmux): the replay
+// buffer keeps the latest output and a client reattaching from further back gets a `gap`.
 //
 // PTY sessions also feed a screen tracker (a headless terminal in a worker thread). A client
 // attaching without an offset, or from one that has left the replay buffer, is sent the current
@@ -45,6 +47,7 @@ import type { ClientSink } from './attachment.js';
 import { processErrorCode, spawnChild } from './child.js';
 import type { SessionProcess } from './child.js';
 import { TokenBucket } from './rate.js';
+import { OutputCoalescer } from './coalescer.js';
 import { ReplayBuffer } from './replay.js';
 import { ScreenTracker } from '../screen/index.js';
 
@@ -73,16 +76,8 @@ export interface SessionContext {
 }
 
 const textEncoder = new TextEncoder();
-/** Output coalesced into one frame at most; a pipe read is 64 KiB, a PTY read ~4 KiB. */
-const COALESCE_BYTES = 64 * 1024;
-/** Output this soon after the previous frame counts as a stream, and is gathered a little. */
-const STREAMING_GAP_MS = 2;
 /** How often flow control is re-checked while the child is paused. */
 const PAUSED_WATCH_MS = 250;
-/** The longest streaming output waits to fill a frame. */
-const STREAMING_DELAY_MS = 1;
-/** A read this large (a pipe's are up to 64 KiB) is framed at once: gathering it only copies it. */
-const FRAME_AT_ONCE_BYTES = 16 * 1024;
 
 export type TerminateOutcome = ExitStatus & { stage: TerminateStage | null };
 
@@ -117,7 +112,10 @@ export class Session {
   #terminating: Promise<TerminateOutcome> | undefined;
   #stdinOpen = true;
   #paused = false;
-  /** Flow-control floor kept until the first control client attaches. */
+  /**
+   * The slowest control client's acknowledged offset: the flow-control floor, kept while no
+   * control client is attached (before the first, and during a reconnect hold).
+   */
   #controlFloor = 0;
   /** Whether a control client has ever attached: until then the child is held at one window. */
   #everControlled = false;
@@ -130,17 +128,9 @@ export class Session {
   readonly #trackScreen: boolean;
   /** The PTY session's screen, for snapshots on attach; null for pipe sessions. */
   #screen: ScreenTracker | null = null;
-  /** Clients waiting for their snapshot: they get nothing else until it is sent. */
-  readonly #awaitingSnapshot = new Set<Attachment>();
-  /** Output of the current event-loop turn, not yet framed (one stream at a time). */
-  #pending: Buffer[] = [];
-  #pendingBytes = 0;
-  #pendingType: FrameType | null = null;
-  #flushTimer: NodeJS.Timeout | undefined;
-  #flushImmediate: NodeJS.Immediate | undefined;
-  #lastFlushAt = 0;
-  /** Input went to the child since the last frame: its output is an answer, sent without delay. */
-  #answering = false;
+  /** Clients attached but not yet sent `hello` (waiting for their snapshot): nothing else yet. */
+  readonly #joining = new Set<Attachment>();
+  readonly #output = new OutputCoalescer((type, data) => this.#relay(type, data));
   #removed = false;
   readonly #attachments = new Set<Attachment>();
   readonly #replay: ReplayBuffer;
@@ -173,7 +163,7 @@ export class Session {
 
   /** Attached clients, including those still waiting for their snapshot. */
   get clientCount(): number {
-    return this.#attachments.size + this.#awaitingSnapshot.size;
+    return this.#attachments.size + this.#joining.size;
   }
 
   /** Resolves once the process has exited and its last output was relayed. */
@@ -226,7 +216,7 @@ export class Session {
     if (screen !== null && (offset === null || offset < this.#replay.start)) {
       // The snapshot stands for every byte so far; the stream continues from there.
       const attachment = new Attachment(sink, role, principal, remote, this.#replay.end);
-      this.#awaitingSnapshot.add(attachment);
+      this.#joining.add(attachment);
       screen.snapshot().then(
         (snapshot) => this.#start(attachment, snapshot.data),
         (error: unknown) => {
@@ -242,14 +232,14 @@ export class Session {
       return attachment;
     }
     const attachment = new Attachment(sink, role, principal, remote, offset ?? 0);
-    this.#awaitingSnapshot.add(attachment);
+    this.#joining.add(attachment);
     this.#start(attachment, null);
     return attachment;
   }
 
   /** Sends `hello` (and the snapshot, if any) and joins the live stream. */
   #start(attachment: Attachment, snapshot: string | null): void {
-    if (!this.#awaitingSnapshot.delete(attachment) || this.#removed) return;
+    if (!this.#joining.delete(attachment) || this.#removed) return;
     this.#attachments.add(attachment);
     this.#clearIdleTimer();
     if (attachment.role === 'control') {
@@ -273,7 +263,7 @@ export class Session {
   }
 
   detach(attachment: Attachment): void {
-    if (this.#awaitingSnapshot.delete(attachment) && this.clientCount === 0) this.#armIdleTimer();
+    if (this.#joining.delete(attachment) && this.clientCount === 0) this.#armIdleTimer();
     if (!this.#attachments.delete(attachment)) return;
     if (attachment.role === 'control') {
       this.#controlFloor = Math.min(this.#controlFloor, attachment.floor);
@@ -330,7 +320,7 @@ export class Session {
     }
     try {
       child.write(data);
-      this.#answering = true;
+      this.#output.answering();
     } catch (error) {
       if (processErrorCode(error) === 'ESTDIN_CLOSED') {
         throw new ProtocolError(ErrorCode.StdinClosed, 'stdin was closed: no more input is accepted');
@@ -417,11 +407,12 @@ export class Session {
         // It exited meanwhile (ECHILD): nothing left to kill.
       }
     }
-    for (const attachment of [...this.#attachments, ...this.#awaitingSnapshot]) {
+    for (const attachment of [...this.#attachments, ...this.#joining]) {
       attachment.sink.close(code, reason);
     }
     this.#attachments.clear();
-    this.#awaitingSnapshot.clear();
+    this.#joining.clear();
+    this.#output.dispose();
     this.#replay.clear();
     this.#screen?.close();
   }
@@ -440,55 +431,12 @@ export class Session {
       });
       this.#screen = screen;
     }
-    child.onOutput((chunk) =>
-      this.#onOutput(chunk.stream === 'stdout' ? FrameType.Stdout : FrameType.Stderr, chunk.data),
-    );
+    child.onOutput((chunk) => {
+      if (chunk.data.length === 0 || this.#removed) return;
+      this.#output.push(chunk.stream === 'stdout' ? FrameType.Stdout : FrameType.Stderr, chunk.data);
+    });
     child.onExit((status) => this.#onExit(status));
     this.#armIdleTimer();
-  }
-
-  /**
-   * Output is coalesced before it is framed: a PTY delivers ~4 KiB per read, one read per
-   * event-loop turn, and per-frame costs (a copy, a replay entry, a socket write per client, a
-   * message to the screen worker) would otherwise dominate. Sparse output — an echo, a prompt — is
-   * framed at the end of the current turn; while output streams (the last frame went out less than
-   * STREAMING_GAP_MS ago), it is gathered for up to STREAMING_DELAY_MS or COALESCE_BYTES. Output
-   * after input is an answer (an echo, a keystroke's effect) and is never held back: a client that
-   * waits for it before typing on would otherwise wait a timer tick (1-2 ms) every time.
-   */
-  #onOutput(type: FrameType, data: Buffer): void {
-    if (data.length === 0 || this.#removed) return;
-    if (this.#pendingType !== type) this.#flushOutput();
-    this.#pendingType = type;
-    this.#pending.push(data);
-    this.#pendingBytes += data.length;
-    if (this.#pendingBytes >= COALESCE_BYTES || data.length >= FRAME_AT_ONCE_BYTES) {
-      this.#flushOutput();
-      return;
-    }
-    if (this.#flushTimer !== undefined || this.#flushImmediate !== undefined) return;
-    if (!this.#answering && performance.now() - this.#lastFlushAt < STREAMING_GAP_MS) {
-      this.#flushTimer = setTimeout(() => this.#flushOutput(), STREAMING_DELAY_MS);
-    } else {
-      this.#flushImmediate = setImmediate(() => this.#flushOutput());
-    }
-  }
-
-  #flushOutput(): void {
-    clearTimeout(this.#flushTimer);
-    clearImmediate(this.#flushImmediate);
-    this.#flushTimer = undefined;
-    this.#flushImmediate = undefined;
-    this.#lastFlushAt = performance.now();
-    const type = this.#pendingType;
-    if (type === null || this.#pending.length === 0 || this.#removed) return;
-    this.#answering = false;
-    const data =
-      this.#pending.length === 1 ? this.#pending[0] : Buffer.concat(this.#pending, this.#pendingBytes);
-    this.#pending = [];
-    this.#pendingBytes = 0;
-    this.#pendingType = null;
-    if (data !== undefined) this.#relay(type, data);
   }
 
   #relay(type: FrameType, data: Buffer): void {
@@ -511,7 +459,7 @@ export class Session {
   }
 
   #onExit(status: ExitStatus): void {
-    this.#flushOutput(); // the last output goes before `exit`
+    this.#output.flush(); // the last output goes before `exit`
     this.#exit = { code: status.code, signal: status.signal };
     this.#exitedAt = new Date();
     this.#clearIdleTimer();
