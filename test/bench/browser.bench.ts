@@ -6,6 +6,7 @@
 // - Ctrl-C during that flood → exit shown in the status bar, and → the exit line in the terminal.
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { FrameType, SUBPROTOCOL } from '@shellgate/shared';
@@ -15,16 +16,13 @@ import { startGateway } from '../helpers/gateway.ts';
 import type { Gateway } from '../helpers/gateway.ts';
 import { api, getNumber } from '../helpers/http.ts';
 import { createSession, signIn, waitForTerminal, waitForText } from '../helpers/web.ts';
+import { median } from './stats.ts';
 import type { Page } from 'playwright-core';
 
 const FLOOD_SECONDS = 4;
 const REPEATS = 5;
 const FLOOD = ["yes 'shellgate flood: the quick brown fox jumps over the lazy dog 0123456789'"];
 
-const median = (values: number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
-};
 const mib = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(1)} MiB/s`;
 const kb = (bytes: number): string => `${(bytes / 1024).toFixed(1)} kB`;
 
@@ -81,10 +79,10 @@ async function baselineRate(gateway: Gateway): Promise<number> {
     ws.once('open', () => resolve());
     ws.once('error', reject);
   });
-  await new Promise((resolve) => setTimeout(resolve, 1000));
+  await sleep(1000);
   const start = received;
   const started = performance.now();
-  await new Promise((resolve) => setTimeout(resolve, FLOOD_SECONDS * 1000));
+  await sleep(FLOOD_SECONDS * 1000);
   const rate = ((received - start) / (performance.now() - started)) * 1000;
   ws.close();
   await terminate(gateway, id);

@@ -4,6 +4,7 @@
 import { spawn } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Process } from '../../server/src/process/index.ts';
+import { median } from './stats.ts';
 
 const SIZE = 1024 ** 3;
 const MiB = 1024 ** 2;
@@ -98,7 +99,7 @@ async function interleaved(variants: Variant[]): Promise<Run[]> {
   }
   return variants.map((variant, index) => {
     const own = runs[index] ?? [];
-    const run = { ms: middle(own.map((r) => r.ms)), peakBytes: middle(own.map((r) => r.peakBytes)) };
+    const run = { ms: median(own.map((r) => r.ms)), peakBytes: median(own.map((r) => r.peakBytes)) };
     const rate = SIZE / MiB / (run.ms / 1000);
     console.log(
       `${variant.name.padEnd(46)} ${rate.toFixed(0).padStart(6)} MiB/s ${run.ms.toFixed(0).padStart(6)} ms` +
@@ -106,10 +107,6 @@ async function interleaved(variants: Variant[]): Promise<Run[]> {
     );
     return run;
   });
-}
-
-function middle(values: number[]): number {
-  return values.sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? NaN;
 }
 
 console.log(`1 GiB from ${ARGV.join(' ')}, median of ${REPETITIONS} runs each`);

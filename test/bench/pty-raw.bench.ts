@@ -5,6 +5,7 @@
 import { spawn } from 'node:child_process';
 import { spawn as spawnPty } from 'node-pty';
 import { PtyProcess } from '../../server/src/process/index.ts';
+import { median } from './stats.ts';
 
 const SIZE = 256 * 1024 ** 2;
 const MB = 1e6;
@@ -54,11 +55,6 @@ const variants: Variant[] = [
   { name: 'node-pty alone', body: nodePty },
   { name: 'PtyProcess, collect: false + onOutput', body: ptyProcess },
 ];
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? NaN;
-}
 
 console.log(
   `${SIZE / 1024 ** 2} MiB from ${ARGV.join(' ')} on a terminal, median of ${REPETITIONS} runs each`,

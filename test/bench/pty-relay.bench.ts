@@ -10,6 +10,7 @@ import WebSocket from 'ws';
 import { startGateway } from '../helpers/gateway.ts';
 import type { Gateway } from '../helpers/gateway.ts';
 import { api, getString } from '../helpers/http.ts';
+import { median } from './stats.ts';
 
 const MiB = 1024 * 1024;
 const RUNS = 3;
@@ -36,10 +37,6 @@ const WORKLOADS: Workload[] = [
   },
 ];
 
-const median = (values: number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
-};
 const mbps = (bytesPerSecond: number): string => `${(bytesPerSecond / 1e6).toFixed(1)} MB/s`;
 
 /** The raw rate: the same command on a PTY made by script(1), its output thrown away. */

@@ -12,10 +12,12 @@ import { spawn } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { loadavg } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { FrameType, SUBPROTOCOL } from '@shellgate/shared';
 import WebSocket from 'ws';
 import { startGateway } from '../helpers/gateway.ts';
 import { receiveUntilExit } from './lean-client.ts';
+import { median, percentile } from './stats.ts';
 import type { Gateway } from '../helpers/gateway.ts';
 import { api, getNumber, getString } from '../helpers/http.ts';
 import { processesInGroups, residentBytes, waitForGroupsGone } from '../helpers/leaks.ts';
@@ -31,14 +33,6 @@ const RETURN_WAIT_MS = 45_000;
 const CHURN_CONCURRENCY = 8;
 const ACK_EVERY = 128 * 1024;
 
-const median = (values: number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
-};
-const percentile = (values: number[], p: number): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))] ?? Number.NaN;
-};
 const verdict = (ok: boolean): string => (ok ? 'PASS' : 'FAIL');
 let failures = 0;
 function report(line: string, ok: boolean): void {
@@ -213,7 +207,7 @@ async function manySessions(gateway: Gateway): Promise<void> {
     );
     sessions.push(...batch);
   }
-  await new Promise((resolve) => setTimeout(resolve, 500));
+  await sleep(500);
   const attached = residentBytes(gateway.pid);
   const times: number[] = [];
   for (let round = 0; round < 3; round += 1) {
@@ -239,7 +233,7 @@ async function manySessions(gateway: Gateway): Promise<void> {
   const peak = residentBytes(gateway.pid);
   let closed = peak;
   while (closed > baseline + 30 * MiB && performance.now() - closedAt < RETURN_WAIT_MS) {
-    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    await sleep(1_000);
     closed = residentBytes(gateway.pid);
   }
   const returnSeconds = (performance.now() - closedAt) / 1000;

@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import sparticuz from '@sparticuz/chromium';
 import { chromium } from 'playwright-core';
@@ -41,7 +42,7 @@ async function unpackOnce(): Promise<string> {
       const age = Date.now() - (await stat(UNPACK_LOCK).catch(() => ({ mtimeMs: Date.now() }))).mtimeMs;
       if (age > LOCK_STALE_MS || Date.now() > deadline)
         await rm(UNPACK_LOCK, { recursive: true, force: true });
-      else await new Promise((resolve) => setTimeout(resolve, 100));
+      else await sleep(100);
     }
   }
   try {

@@ -1,6 +1,8 @@
 // Leak checks from /proc (Linux): processes left in a session's process group, a process's
 // resident memory. Sessions run in their own group whose id is the session's pid.
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { liveProcesses } from './processes.js';
 
 /**
  * Pids of live processes (zombies excluded) whose process group or session is one of `groups`.
@@ -9,23 +11,9 @@ import { readFileSync, readdirSync } from 'node:fs';
  */
 export function processesInGroups(groups: Iterable<number>): number[] {
   const wanted = new Set(groups);
-  const found: number[] = [];
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    let stat: string;
-    try {
-      stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-    } catch {
-      continue; // gone meanwhile
-    }
-    // pid (comm) state ppid pgrp …; comm may contain spaces and parentheses.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const state = fields[0];
-    const pgrp = Number(fields[2]);
-    const sid = Number(fields[3]);
-    if (state !== 'Z' && (wanted.has(pgrp) || wanted.has(sid))) found.push(Number(name));
-  }
-  return found;
+  return liveProcesses()
+    .filter((info) => wanted.has(info.pgrp) || wanted.has(info.session))
+    .map((info) => info.pid);
 }
 
 /** Waits (bounded) until no process is left in `groups`; returns what is left. */
@@ -34,7 +22,7 @@ export async function waitForGroupsGone(groups: Iterable<number>, timeoutMs = 5_
   const deadline = Date.now() + timeoutMs;
   let left = processesInGroups(list);
   while (left.length > 0 && Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await sleep(50);
     left = processesInGroups(list);
   }
   return left;
@@ -45,13 +33,4 @@ export function residentBytes(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const match = /^VmRSS:\s+(\d+) kB/m.exec(status);
   return match?.[1] === undefined ? 0 : Number(match[1]) * 1024;
-}
-
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }

@@ -7,6 +7,8 @@ export interface ProcInfo {
   pid: number;
   ppid: number;
   pgrp: number;
+  /** Session id: the pid of the session leader (a `detached` spawn or a PTY calls setsid). */
+  session: number;
   state: string;
   comm: string;
 }
@@ -35,8 +37,8 @@ export function readStat(pid: number): ProcInfo | null {
   // comm is in parentheses and may itself contain spaces and parentheses.
   const close = stat.lastIndexOf(')');
   const comm = stat.slice(stat.indexOf('(') + 1, close);
-  const [state = '?', ppid = '0', pgrp = '0'] = stat.slice(close + 2).split(' ');
-  return { pid, ppid: Number(ppid), pgrp: Number(pgrp), state, comm };
+  const [state = '?', ppid = '0', pgrp = '0', session = '0'] = stat.slice(close + 2).split(' ');
+  return { pid, ppid: Number(ppid), pgrp: Number(pgrp), session: Number(session), state, comm };
 }
 
 /** Live descendants of `root` (default: this test process), at any depth. */

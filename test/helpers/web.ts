@@ -5,7 +5,7 @@ import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playw
 import { launchBrowser } from './browser.ts';
 import { startGateway } from './gateway.ts';
 import type { Gateway, StartGatewayOptions } from './gateway.ts';
-import { api, getString } from './http.ts';
+import { createSession as createSessionInfo } from './sessions.ts';
 
 export const UI_TIMEOUT_MS = 10_000;
 const DEFAULT_VIEWPORT = { width: 1100, height: 700 };
@@ -142,12 +142,7 @@ export async function waitForText(page: Page, pattern: RegExp, timeoutMs = UI_TI
   throw new Error(`terminal never showed ${String(pattern)}; it showed:\n${text}`);
 }
 
-/** Creates a session over HTTP with the operator's token (the page's login sees it too). */
+/** Creates a session over HTTP with the operator's token (the page's login sees it too); its id. */
 export async function createSession(gateway: Gateway, profile: string, args?: string[]): Promise<string> {
-  const response = await api(gateway.url, 'POST', '/api/sessions', {
-    token: gateway.operatorToken,
-    body: args === undefined ? { profile } : { profile, args },
-  });
-  if (response.status !== 201) throw new Error(`POST /api/sessions: ${response.status} ${response.text}`);
-  return getString(response.body, 'session', 'id');
+  return (await createSessionInfo(gateway, profile, args)).id;
 }

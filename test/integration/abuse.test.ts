@@ -3,7 +3,6 @@
 // off or refused, and the gateway's memory and log stay bounded.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, describe, test } from 'node:test';
 import { CloseCode, ErrorCode } from '@shellgate/shared';
@@ -11,7 +10,7 @@ import { receiveUntilExit } from '../bench/lean-client.js';
 import { startGateway } from '../helpers/gateway.js';
 import type { Gateway } from '../helpers/gateway.js';
 import { api, errorCode } from '../helpers/http.js';
-import { waitForGroupsGone } from '../helpers/leaks.js';
+import { residentBytes, waitForGroupsGone } from '../helpers/leaks.js';
 import { openNonReading, textFrame } from '../helpers/raw-ws.js';
 import { createSession, getSession, startedGroups } from '../helpers/sessions.js';
 import { connect, connectRefused } from '../helpers/ws-client.js';
@@ -31,8 +30,7 @@ after(async () => {
 });
 
 function rssMiB(pid: number): number {
-  const match = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return Number(match?.[1] ?? Number.NaN) / 1024;
+  return residentBytes(pid) / MiB;
 }
 
 /** The gateway's audit records of `event` logged so far (JSON lines on its stderr). */

@@ -2,6 +2,7 @@
 // by stage, DELETE, idle and exited-session timeouts, heartbeats, and gateway shutdown.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { startGateway } from '../helpers/gateway.js';
 import type { Gateway } from '../helpers/gateway.js';
 import { api, errorCode, get } from '../helpers/http.js';
@@ -147,7 +148,7 @@ describe('timeouts', () => {
       const deadline = Date.now() + 5_000;
       let status = 200;
       while (status !== 404 && Date.now() < deadline) {
-        await new Promise((resolve) => setTimeout(resolve, 100));
+        await sleep(100);
         status = (await api(gw.url, 'GET', `/api/sessions/${idle.id}`, { token: gw.operatorToken })).status;
       }
       assert.equal(status, 404, 'idle session terminated and then removed');

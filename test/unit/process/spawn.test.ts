@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { afterEach, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { Process, ProcessError } from '../../../server/src/process/index.ts';
 import { Cleanup } from '../../helpers/processes.ts';
@@ -84,7 +85,7 @@ test('a spawn failure nobody waits for is not an unhandled rejection', async () 
   process.on('unhandledRejection', onUnhandled);
   try {
     new Process(['no-such-command-xyz']);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await sleep(50);
     assert.deepEqual(unhandled, []);
   } finally {
     process.off('unhandledRejection', onUnhandled);
