@@ -106,8 +106,8 @@ export class Lifecycle {
     options: TerminateOptions,
     escalation: () => readonly EscalationStep[] | null,
   ): Promise<TerminateResult> {
-    validateDuration('gracePeriodMs', options.gracePeriodMs ?? DEFAULT_GRACE_PERIOD_MS);
-    this.#terminating ??= this.#terminate(options, escalation);
+    const gracePeriodMs = validateDuration('gracePeriodMs', options.gracePeriodMs ?? DEFAULT_GRACE_PERIOD_MS);
+    this.#terminating ??= this.#terminate(gracePeriodMs, options.onStage, escalation);
     return this.#terminating;
   }
 
@@ -148,14 +148,15 @@ export class Lifecycle {
   }
 
   async #terminate(
-    options: TerminateOptions,
+    gracePeriodMs: number,
+    onStage: TerminateOptions['onStage'],
     escalation: () => readonly EscalationStep[] | null,
   ): Promise<TerminateResult> {
     const steps = this.#state === 'running' ? escalation() : null;
     if (steps === null) {
       return { ...(await this.#settled()), stage: null }; // rejects with the spawn failure
     }
-    const stage = await escalate(steps, this.#exited.promise, options);
+    const stage = await escalate(steps, this.#exited.promise, gracePeriodMs, onStage);
     return { ...(await this.#settled()), stage };
   }
 

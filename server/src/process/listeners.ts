@@ -7,10 +7,6 @@ import type { Disposable } from './types.js';
 export class Listeners<T> {
   readonly #listeners = new Set<(value: T) => void>();
 
-  get size(): number {
-    return this.#listeners.size;
-  }
-
   add(listener: (value: T) => void): Disposable {
     // A fresh wrapper, so the same function added twice is two subscriptions.
     const entry = (value: T): void => listener(value);

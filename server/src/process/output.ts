@@ -151,12 +151,15 @@ export class Output {
   }
 
   // Counts only time during which reading is allowed: a paused consumer must not lose output.
+  // Before the exit there is no timer to rearm: return at once, as this runs for every read and,
+  // with an async iterator, for every chunk.
   #armDrainTimer(): void {
+    if (!this.#exited) return;
     this.#drainGeneration += 1;
     clearTimeout(this.#drainTimer);
     this.#drainTimer = undefined;
     const open = this.#pipes.filter((pipe) => !pipe.ended);
-    if (!this.#exited || open.length === 0 || open.some((pipe) => pipe.held)) return;
+    if (open.length === 0 || open.some((pipe) => pipe.held)) return;
     const generation = this.#drainGeneration;
     this.#drainTimer = setTimeout(() => {
       // After a stall of the event loop the timer may run before the poll phase has read what is

@@ -1,12 +1,12 @@
 import { constants } from 'node:os';
-import { spawn as spawnPty, type IPty } from 'node-pty';
+import { spawn as spawnPty, type IPty, type IPtyForkOptions } from 'node-pty';
 import { checkCloseOnExec, closeMasterOnExec } from './cloexec.js';
 import { checkCommand } from './command.js';
 import { DEFAULT_PTY_COLS, DEFAULT_PTY_ROWS, DEFAULT_PTY_TERM, TERMINAL_EOF } from './constants.js';
 import { ProcessError } from './errors.js';
 import { Lifecycle } from './lifecycle.js';
 import { takeOverMaster, type PtyMaster } from './pty-master.js';
-import { sendSignal, validateSignal } from './signal.js';
+import { isSignalName, sendSignal, validateSignal } from './signal.js';
 import { parseArgv, type Command } from './spawn.js';
 import { foregroundGroup, sessionGroups } from './terminal.js';
 import type { EscalationStep } from './terminate.js';
@@ -76,26 +76,17 @@ export class PtyProcess {
     this.#killGroupOnExit = validateFlag('killGroupOnExit', options.killGroupOnExit);
     const cols = validateSize('cols', options.cols ?? DEFAULT_PTY_COLS);
     const rows = validateSize('rows', options.rows ?? DEFAULT_PTY_ROWS);
-    const cwd = options.cwd ?? process.cwd();
-    const env = options.env ?? process.env;
 
-    const forked =
-      checkCommand(this.#command, cwd, env.PATH) ??
-      checkCloseOnExec(this.#command) ??
-      spawnPty(this.#command.file, this.#command.args, {
-        name: options.name ?? DEFAULT_PTY_TERM,
-        cols,
-        rows,
-        cwd,
-        env,
-        uid: options.uid,
-        gid: options.gid,
-        encoding: null, // Buffers: exact bytes, no decoding of split characters
-      });
-    // At once, before any other process can be started and inherit the master (see cloexec.ts).
-    const started =
-      forked instanceof ProcessError ? forked : (closeMasterOnExec(forked, this.#command) ?? forked);
-    if (started instanceof ProcessError && !(forked instanceof ProcessError)) forked.kill('SIGKILL');
+    const started = startPty(this.#command, {
+      name: options.name ?? DEFAULT_PTY_TERM,
+      cols,
+      rows,
+      cwd: options.cwd ?? process.cwd(),
+      env: options.env ?? process.env,
+      uid: options.uid,
+      gid: options.gid,
+      encoding: null, // Buffers: exact bytes, no decoding of split characters
+    });
     const pty = started instanceof ProcessError ? null : started;
     this.#pty = pty;
     // Before the event loop turns: node-pty's exit callback cannot have run yet.
@@ -270,15 +261,31 @@ export class PtyProcess {
   }
 }
 
+/**
+ * Checks what node-pty would only report as text on the terminal, forks, and at once, before any
+ * other process can be started and inherit it, marks the master close-on-exec (see cloexec.ts).
+ * A program whose master cannot be marked is killed: it is never left running.
+ */
+function startPty(
+  command: Command,
+  options: IPtyForkOptions & { cwd: string; env: NodeJS.ProcessEnv },
+): IPty | ProcessError {
+  const refused = checkCommand(command, options.cwd, options.env.PATH) ?? checkCloseOnExec(command);
+  if (refused !== null) return refused;
+  const pty = spawnPty(command.file, command.args, options);
+  const leaked = closeMasterOnExec(pty, command);
+  if (leaked === null) return pty;
+  pty.kill('SIGKILL');
+  return leaked;
+}
+
 function exitStatus(exitCode: number, signal: number | undefined): ExitStatus {
   if (signal === undefined || signal === 0) return { code: exitCode, signal: null };
   const name = Object.entries(constants.signals).find(([, number]) => number === signal)?.[0];
   // Exactly one is set: a signal this platform cannot name falls back to node-pty's exit code.
-  return isSignalName(name) ? { code: null, signal: name } : { code: exitCode, signal: null };
-}
-
-function isSignalName(name: string | undefined): name is NodeJS.Signals {
-  return name !== undefined && Object.hasOwn(constants.signals, name);
+  return name !== undefined && isSignalName(name)
+    ? { code: null, signal: name }
+    : { code: exitCode, signal: null };
 }
 
 function validateSize(name: 'cols' | 'rows', value: unknown): number {

@@ -14,7 +14,7 @@ export function validateSignal(signal: unknown): NodeJS.Signals | number {
   throw new ProcessError('EINVAL', `unknown signal ${describeValue(signal)}`);
 }
 
-function isSignalName(name: string): name is NodeJS.Signals {
+export function isSignalName(name: string): name is NodeJS.Signals {
   return Object.hasOwn(constants.signals, name);
 }
 

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
-import { statSync } from 'node:fs';
+import { statSync, type Stats } from 'node:fs';
 import { ProcessError, errnoCode } from './errors.js';
 import { describeValue } from './validate.js';
 
@@ -60,25 +60,43 @@ function isSystemSpawnError(error: unknown): boolean {
 export function spawnError(error: unknown, command: Command, cwd: string | URL | undefined): ProcessError {
   const code = errnoCode(error) ?? 'ESPAWN';
   let reason: string;
-  if (cwd !== undefined && !isDirectory(cwd)) {
-    reason = `working directory ${JSON.stringify(String(cwd))} does not exist or is not a directory`;
+  if (cwd !== undefined && stat(cwd)?.isDirectory() !== true) {
+    reason = badWorkingDirectory(cwd);
   } else if (code === 'ENOENT') {
-    reason = 'command not found';
+    reason = NOT_FOUND;
   } else if (code === 'EACCES') {
-    reason = 'permission denied (not an executable file?)';
+    reason = NOT_EXECUTABLE;
   } else {
     reason = error instanceof Error ? error.message : String(error);
   }
+  return cannotStart(command, code, reason, { cause: error });
+}
+
+// The reasons both ways of starting (here, and command.ts before a terminal forks) give.
+export const NOT_FOUND = 'command not found';
+export const NOT_EXECUTABLE = 'permission denied (not an executable file?)';
+
+export function badWorkingDirectory(cwd: string | URL): string {
+  return `working directory ${JSON.stringify(String(cwd))} does not exist or is not a directory`;
+}
+
+export function cannotStart(
+  command: Command,
+  code: string,
+  reason: string,
+  options: { cause?: unknown } = {},
+): ProcessError {
   return new ProcessError(code, `cannot start ${JSON.stringify(command.name)}: ${reason} (${code})`, {
-    cause: error,
+    ...options,
     command: command.name,
   });
 }
 
-function isDirectory(path: string | URL): boolean {
+/** `undefined` when `path` cannot be looked at, for whatever reason. */
+export function stat(path: string | URL): Stats | undefined {
   try {
-    return statSync(path).isDirectory();
+    return statSync(path);
   } catch {
-    return false;
+    return undefined;
   }
 }

@@ -1,8 +1,6 @@
-import { DEFAULT_GRACE_PERIOD_MS } from './constants.js';
 import { delay } from './deferred.js';
 import { reportListenerError } from './listeners.js';
 import type { TerminateOptions, TerminateStage } from './types.js';
-import { validateDuration } from './validate.js';
 
 export interface EscalationStep {
   stage: TerminateStage;
@@ -25,9 +23,9 @@ export interface EscalationStep {
 export async function escalate(
   steps: readonly EscalationStep[],
   exited: Promise<unknown>,
-  options: TerminateOptions,
+  gracePeriodMs: number,
+  onStage: TerminateOptions['onStage'],
 ): Promise<TerminateStage | null> {
-  const gracePeriodMs = validateDuration('gracePeriodMs', options.gracePeriodMs ?? DEFAULT_GRACE_PERIOD_MS);
   const controller = new AbortController();
   let hasExited = false;
   const exit = exited.then(() => {
@@ -38,7 +36,7 @@ export async function escalate(
     for (const [index, step] of steps.entries()) {
       if (hasExited) break;
       stage = step.stage;
-      notify(options.onStage, stage);
+      notify(onStage, stage);
       step.act();
       const isLast = index === steps.length - 1;
       await (isLast ? exit : Promise.race([exit, delay(gracePeriodMs, controller.signal)]));
