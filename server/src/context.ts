@@ -12,7 +12,8 @@ export interface GatewayContext {
   registry: SessionRegistry;
   authenticator: Authenticator;
   policy: OriginPolicy;
-  loginFailures: FailureLimiter;
+  /** Failed logins and bearer authentications per client address (limits.loginFailuresPerMinute). */
+  authFailures: FailureLimiter;
   logger: Logger;
   audit: Audit;
   /** Set once shutdown begins: new requests get SHUTTING_DOWN. */

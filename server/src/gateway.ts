@@ -58,7 +58,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       allowedOrigins: config.allowedOrigins,
       tls: config.tls !== undefined,
     }),
-    loginFailures: new FailureLimiter(config.limits.loginFailuresPerMinute),
+    authFailures: new FailureLimiter(config.limits.loginFailuresPerMinute),
     closing: false,
     revokeLogin: () => undefined,
   };

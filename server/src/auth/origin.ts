@@ -6,7 +6,7 @@ import { isIP } from 'node:net';
 
 const LOOPBACK_NAMES = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
 
-export function isLoopbackAddress(host: string): boolean {
+function isLoopbackAddress(host: string): boolean {
   if (host === 'localhost') return true;
   const bare = host.replace(/^\[|\]$/g, '');
   if (isIP(bare) === 4) return bare.startsWith('127.');
@@ -15,7 +15,7 @@ export function isLoopbackAddress(host: string): boolean {
 }
 
 /** The host name of a Host header, lowercased, without the port. */
-export function hostName(hostHeader: string): string {
+function hostName(hostHeader: string): string {
   const lower = hostHeader.trim().toLowerCase();
   if (lower.startsWith('[')) {
     const end = lower.indexOf(']');
@@ -65,5 +65,11 @@ export class OriginPolicy {
       return false;
     }
     return this.#origins.has(normalized);
+  }
+
+  /** Why a request's Origin header is refused; undefined when it is absent or allowed. */
+  originRefusal(origin: string | undefined, hostHeader: string | undefined): string | undefined {
+    if (origin === undefined || this.originAllowed(origin, hostHeader)) return undefined;
+    return `origin ${JSON.stringify(origin.slice(0, 200))} is not allowed`;
   }
 }

@@ -1,4 +1,5 @@
-// Failed-login limiting per client address: a fixed one-minute window, bounded in memory.
+// Failed-authentication limiting per client address (logins and bearer tokens): a fixed one-minute
+// window, bounded in memory.
 const WINDOW_MS = 60_000;
 const MAX_TRACKED = 10_000;
 

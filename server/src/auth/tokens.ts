@@ -11,7 +11,7 @@ interface StoredToken {
   principal: Principal;
 }
 
-export function sha256(text: string): Buffer {
+function sha256(text: string): Buffer {
   return createHash('sha256').update(text, 'utf8').digest();
 }
 

@@ -43,7 +43,7 @@ function loginShell(): string {
 }
 
 /** The profiles a gateway offers when the configuration names none. */
-export function defaultProfiles(): Record<string, ProfileConfig> {
+function defaultProfiles(): Record<string, ProfileConfig> {
   const shell = loginShell();
   return {
     bc: {

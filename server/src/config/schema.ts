@@ -2,13 +2,14 @@
 import { MODES, REQUEST_LIMITS, TOKEN_ROLES } from '@shellgate/shared';
 import type { TokenRole } from '@shellgate/shared';
 import { z } from 'zod';
+import { LOG_LEVELS } from '../log/logger.js';
 import { DEFAULT_LIMITS } from './limits.js';
 
-export const DEFAULT_PORT = 8022;
-export const DEFAULT_HOST = '127.0.0.1';
+const DEFAULT_PORT = 8022;
+const DEFAULT_HOST = '127.0.0.1';
 
 /** Variables a child may inherit from the gateway's environment unless `env.allow` says otherwise. */
-export const DEFAULT_ENV_ALLOW = [
+const DEFAULT_ENV_ALLOW = [
   'PATH',
   'HOME',
   'USER',
@@ -128,7 +129,7 @@ export const configSchema = z
       .default({ allow: DEFAULT_ENV_ALLOW, set: {} }),
     log: z
       .strictObject({
-        level: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+        level: z.enum(LOG_LEVELS).default('info'),
         audit: z.string().min(1).optional(),
       })
       .default({ level: 'info' }),
@@ -178,7 +179,6 @@ export const configSchema = z
     });
   });
 
-export type ConfigInput = z.input<typeof configSchema>;
 export type ParsedConfig = z.output<typeof configSchema>;
 export type ProfileConfig = z.output<typeof profileSchema>;
 export type TokenConfig = z.output<typeof tokenSchema>;

@@ -39,16 +39,9 @@ export function hostGuard(context: GatewayContext): RequestHandler {
 
 export function originGuard(context: GatewayContext): RequestHandler {
   return (request, response, next) => {
-    const origin = request.headers.origin;
-    if (origin === undefined || context.policy.originAllowed(origin, request.headers.host)) {
-      next();
-      return;
-    }
-    sendError(
-      response,
-      ErrorCode.OriginRejected,
-      `origin ${JSON.stringify(origin.slice(0, 200))} is not allowed`,
-    );
+    const refusal = context.policy.originRefusal(request.headers.origin, request.headers.host);
+    if (refusal === undefined) next();
+    else sendError(response, ErrorCode.OriginRejected, refusal);
   };
 }
 
@@ -56,7 +49,7 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 export function authenticate(context: GatewayContext): RequestHandler {
   return (request, response, next) => {
-    const result = authenticateLimited(context.authenticator, context.loginFailures, request);
+    const result = authenticateLimited(context.authenticator, context.authFailures, request);
     if (!result.ok) {
       context.audit.record('auth-refused', {
         who: null,

@@ -8,7 +8,7 @@ import type { Logger } from './logger.js';
 import { AddressThrottle } from './throttle.js';
 
 /** `auth-refused` records written per client address per window; then one summary. */
-export const REFUSALS_PER_WINDOW = 20;
+const REFUSALS_PER_WINDOW = 20;
 const REFUSAL_WINDOW_MS = 60_000;
 const MAX_REFUSING_ADDRESSES = 10_000;
 

@@ -1,10 +1,5 @@
 // Messages between the gateway's main thread and the screen worker. Internal to screen/.
 
-export interface ScreenSize {
-  cols: number;
-  rows: number;
-}
-
 export type ToWorker =
   | { op: 'open'; id: number; cols: number; rows: number; scrollback: number }
   | { op: 'write'; id: number; data: Uint8Array }

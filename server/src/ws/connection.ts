@@ -5,15 +5,14 @@ import {
   ErrorCode,
   FrameType,
   ProtocolError,
-  SIGNALS,
   decodeFrame,
   parseClientMessage,
 } from '@shellgate/shared';
 import type { ClientMessage, ClientRole, ServerMessage } from '@shellgate/shared';
 import WebSocket from 'ws';
 import type { Credential } from '../auth/authenticate.js';
-import type { Principal } from '../auth/principal.js';
 import type { GatewayContext } from '../context.js';
+import { checkSignalName } from '../http/body.js';
 import type { Attachment, ClientSink } from '../sessions/attachment.js';
 import type { Session } from '../sessions/session.js';
 import type { Beat, Heartbeat } from './heartbeat.js';
@@ -28,7 +27,6 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export interface OpenRequest {
   session: Session;
-  principal: Principal;
   role: ClientRole;
   /** The `?offset=` asked for; null when absent. */
   offset: number | null;
@@ -45,25 +43,19 @@ function toBuffer(data: WebSocket.RawData): Buffer {
 /** INVALID_SIGNAL rather than a generic schema error for `{"type":"signal","signal":"SIGSEGV"}`. */
 function refineSignalError(text: string, error: ProtocolError): ProtocolError {
   if (error.code !== ErrorCode.InvalidRequest) return error;
+  let value: unknown;
   try {
-    const value: unknown = JSON.parse(text);
-    if (
-      typeof value === 'object' &&
-      value !== null &&
-      'type' in value &&
-      value.type === 'signal' &&
-      'signal' in value
-    ) {
-      const signal = value.signal;
-      if (typeof signal === 'string' && !(SIGNALS as readonly string[]).includes(signal)) {
-        return new ProtocolError(
-          ErrorCode.InvalidSignal,
-          `signal ${JSON.stringify(signal.slice(0, 32))} is not allowed; expected one of ${SIGNALS.join(', ')}`,
-        );
-      }
-    }
+    value = JSON.parse(text);
   } catch {
-    // not JSON: the original error says so
+    return error; // not JSON: the original error says so
+  }
+  if (typeof value === 'object' && value !== null && 'type' in value && value.type === 'signal') {
+    try {
+      checkSignalName(value);
+    } catch (refined) {
+      if (refined instanceof ProtocolError) return refined;
+      throw refined;
+    }
   }
   return error;
 }
@@ -75,6 +67,8 @@ class Connection {
   #strikes = 0;
   #closed = false;
   #loginTimer: NodeJS.Timeout | undefined;
+  /** limits.maxClientBacklogBytes, read once: every output frame is checked against it. */
+  readonly #backlogLimit: number;
 
   constructor(
     readonly ws: WebSocket,
@@ -82,6 +76,7 @@ class Connection {
     private readonly context: GatewayContext,
     private readonly onGone: (connection: Connection) => void,
   ) {
+    this.#backlogLimit = context.config.limits.maxClientBacklogBytes;
     const sink: ClientSink = {
       sendFrame: (frame) => {
         if (ws.readyState !== WebSocket.OPEN) return;
@@ -100,12 +95,12 @@ class Connection {
     this.attachment = request.session.attach(
       sink,
       request.role,
-      request.principal,
+      request.credential.principal,
       request.from,
       request.offset,
     );
     context.audit.record('attach', {
-      who: request.principal.name,
+      who: request.credential.principal.name,
       from: request.from,
       session: request.session.id,
       role: request.role,
@@ -128,11 +123,11 @@ class Connection {
    */
   #checkBacklog(): void {
     const backlog = this.ws.bufferedAmount;
-    const limit = this.context.config.limits.maxClientBacklogBytes;
+    const limit = this.#backlogLimit;
     if (backlog <= limit) return;
-    const { session, principal, from } = this.request;
+    const { session, credential, from } = this.request;
     this.context.audit.record('client-not-reading', {
-      who: principal.name,
+      who: credential.principal.name,
       from,
       session: session.id,
       backlog,
@@ -174,9 +169,14 @@ class Connection {
     if (this.#closed) return;
     this.#closed = true;
     clearTimeout(this.#loginTimer);
-    const { session, principal, from } = this.request;
+    const { session, credential, from } = this.request;
     session.detach(this.attachment);
-    this.context.audit.record('detach', { who: principal.name, from, session: session.id, code });
+    this.context.audit.record('detach', {
+      who: credential.principal.name,
+      from,
+      session: session.id,
+      code,
+    });
     this.onGone(this);
   }
 
@@ -213,7 +213,8 @@ class Connection {
   }
 
   #handle(message: ClientMessage): void {
-    const { session, principal, from } = this.request;
+    const { session, from } = this.request;
+    const { principal } = this.request.credential;
     switch (message.type) {
       case 'input':
         this.#requireControl('write to');

@@ -46,14 +46,9 @@ export function upgradeHandler(
     if (!context.policy.hostAllowed(request.headers.host)) {
       return refuse(ErrorCode.OriginRejected, 'host is not allowed; add it to allowedHosts');
     }
-    const origin = request.headers.origin;
-    if (origin !== undefined && !context.policy.originAllowed(origin, request.headers.host)) {
-      return refuse(
-        ErrorCode.OriginRejected,
-        `origin ${JSON.stringify(origin.slice(0, 200))} is not allowed`,
-      );
-    }
-    const auth = authenticateLimited(context.authenticator, context.loginFailures, request);
+    const originRefusal = context.policy.originRefusal(request.headers.origin, request.headers.host);
+    if (originRefusal !== undefined) return refuse(ErrorCode.OriginRejected, originRefusal);
+    const auth = authenticateLimited(context.authenticator, context.authFailures, request);
     if (!auth.ok) return refuse(auth.code, auth.reason);
     const { principal } = auth.credential;
 
@@ -111,7 +106,7 @@ export function upgradeHandler(
       );
     }
     wss.handleUpgrade(request, socket, head, (ws) => {
-      connections.open(ws, { session, principal, role, offset, from, credential: auth.credential });
+      connections.open(ws, { session, role, offset, from, credential: auth.credential });
     });
   };
 }

@@ -9,7 +9,7 @@ import type { GatewayContext } from '../../context.js';
 import { parseBody } from '../body.js';
 import { authenticate, credentialOf } from '../guards.js';
 
-export function identity(principal: Principal): Identity {
+function identity(principal: Principal): Identity {
   return { name: principal.name, role: principal.role };
 }
 
@@ -19,7 +19,7 @@ export function authRoutes(context: GatewayContext): Router {
 
   router.post('/login', (request, response) => {
     const from = remoteAddress(request) ?? 'unknown';
-    if (context.loginFailures.blocked(from)) {
+    if (context.authFailures.blocked(from)) {
       throw new ProtocolError(
         ErrorCode.RateLimited,
         'too many failed logins from this address; try again in a minute',
@@ -28,7 +28,7 @@ export function authRoutes(context: GatewayContext): Router {
     const { token } = parseBody(loginRequestSchema, request.body, 'login request');
     const principal = context.authenticator.tokens.identify(token);
     if (principal === undefined) {
-      context.loginFailures.fail(from);
+      context.authFailures.fail(from);
       context.audit.record('login-failed', { who: null, from });
       throw new ProtocolError(ErrorCode.Unauthorized, 'unknown token');
     }
