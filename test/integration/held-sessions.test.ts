@@ -2,6 +2,7 @@
 // own, and a gateway shutdown all complete, and nothing is left running.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { sessionInfoSchema } from '@shellgate/shared';
 import type { SessionInfo } from '@shellgate/shared';
 import { startGateway } from '../helpers/gateway.ts';
@@ -39,7 +40,7 @@ async function waitForState(id: string, state: string, timeoutMs = 10_000): Prom
   for (;;) {
     const session = await getSession(gateway, id);
     if (session.state === state || Date.now() > deadline) return session;
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await sleep(50);
   }
 }
 
@@ -47,7 +48,7 @@ describe('held sessions', () => {
   test('terminating a PTY session held by flow control completes', async () => {
     // Never attached: held at one window from the start, `yes` blocks on a full terminal.
     const session = await create('pty-sh', ['yes']);
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    await sleep(500);
     const started = Date.now();
     const response = await api(gateway.url, 'DELETE', `/api/sessions/${session.id}?gracePeriodMs=100`, {
       token: gateway.operatorToken,

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { startGateway } from '../helpers/gateway.ts';
 import type { Gateway } from '../helpers/gateway.ts';
 import { waitForGroupsGone } from '../helpers/leaks.ts';
@@ -35,7 +36,7 @@ after(async () => {
 describe('no loss with a window as large as the replay buffer', () => {
   test('output written before the first client attaches is all delivered', async () => {
     const session = await sh(gateway, SCRIPT);
-    await new Promise((resolve) => setTimeout(resolve, 500)); // the child fills what it may
+    await sleep(500); // the child fills what it may
     const client = await connect(gateway.url, session.id, { token: gateway.operatorToken, offset: 0 });
     try {
       await client.nextMessage('exit', 30_000);
@@ -57,7 +58,7 @@ describe('no loss with a window as large as the replay buffer', () => {
     await first.waitForBytes(MiB, 30_000);
     first.autoAck = false;
     const acked = first.position;
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await sleep(300);
     await first.terminate();
     const second = await connect(gateway.url, session.id, { token: gateway.operatorToken, offset: acked });
     try {

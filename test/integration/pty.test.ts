@@ -1,6 +1,7 @@
 // PTY sessions through the gateway: real shells on real pseudo-terminals, real WebSocket clients.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
 import xtermHeadless from '@xterm/headless';
 import { sessionInfoSchema } from '@shellgate/shared';
 import type { SessionInfo } from '@shellgate/shared';
@@ -97,7 +98,7 @@ async function withSession(
 async function interruptsSleep(client: TestClient, interrupt: () => void): Promise<void> {
   client.sendInput('sleep 100\r');
   await client.waitForOutput((text) => text.includes('sleep 100'));
-  await new Promise((resolve) => setTimeout(resolve, 300)); // let the job start
+  await sleep(300); // let the job start
   const before = client.text().length;
   interrupt();
   await client.waitForOutput((text) => text.slice(before).includes('$ '));
@@ -220,7 +221,7 @@ describe('PTY sessions', () => {
       await run(first, 'seq 1 100000 > /dev/null; seq 1 40000', /\n40000\n/);
       first.sendInput('seq 1000 1200 | less\r');
       await first.waitForOutput((text) => /\n1022\n:$/.test(plain(text)));
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      await sleep(300);
       const seen = await screenOf(first.output(), cols, rows);
       assert.match(seen, /^1000$/m, seen);
 

@@ -171,9 +171,9 @@ export class Session {
     return this.#exited;
   }
 
-  /** Memory held for replay (bytes, as counted against the budget). */
-  get replayBytes(): number {
-    return this.#replay.bytes;
+  /** Output so far: the offset of the next output byte. */
+  get outputBytes(): number {
+    return this.#replay.end;
   }
 
   info(): SessionInfo {
@@ -189,7 +189,7 @@ export class Session {
       exit: this.#exit,
       terminateStage: this.#terminateStage,
       size: this.#size === null ? null : { ...this.#size },
-      outputBytes: this.#replay.end,
+      outputBytes: this.outputBytes,
       clients: this.#attachments.size,
       stdinOpen: this.#stdinOpen && this.#state !== 'exited',
       owner: this.owner.name,

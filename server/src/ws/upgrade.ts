@@ -78,7 +78,7 @@ export function upgradeHandler(
       );
     }
     const offsetParam = url.searchParams.get('offset');
-    const outputBytes = session.info().outputBytes;
+    const outputBytes = session.outputBytes;
     // Absent: from the start (a pipe session) or from a snapshot of the screen (a PTY session).
     let offset: number | null = null;
     if (offsetParam !== null) {
