@@ -24,6 +24,11 @@ describe('sign-in and layout', () => {
 
   test('a refused token gets a clear message; the right one signs in with the keyboard alone', async () => {
     const page = await web.newPage();
+    // A fast typist beats the profile list: hold it back so Enter on Start comes first, every run.
+    await page.route('**/api/profiles', async (route) => {
+      await new Promise((resolve) => setTimeout(resolve, 700));
+      await route.continue();
+    });
     await page.goto(`${web.gateway.url}/#token=not-a-real-token-at-all`);
     await page.getByTestId('token-input').waitFor();
     assert.match(await page.getByTestId('signin-error').innerText(), /not accepted/);

@@ -69,7 +69,9 @@ export function sessionsView(ctx: AppContext): View {
   );
   const startForm = h(
     'form',
-    { class: 'card start-form', 'aria-labelledby': 'start-title' },
+    // novalidate: before the profiles arrive the required select is empty, and the browser's own
+    // validation would swallow the submit without a word; the handler below waits for them instead.
+    { class: 'card start-form', 'aria-labelledby': 'start-title', novalidate: true },
     h('h2', { id: 'start-title' }, 'Start a session'),
     h('div', { class: 'field' }, h('label', { for: 'profile' }, 'Profile'), profileSelect, profileHelp),
     h('div', { class: 'field grow' }, h('label', { for: 'args' }, 'Arguments'), argsInput, argsHelp),
