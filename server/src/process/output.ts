@@ -87,8 +87,9 @@ export class Output {
   take(stream: OutputStream): Buffer {
     const pipe = stream === 'stdout' ? this.#stdout : this.#stderr;
     const data = pipe.take();
-    pipe.release(HIGH_WATER);
-    this.#armDrainTimer();
+    // Only a pipe that starts reading again restarts the quiet period: reading what was collected
+    // is not output, and a caller polling faster than the period must not keep wait() pending.
+    if (pipe.release(HIGH_WATER)) this.#armDrainTimer();
     return data;
   }
 
@@ -99,8 +100,9 @@ export class Output {
   }
 
   release(reason: Hold): void {
-    for (const pipe of this.#pipes) pipe.release(reason);
-    this.#armDrainTimer();
+    let resumed = false;
+    for (const pipe of this.#pipes) resumed = pipe.release(reason) || resumed;
+    if (resumed) this.#armDrainTimer();
   }
 
   /**
@@ -224,8 +226,11 @@ class Pipe {
     if (this.#holds.size === 1) this.#source?.pause();
   }
 
-  release(reason: Hold): void {
-    if (this.#holds.delete(reason) && this.#holds.size === 0) this.#source?.resume();
+  /** Returns whether this released the last hold, so that reading starts again. */
+  release(reason: Hold): boolean {
+    if (!this.#holds.delete(reason) || this.#holds.size > 0) return false;
+    this.#source?.resume();
+    return true;
   }
 
   destroy(): void {

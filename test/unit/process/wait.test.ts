@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Process, type ExitStatus } from '../../../server/src/process/index.ts';
+import { Process, withTimeout, type ExitStatus } from '../../../server/src/process/index.ts';
 import { Cleanup, isAlive } from '../../helpers/processes.ts';
 
 const cleanup = new Cleanup();
@@ -87,6 +87,20 @@ test('a grandchild that keeps stdout open does not make wait hang after the chil
   const grandchild = Number(p.read().toString());
   cleanup.pid(grandchild);
   assert.ok(isAlive(grandchild), 'the grandchild still runs: only its pipe was abandoned');
+});
+
+test('a caller polling read() faster than the drain period still gets wait to resolve', async () => {
+  const p = cleanup.process(new Process(['sh', '-c', 'sleep 100 & echo $!']));
+  let output = '';
+  // Reading is not output: polling with nothing to read must not restart the quiet period.
+  const poller = setInterval(() => (output += p.read().toString()), 20);
+  try {
+    // Rejects with TimeoutError (failing the test) if the polling keeps the drain from ending.
+    assert.deepEqual(await withTimeout(5000, () => p.wait()), { code: 0, signal: null });
+  } finally {
+    clearInterval(poller);
+  }
+  cleanup.pid(Number(output + p.read().toString()));
 });
 
 test('time during which output is paused does not count against the drain after exit', async () => {
