@@ -6,5 +6,11 @@
       'defines': ['NAPI_VERSION=8'],
       'cflags': ['-Wall', '-Wextra', '-Werror'],
     },
+    {
+      'target_name': 'spawn',
+      'sources': ['spawn.c'],
+      'defines': ['NAPI_VERSION=8'],
+      'cflags': ['-Wall', '-Wextra', '-Werror'],
+    },
   ],
 }

@@ -1,11 +1,10 @@
-import type { ChildProcess } from 'node:child_process';
 import { deferred } from './deferred.js';
 import { ProcessError } from './errors.js';
 import { Input } from './input.js';
 import { Lifecycle } from './lifecycle.js';
 import { pipeSource } from './output.js';
 import { sendSignal, validateSignal } from './signal.js';
-import { parseArgv, spawnError, startChild, type Command } from './spawn.js';
+import { parseArgv, spawnError, startChild, type Child, type Command } from './spawn.js';
 import type { EscalationStep } from './terminate.js';
 import type {
   Disposable,
@@ -30,7 +29,7 @@ export class Process {
   }
 
   readonly #command: Command;
-  readonly #child: ChildProcess | null;
+  readonly #child: Child | null;
   readonly #group: boolean;
   readonly #input: Input;
   /** Its `draining` lasts until both pipes are at EOF; `running` includes the tick before 'spawn'. */
@@ -72,12 +71,14 @@ export class Process {
     }
     const cwd = spawnOptions.cwd;
     started.child.once('spawn', () => this.#spawned.resolve());
-    started.child.on('error', (error) => {
+    started.child.on('error', (error: unknown) => {
       // Before a pid exists an error is the spawn failing; later ones (an abort signal option,
       // say) are followed by the 'exit' that tells the outcome.
       if (started.child.pid === undefined) this.#fail(spawnError(error, this.#command, cwd));
     });
-    started.child.once('exit', (code, signal) => this.#onExit({ code, signal }));
+    started.child.once('exit', (code: number | null, signal: NodeJS.Signals | null) =>
+      this.#onExit({ code, signal }),
+    );
   }
 
   /**

@@ -1,6 +1,9 @@
-import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import { spawn, type SpawnOptions } from 'node:child_process';
+import type { EventEmitter } from 'node:events';
 import { statSync, type Stats } from 'node:fs';
+import type { Readable, Writable } from 'node:stream';
 import { ProcessError, errnoCode } from './errors.js';
+import { fastSpawn } from './fast-spawn.js';
 import { describeValue } from './validate.js';
 
 export interface Command {
@@ -26,17 +29,28 @@ export function parseArgv(argv: unknown): Command {
   );
 }
 
-export type SpawnOutcome =
-  { child: ChildProcess; error?: undefined } | { child?: undefined; error: ProcessError };
+/**
+ * What the core uses of a started child, as both child_process and posix_spawn's FastChild give
+ * it: events 'spawn', 'error' (before a pid exists) and 'exit' (code, signal name).
+ */
+export interface Child extends EventEmitter {
+  readonly pid?: number | undefined;
+  readonly stdin: Writable | null;
+  readonly stdout: Readable | null;
+  readonly stderr: Readable | null;
+}
+
+export type SpawnOutcome = { child: Child; error?: undefined } | { child?: undefined; error: ProcessError };
 
 /**
- * Starts the child. Node reports some spawn failures by throwing (ENOTDIR for a bad cwd) and
- * others by an 'error' event (ENOENT, EACCES); the former are returned here so that both reach
- * the caller the same way.
+ * Starts the child: with posix_spawn where it can (fast-spawn.ts), else child_process. Failures
+ * come as a thrown error (posix_spawn: all of them; Node: ENOTDIR for a bad cwd) or as an 'error'
+ * event (Node: ENOENT, EACCES); the thrown ones are returned here so that both reach the caller
+ * the same way.
  */
 export function startChild(command: Command, options: SpawnOptions): SpawnOutcome {
   try {
-    return { child: spawn(command.file, command.args, options) };
+    return { child: fastSpawn(command, options) ?? spawn(command.file, command.args, options) };
   } catch (error) {
     if (isSystemSpawnError(error)) return { error: spawnError(error, command, options.cwd) };
     // Bad option types and the like: the caller's bug, reported at once.

@@ -1,0 +1,393 @@
+// spawn(): starts a program with posix_spawn(3) instead of libuv's fork(2).
+//
+// fork() copies the parent's page tables and write-protects its memory; a gateway with 100 MiB
+// resident spends milliseconds in it on every new session, with the event loop (and every other
+// session's relay) stopped. glibc's posix_spawn uses clone(CLONE_VM | CLONE_VFORK): the child
+// borrows the parent's memory until it calls exec, so the cost does not grow with the gateway.
+// The exit is watched through a pidfd (Linux 5.3+) polled on libuv's loop and reaped with waitid
+// on exactly that process, so libuv's own SIGCHLD handling (which reaps only its children) and
+// node-pty's (one pid each) are unaffected. See docs/process-core.md, "Starting a program".
+//
+// spawn(file, args, env, cwd, newSession, stdio) -> [pid, pidfd, stdinFd, stdoutFd, stderrFd]
+//   file: a name searched in env's PATH (as execvp does with the child's environment) or a path;
+//   args: argv including argv[0]; env: "NAME=value" strings; cwd: string or null;
+//   newSession: setsid() in the child; stdio: three of 0 = pipe, 1 = /dev/null, 2 = inherit.
+//   Pipes are socketpairs, as libuv makes them; the parent's ends are close-on-exec, others -1.
+//   Throws an Error with code (ENOENT, EACCES, …) and syscall "spawn <file>" when exec fails.
+// watchExit(pidfd, pid, callback): calls callback(code, signal) once the process has exited and
+//   was reaped (code null when killed, signal then the number), then closes the pidfd.
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <node_api.h>
+#include <uv.h>
+
+#ifndef SYS_pidfd_open
+#define SYS_pidfd_open 434
+#endif
+
+#define MAX_STDIO 3
+enum { STDIO_PIPE = 0, STDIO_IGNORE = 1, STDIO_INHERIT = 2 };
+
+// ---- helpers ------------------------------------------------------------------------------------
+
+static napi_value throw_code(napi_env env, int err, const char *syscall, const char *file) {
+  char message[PATH_MAX + 128];
+  snprintf(message, sizeof message, "%s %s %s", syscall, file, strerror(err));
+  const char *name = "EIO";
+  switch (err) {
+    case ENOENT: name = "ENOENT"; break;
+    case EACCES: name = "EACCES"; break;
+    case ENOTDIR: name = "ENOTDIR"; break;
+    case ENOEXEC: name = "ENOEXEC"; break;
+    case EPERM: name = "EPERM"; break;
+    case E2BIG: name = "E2BIG"; break;
+    case ELOOP: name = "ELOOP"; break;
+    case ENAMETOOLONG: name = "ENAMETOOLONG"; break;
+    case EMFILE: name = "EMFILE"; break;
+    case ENFILE: name = "ENFILE"; break;
+    case ENOMEM: name = "ENOMEM"; break;
+    case EAGAIN: name = "EAGAIN"; break;
+    case ENOSYS: name = "ENOSYS"; break;
+    case EINVAL: name = "EINVAL"; break;
+    case ETXTBSY: name = "ETXTBSY"; break;
+    case EISDIR: name = "EISDIR"; break;
+  }
+  napi_value code, text, error, sys, number;
+  char sysname[PATH_MAX + 16];
+  snprintf(sysname, sizeof sysname, "%s %s", syscall, file);
+  napi_create_string_utf8(env, name, NAPI_AUTO_LENGTH, &code);
+  napi_create_string_utf8(env, message, NAPI_AUTO_LENGTH, &text);
+  napi_create_error(env, code, text, &error);
+  napi_create_string_utf8(env, sysname, NAPI_AUTO_LENGTH, &sys);
+  napi_set_named_property(env, error, "syscall", sys);
+  napi_create_int32(env, -err, &number);
+  napi_set_named_property(env, error, "errno", number);
+  napi_throw(env, error);
+  return NULL;
+}
+
+/** A JS string as a malloc'ed C string; NULL (with a pending exception) if it is not one. */
+static char *string_arg(napi_env env, napi_value value) {
+  size_t length;
+  if (napi_get_value_string_utf8(env, value, NULL, 0, &length) != napi_ok) return NULL;
+  char *out = malloc(length + 1);
+  if (out == NULL) return NULL;
+  napi_get_value_string_utf8(env, value, out, length + 1, &length);
+  if (strlen(out) != length) {  // an embedded NUL would silently cut the string short
+    free(out);
+    return NULL;
+  }
+  return out;
+}
+
+static void free_strings(char **list) {
+  if (list == NULL) return;
+  for (char **item = list; *item != NULL; item++) free(*item);
+  free(list);
+}
+
+/** A JS array of strings as a NULL-terminated malloc'ed vector. */
+static char **string_array(napi_env env, napi_value value) {
+  uint32_t count;
+  if (napi_get_array_length(env, value, &count) != napi_ok) return NULL;
+  char **out = calloc(count + 1, sizeof(char *));
+  if (out == NULL) return NULL;
+  for (uint32_t i = 0; i < count; i++) {
+    napi_value item;
+    if (napi_get_element(env, value, i, &item) != napi_ok || (out[i] = string_arg(env, item)) == NULL) {
+      free_strings(out);
+      return NULL;
+    }
+  }
+  return out;
+}
+
+static const char *env_path(char **env) {
+  for (char **item = env; *item != NULL; item++) {
+    if (strncmp(*item, "PATH=", 5) == 0) return *item + 5;
+  }
+  return "/bin:/usr/bin";  // execvp's default when PATH is unset
+}
+
+/**
+ * posix_spawn for each candidate of execvp's search: a name with a slash is used as is; otherwise
+ * each directory of PATH is tried, skipping ENOENT/ENOTDIR and remembering EACCES. A file without
+ * a #! line (ENOEXEC) runs under /bin/sh, as execvp does.
+ */
+static int spawn_searching(pid_t *pid, const char *file, const posix_spawn_file_actions_t *actions,
+                           const posix_spawnattr_t *attr, char **args, char **env) {
+  char candidate[PATH_MAX];
+  int saw_eacces = 0;
+  const char *path = strchr(file, '/') != NULL ? NULL : env_path(env);
+  const char *cursor = path;
+  for (;;) {
+    const char *target = file;
+    if (path != NULL) {
+      const char *end = strchrnul(cursor, ':');
+      size_t dir = (size_t)(end - cursor);
+      if (dir + 1 + strlen(file) + 1 > sizeof candidate) return ENAMETOOLONG;
+      if (dir == 0) {
+        snprintf(candidate, sizeof candidate, "%s", file);  // an empty entry is the cwd
+      } else {
+        snprintf(candidate, sizeof candidate, "%.*s/%s", (int)dir, cursor, file);
+      }
+      target = candidate;
+      cursor = *end == ':' ? end + 1 : NULL;
+    }
+    int err = posix_spawn(pid, target, actions, attr, args, env);
+    if (err == ENOEXEC) {
+      size_t count = 0;
+      while (args[count] != NULL) count++;
+      char **shell = calloc(count + 2, sizeof(char *));
+      if (shell == NULL) return ENOMEM;
+      shell[0] = "/bin/sh";
+      shell[1] = (char *)target;
+      for (size_t i = 1; i < count; i++) shell[i + 1] = args[i];
+      err = posix_spawn(pid, "/bin/sh", actions, attr, shell, env);
+      free(shell);
+    }
+    if (err == 0) return 0;
+    if (path == NULL) return err;
+    if (err == EACCES) saw_eacces = 1;
+    else if (err != ENOENT && err != ENOTDIR) return err;
+    if (cursor == NULL) return saw_eacces ? EACCES : ENOENT;
+  }
+}
+
+// ---- spawn --------------------------------------------------------------------------------------
+
+static napi_value spawn_program(napi_env env, napi_callback_info info) {
+  size_t argc = 6;
+  napi_value argv[6];
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 6) {
+    napi_throw_type_error(env, "EINVAL", "spawn(file, args, env, cwd, newSession, stdio)");
+    return NULL;
+  }
+  napi_valuetype cwd_type;
+  bool new_session = false;
+  napi_typeof(env, argv[3], &cwd_type);
+  napi_get_value_bool(env, argv[4], &new_session);
+  char *file = string_arg(env, argv[0]);
+  char **args = string_array(env, argv[1]);
+  char **envp = string_array(env, argv[2]);
+  char *cwd = cwd_type == napi_string ? string_arg(env, argv[3]) : NULL;
+  int32_t stdio[MAX_STDIO] = {STDIO_PIPE, STDIO_PIPE, STDIO_PIPE};
+  for (uint32_t i = 0; i < MAX_STDIO; i++) {
+    napi_value item;
+    if (napi_get_element(env, argv[5], i, &item) == napi_ok) napi_get_value_int32(env, item, &stdio[i]);
+  }
+  int parent[MAX_STDIO] = {-1, -1, -1};
+  int child[MAX_STDIO] = {-1, -1, -1};
+  napi_value result = NULL;
+  int err = 0;
+  const char *failed = "spawn";
+  posix_spawn_file_actions_t actions;
+  posix_spawnattr_t attr;
+  int have_actions = 0, have_attr = 0;
+
+  if (file == NULL || args == NULL || args[0] == NULL || envp == NULL ||
+      (cwd_type == napi_string && cwd == NULL)) {
+    napi_throw_type_error(env, "EINVAL", "spawn: file, args, env and cwd must be strings without NUL");
+    goto done;
+  }
+  for (int i = 0; i < MAX_STDIO; i++) {
+    if (stdio[i] != STDIO_PIPE) continue;
+    int pair[2];
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) != 0) {
+      err = errno;  // EMFILE, ENFILE: reported as the spawn failing, as libuv does
+      goto fail;
+    }
+    parent[i] = pair[0];
+    child[i] = pair[1];
+  }
+  if ((err = posix_spawn_file_actions_init(&actions)) != 0) goto fail;
+  have_actions = 1;
+  if ((err = posix_spawnattr_init(&attr)) != 0) goto fail;
+  have_attr = 1;
+  for (int i = 0; i < MAX_STDIO; i++) {
+    if (stdio[i] == STDIO_PIPE) err = posix_spawn_file_actions_adddup2(&actions, child[i], i);
+    else if (stdio[i] == STDIO_IGNORE)
+      err = posix_spawn_file_actions_addopen(&actions, i, "/dev/null", O_RDWR, 0);
+    if (err != 0) goto fail;
+  }
+  if (cwd != NULL) {
+    // A chdir failing in the child would look like the program missing (every PATH candidate
+    // fails alike): look first, so a bad directory is reported as such (ENOENT, ENOTDIR).
+    struct stat st;
+    if (stat(cwd, &st) != 0) err = errno;
+    else if (!S_ISDIR(st.st_mode)) err = ENOTDIR;
+    if (err != 0 || (err = posix_spawn_file_actions_addchdir_np(&actions, cwd)) != 0) goto fail;
+  }
+  // As libuv does for its children: every signal at its default action, none blocked (Node
+  // ignores SIGPIPE, and a child must not inherit that). Every bit, not sigfillset(): that leaves
+  // out glibc's internal signals 32 and 33, which posix_spawn then sets to SIG_IGN in the child,
+  // and an ignored signal stays ignored across exec.
+  sigset_t all, none;
+  memset(&all, 0xff, sizeof all);
+  sigemptyset(&none);
+  short flags = POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK | (new_session ? POSIX_SPAWN_SETSID : 0);
+  if ((err = posix_spawnattr_setsigdefault(&attr, &all)) != 0 ||
+      (err = posix_spawnattr_setsigmask(&attr, &none)) != 0 ||
+      (err = posix_spawnattr_setflags(&attr, flags)) != 0) {
+    goto fail;
+  }
+  pid_t pid;
+  if ((err = spawn_searching(&pid, file, &actions, &attr, args, envp)) != 0) goto fail;
+
+  // The child runs. A pidfd refers to it and no other, whatever happens to the pid.
+  int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+  if (pidfd < 0) {
+    // Cannot watch it (kernel older than 5.3): do not leave it running unobserved.
+    err = errno;
+    kill(pid, SIGKILL);
+    waitpid(pid, NULL, 0);
+    failed = "pidfd_open";
+    goto fail;
+  }
+  fcntl(pidfd, F_SETFD, FD_CLOEXEC);
+  napi_create_array_with_length(env, 5, &result);
+  int values[5] = {pid, pidfd, parent[0], parent[1], parent[2]};
+  for (uint32_t i = 0; i < 5; i++) {
+    napi_value number;
+    napi_create_int32(env, values[i], &number);
+    napi_set_element(env, result, i, number);
+  }
+  for (int i = 0; i < MAX_STDIO; i++) parent[i] = -1;  // handed over
+  goto done;
+
+fail:
+  throw_code(env, err, failed, file);
+done:
+  for (int i = 0; i < MAX_STDIO; i++) {
+    if (child[i] >= 0) close(child[i]);
+    if (parent[i] >= 0) close(parent[i]);
+  }
+  if (have_actions) posix_spawn_file_actions_destroy(&actions);
+  if (have_attr) posix_spawnattr_destroy(&attr);
+  free(file);
+  free(cwd);
+  free_strings(args);
+  free_strings(envp);
+  return result;
+}
+
+// ---- watchExit ----------------------------------------------------------------------------------
+
+typedef struct {
+  uv_poll_t poll;
+  napi_env env;
+  napi_ref callback;
+  napi_async_context context;
+  int pidfd;
+  pid_t pid;
+} Watch;
+
+static void free_watch(uv_handle_t *handle) {
+  free(handle->data);
+}
+
+static void on_pidfd(uv_poll_t *poll, int status, int events) {
+  (void)events;
+  Watch *watch = poll->data;
+  siginfo_t info;
+  memset(&info, 0, sizeof info);
+  // Readable means exited; reap exactly this child (WNOHANG: a spurious wake-up must not block).
+  int reaped = waitid(P_PID, (id_t)watch->pid, &info, WEXITED | WNOHANG);
+  if (reaped == 0 && info.si_pid == 0) {
+    if (status == 0) return;  // still running: wait for the next wake-up
+    // The poll itself failed (it does not on a pidfd): block rather than lose the status.
+    reaped = waitid(P_PID, (id_t)watch->pid, &info, WEXITED);
+  }
+  uv_poll_stop(poll);
+  close(watch->pidfd);
+  napi_env env = watch->env;
+  napi_handle_scope scope;
+  napi_open_handle_scope(env, &scope);
+  napi_value callback, resource, args[2], ignored;
+  napi_get_reference_value(env, watch->callback, &callback);
+  if (reaped == 0 && info.si_code == CLD_EXITED) {
+    napi_create_int32(env, info.si_status, &args[0]);
+    napi_get_null(env, &args[1]);
+  } else if (reaped == 0) {
+    napi_get_null(env, &args[0]);
+    napi_create_int32(env, info.si_status, &args[1]);
+  } else {
+    // waitid failed (ECHILD: someone else reaped it). Nothing is known of its status.
+    napi_get_null(env, &args[0]);
+    napi_get_null(env, &args[1]);
+  }
+  napi_create_object(env, &resource);
+  napi_make_callback(env, watch->context, resource, callback, 2, args, &ignored);
+  napi_async_destroy(env, watch->context);
+  napi_delete_reference(env, watch->callback);
+  napi_close_handle_scope(env, scope);
+  uv_close((uv_handle_t *)poll, free_watch);
+}
+
+static napi_value watch_exit(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  int32_t pidfd, pid;
+  napi_valuetype type;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 3 ||
+      napi_get_value_int32(env, argv[0], &pidfd) != napi_ok ||
+      napi_get_value_int32(env, argv[1], &pid) != napi_ok || napi_typeof(env, argv[2], &type) != napi_ok ||
+      type != napi_function) {
+    napi_throw_type_error(env, "EINVAL", "watchExit(pidfd, pid, callback)");
+    return NULL;
+  }
+  uv_loop_t *loop;
+  if (napi_get_uv_event_loop(env, &loop) != napi_ok) {
+    napi_throw_error(env, "EIO", "watchExit: no event loop");
+    return NULL;
+  }
+  Watch *watch = calloc(1, sizeof *watch);
+  if (watch == NULL) {
+    napi_throw_error(env, "ENOMEM", "watchExit: out of memory");
+    return NULL;
+  }
+  watch->env = env;
+  watch->pidfd = pidfd;
+  watch->pid = pid;
+  watch->poll.data = watch;
+  napi_value name;
+  napi_create_string_utf8(env, "shellgate:exit", NAPI_AUTO_LENGTH, &name);
+  int err = uv_poll_init(loop, &watch->poll, pidfd);
+  if (err != 0) {
+    free(watch);
+    napi_throw_error(env, "EIO", uv_strerror(err));
+    return NULL;
+  }
+  err = uv_poll_start(&watch->poll, UV_READABLE, on_pidfd);
+  if (err != 0) {
+    uv_close((uv_handle_t *)&watch->poll, free_watch);
+    napi_throw_error(env, "EIO", uv_strerror(err));
+    return NULL;
+  }
+  napi_create_reference(env, argv[2], 1, &watch->callback);
+  napi_async_init(env, NULL, name, &watch->context);
+  return NULL;
+}
+
+NAPI_MODULE_INIT() {
+  napi_value spawn_fn, watch_fn;
+  if (napi_create_function(env, "spawn", NAPI_AUTO_LENGTH, spawn_program, NULL, &spawn_fn) != napi_ok ||
+      napi_set_named_property(env, exports, "spawn", spawn_fn) != napi_ok ||
+      napi_create_function(env, "watchExit", NAPI_AUTO_LENGTH, watch_exit, NULL, &watch_fn) != napi_ok ||
+      napi_set_named_property(env, exports, "watchExit", watch_fn) != napi_ok) {
+    return NULL;
+  }
+  return exports;
+}

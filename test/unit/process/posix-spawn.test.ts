@@ -1,0 +1,73 @@
+// Pipe children start with posix_spawn (server/native/spawn.c) unless an option only
+// child_process handles is set. Both ways must give the program the same world.
+import assert from 'node:assert/strict';
+import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, test } from 'node:test';
+import { Process, type ProcessOptions } from '../../../server/src/process/index.ts';
+import { Cleanup } from '../../helpers/processes.ts';
+
+const cleanup = new Cleanup();
+afterEach(() => cleanup.run());
+
+// What a program can see of how it was started: ignored and blocked signals, working directory,
+// environment, what its stdio are, and whether it leads its own session and group. The signals are
+// those of grep, as sh passes them on: the shell's own mask changes while it forks.
+const DESCRIBE_SELF = [
+  'grep -E "^Sig(Ign|Blk)" /proc/self/status',
+  'pwd',
+  'echo "FOO=$FOO PATH=$PATH"',
+  'for fd in 0 1 2; do echo "$fd: $(stat -L -c %F /proc/$$/fd/$fd)"; done',
+  'set -- $(cut -d" " -f5,6 /proc/$$/stat)',
+  'if [ "$1" = $$ ] && [ "$2" = $$ ]; then echo "leads its group and session"; else echo "in ours"; fi',
+  'ls /proc/$$/fd | tr "\\n" " "',
+].join('; ');
+
+async function describeStart(options: ProcessOptions): Promise<string> {
+  const p = cleanup.process(new Process(['sh', '-c', DESCRIBE_SELF], options));
+  assert.deepEqual(await p.wait(), { code: 0, signal: null });
+  const [out, err] = p.readBoth();
+  assert.equal(err.toString(), '');
+  return out.toString();
+}
+
+test('posix_spawn and child_process start a program with the same signals, cwd, env, stdio and group', async () => {
+  for (const detached of [false, true]) {
+    for (const stdio of [undefined, ['ignore', 'pipe', 'pipe']] as const) {
+      const options: ProcessOptions = { cwd: '/tmp', env: { FOO: 'bar', PATH: '/usr/bin:/bin' }, detached };
+      if (stdio !== undefined) options.stdio = [...stdio];
+      const fast = await describeStart(options);
+      // argv0 is one of the options only child_process handles: it takes the other path.
+      const forked = await describeStart({ ...options, argv0: 'sh' });
+      assert.equal(fast, forked, `detached ${detached}, stdio ${JSON.stringify(stdio)}`);
+      assert.match(fast, /^SigIgn:\s*0+$/m, 'no signal ignored (Node ignores SIGPIPE; children must not)');
+      assert.match(fast, /^SigBlk:\s*0+$/m, 'no signal blocked');
+      assert.match(fast, /^\/tmp$/m);
+      assert.match(fast, /^FOO=bar PATH=\/usr\/bin:\/bin$/m);
+      assert.match(fast, detached ? /leads its group and session/ : /in ours/);
+      assert.match(fast, /^0 1 2 \S+ $/m, 'stdio and the directory ls reads: nothing else inherited');
+    }
+  }
+});
+
+test('a child killed by SIGPIPE dies of it instead of seeing EPIPE errors', async () => {
+  const p = cleanup.process(new Process(['sh', '-c', 'yes | head -n 1; echo done']));
+  await p.wait();
+  const [out, err] = p.readBoth().map(String);
+  assert.equal(out, 'y\ndone\n');
+  assert.equal(err, '', 'yes ended quietly by SIGPIPE, not with a "Broken pipe" error');
+});
+
+test("the program is looked up in the child's PATH, and a script without #! runs under sh", async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'shellgate-path-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  await writeFile(join(dir, 'greet'), 'echo "hello from $0 with $1"\n');
+  await chmod(join(dir, 'greet'), 0o755);
+  await writeFile(join(dir, 'locked'), '#!/bin/sh\necho never\n', { mode: 0o644 });
+  const p = cleanup.process(new Process(['greet', 'arg'], { env: { PATH: `/nonexistent:${dir}` } }));
+  assert.deepEqual(await p.wait(), { code: 0, signal: null });
+  assert.equal(p.read().toString(), `hello from ${join(dir, 'greet')} with arg\n`);
+  // Found but not executable, and nothing else by that name: EACCES, as execvp says.
+  await assert.rejects(Process.spawn(['locked'], { env: { PATH: dir } }), { code: 'EACCES' });
+});
