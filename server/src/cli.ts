@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --max-semi-space-size=1 --single-threaded-gc --optimize-for-size
+#!/usr/bin/env -S node --max-semi-space-size=1 --single-threaded-gc --heap-growing-percent=20
 // `shellgate [--config file.json] [--host HOST] [--port PORT]`: starts the gateway, prints the login
 // URL (only when it generated the token; the token rides in the URL fragment, which browsers never
 // send to a server) and then exactly `shellgate listening on http://HOST:PORT`. SIGTERM or SIGINT

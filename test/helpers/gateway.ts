@@ -3,10 +3,12 @@
 // exactly what `npm start` runs.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { get } from './http.ts';
 
 const CLI = fileURLToPath(new URL('../../server/dist/cli.js', import.meta.url));
 const READY = /^shellgate listening on (https?):\/\/([^\s:]+|\[[^\]]+\]):(\d+)$/m;
@@ -35,7 +37,17 @@ export interface StartGatewayOptions {
   config?: Record<string, unknown>;
   /** Extra command-line arguments, after `--config <file> --port 0`. */
   args?: string[];
+  /** Node's flags for the gateway process; by default those of `npm start`. */
+  nodeFlags?: string[];
 }
+
+/** The Node flags of `npm start`, read from package.json so that tests run what ships. */
+export const START_NODE_FLAGS: readonly string[] = (() => {
+  const manifest: unknown = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
+  const start = get(manifest, 'scripts', 'start');
+  if (typeof start !== 'string') throw new Error('package.json has no start script');
+  return start.split(/\s+/).filter((word) => word.startsWith('--'));
+})();
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -92,13 +104,8 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<G
 
   const child = spawn(
     process.execPath,
-    // The Node flags of `npm start` (package.json): a small young generation and V8's
-    // optimize-for-size keep 1,000 sessions near 90 MiB; GC on the main thread leaves both cores
-    // to the relay (docs/benchmarks.md).
     [
-      '--max-semi-space-size=1',
-      '--single-threaded-gc',
-      '--optimize-for-size',
+      ...(options.nodeFlags ?? START_NODE_FLAGS),
       CLI,
       '--config',
       configFile,

@@ -2,11 +2,12 @@
 // configuration stopping start-up with a message that names the field.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, test } from 'node:test';
+import { START_NODE_FLAGS } from '../helpers/gateway.js';
 import { api } from '../helpers/http.js';
 
 const CLI = fileURLToPath(new URL('../../server/dist/cli.js', import.meta.url));
@@ -142,5 +143,10 @@ describe('cli', () => {
     const badPort = await run(['--port', 'eighty']);
     assert.notEqual(badPort.code, 0);
     assert.match(badPort.stderr, /--port/);
+  });
+
+  test('the shellgate bin runs Node with the same flags as npm start', async () => {
+    const shebang = (await readFile(CLI, 'utf8')).split('\n')[0] ?? '';
+    assert.equal(shebang, `#!/usr/bin/env -S node ${START_NODE_FLAGS.join(' ')}`);
   });
 });
