@@ -25,6 +25,8 @@ import { processesInGroups, residentBytes, waitForGroupsGone } from '../helpers/
 const MiB = 1024 * 1024;
 const TOTAL = 256 * MiB;
 const RUNS = 5;
+/** Unmeasured relay runs on the gateway before the measured ones (JIT warm-up). */
+const WARM_UP_RUNS = 3;
 const ECHO_MESSAGES = 3000;
 const SESSIONS = 1000;
 const CHURN_SECONDS = 3;
@@ -209,9 +211,12 @@ async function manySessions(gateway: Gateway): Promise<void> {
   }
   await sleep(500);
   const attached = residentBytes(gateway.pid);
+  // The first rounds are the first echoes this gateway ever relays: V8 is still optimizing the path
+  // (on the same two cores). They are reported apart; the target is for a gateway in service.
+  const coldTimes: number[] = [];
   const times: number[] = [];
-  for (let round = 0; round < 3; round += 1) {
-    for (const session of sessions) times.push(...(await echo(session.ws, 1)));
+  for (let round = 0; round < 6; round += 1) {
+    for (const session of sessions) (round < 3 ? coldTimes : times).push(...(await echo(session.ws, 1)));
   }
   const p99 = percentile(times, 99);
   for (const session of sessions) session.ws.close();
@@ -241,7 +246,10 @@ async function manySessions(gateway: Gateway): Promise<void> {
     `${SESSIONS} cat sessions attached: gateway RSS ${(attached / MiB).toFixed(1)} MiB (target ≤ 100; ${(baseline / MiB).toFixed(1)} MiB before)`,
     attached <= 100 * MiB,
   );
-  report(`echo p99 with ${SESSIONS} sessions open: ${p99.toFixed(0)} µs (target ≤ 1000)`, p99 <= 1000);
+  report(
+    `echo p99 with ${SESSIONS} sessions open: ${p99.toFixed(0)} µs (target ≤ 1000); the first ${coldTimes.length} echoes of the fresh gateway: ${percentile(coldTimes, 99).toFixed(0)} µs`,
+    p99 <= 1000,
+  );
   report(
     `after closing them: RSS ${(peak / MiB).toFixed(1)} MiB, then ${(closed / MiB).toFixed(1)} MiB after ${returnSeconds.toFixed(0)} s (returns to within 30 MiB of ${(baseline / MiB).toFixed(1)}, waiting ≤ ${RETURN_WAIT_MS / 1000} s)`,
     closed <= baseline + 30 * MiB,
@@ -307,7 +315,15 @@ async function main(): Promise<void> {
     const bare: number[] = [];
     const plain: number[] = [];
     const runs: RelayRun[] = [];
+    const cold: number[] = [];
     try {
+      // Unmeasured rounds first: a gateway in service has long been warmed up by the JIT; the first
+      // 768 MiB here run at half to nine tenths of the speed while V8 optimizes the relay path.
+      for (let run = 0; run < WARM_UP_RUNS; run += 1) {
+        await bareRead();
+        await minimalRelay(minimal.port);
+        cold.push((await relay(gateway)).rate);
+      }
       for (let run = 0; run < RUNS; run += 1) {
         bare.push(await bareRead());
         plain.push(await minimalRelay(minimal.port));
@@ -328,7 +344,7 @@ async function main(): Promise<void> {
       `      gateway CPU ${ms((run) => run.cpuPerMiB)} ms/MiB (main thread ${ms((run) => run.mainPerMiB)}, the rest V8's GC helpers); client CPU ${ms((run) => run.clientPerMiB)} ms/MiB`,
     );
     console.log(
-      `      minimal Node relay (pipe → TCP, no framing) ${mibs(median(plain))} MiB/s: ${((median(plain) / median(bare)) * 100).toFixed(0)}% of bare; runs: ${runs.map((run) => mibs(run.rate)).join(' ')}`,
+      `      minimal Node relay (pipe → TCP, no framing) ${mibs(median(plain))} MiB/s: ${((median(plain) / median(bare)) * 100).toFixed(0)}% of bare; runs: ${runs.map((run) => mibs(run.rate)).join(' ')} (warm-up: ${cold.map(mibs).join(' ')})`,
     );
 
     const { id } = await create(gateway, 'cat');
