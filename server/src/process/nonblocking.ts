@@ -14,7 +14,10 @@ const NEWLINE = 0x0a;
  */
 export class NonblockingProcess {
   readonly #process: Process;
-  #pending: Buffer = Buffer.alloc(0);
+  /** Output not yet returned as lines, oldest first. */
+  #chunks: Buffer[] = [];
+  /** Chunks before this index hold no newline: a long line is searched once, not on every poll. */
+  #searched = 0;
 
   constructor(argv: string[] | string, options: NonblockingOptions = {}) {
     this.#process = new Process(argv, { env: options.env, stdio: ['pipe', 'pipe', 'ignore'] });
@@ -30,18 +33,20 @@ export class NonblockingProcess {
 
   /** A complete line without its newline, or `null` if none has arrived yet. */
   readline(): string | null {
-    this.#pull();
-    const end = this.#pending.indexOf(NEWLINE);
-    if (end === -1) return null;
+    const found = this.#findNewline();
+    if (found === null) return null;
+    const [index, end] = found;
+    const last = this.#chunks[index] ?? Buffer.alloc(0);
     // Split on bytes, decode whole lines: a UTF-8 character split across chunks stays intact.
-    const line = this.#pending.subarray(0, end).toString('utf8');
-    this.#pending = this.#pending.subarray(end + 1);
+    const line = Buffer.concat([...this.#chunks.slice(0, index), last.subarray(0, end)]).toString('utf8');
+    const rest = last.subarray(end + 1);
+    this.#chunks = [...(rest.length > 0 ? [rest] : []), ...this.#chunks.slice(index + 1)];
+    this.#searched = 0;
     return line;
   }
 
   hasLine(): boolean {
-    this.#pull();
-    return this.#pending.includes(NEWLINE);
+    return this.#findNewline() !== null;
   }
 
   isAlive(): boolean {
@@ -64,8 +69,14 @@ export class NonblockingProcess {
     return this.#process.terminate(options);
   }
 
-  #pull(): void {
+  /** Takes what arrived, then finds the first newline: [chunk index, offset in it], or null. */
+  #findNewline(): [number, number] | null {
     const data = this.#process.read();
-    if (data.length > 0) this.#pending = Buffer.concat([this.#pending, data]);
+    if (data.length > 0) this.#chunks.push(data);
+    for (; this.#searched < this.#chunks.length; this.#searched += 1) {
+      const end = this.#chunks[this.#searched]?.indexOf(NEWLINE) ?? -1;
+      if (end !== -1) return [this.#searched, end];
+    }
+    return null;
   }
 }

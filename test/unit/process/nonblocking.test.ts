@@ -59,6 +59,16 @@ test('readline decodes a UTF-8 character split across chunks', async () => {
   assert.equal(await nextLine(p), 'café');
 });
 
+test('a line longer than many chunks comes out whole, and the next one after it', async () => {
+  const p = cleanup.process(
+    new NonblockingProcess(['sh', '-c', "head -c 4194304 /dev/zero | tr '\\0' x; echo; echo next"]),
+  );
+  const long = await nextLine(p);
+  assert.equal(long.length, 4 * 1024 * 1024);
+  assert.match(long, /^x+$/);
+  assert.equal(await nextLine(p), 'next');
+});
+
 test('NonblockingProcess discards stderr and passes env', async () => {
   const p = cleanup.process(
     new NonblockingProcess(['sh', '-c', 'echo noise >&2; echo "$GREETING"'], {
