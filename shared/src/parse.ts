@@ -1,6 +1,7 @@
 // Validation at the edge: inbound data is `unknown` until one of these says otherwise. Each failure
 // is a ProtocolError whose message names the field and what was wrong with it.
 import type { z } from 'zod';
+import { SIGNALS } from './constants.js';
 import { ErrorCode, ProtocolError } from './errors.js';
 import { CLIENT_MESSAGE_TYPES, clientMessageSchema, serverMessageSchema } from './messages.js';
 import type { ClientMessage, ServerMessage } from './messages.js';
@@ -36,6 +37,21 @@ function typeOf(value: unknown): unknown {
   return typeof value === 'object' && value !== null && 'type' in value ? value.type : undefined;
 }
 
+/**
+ * INVALID_SIGNAL, naming the allowlist, for a signal name outside it: more useful than the generic
+ * schema error. For a `signal` message and the HTTP signal request alike.
+ */
+export function checkSignalName(value: unknown): void {
+  if (typeof value !== 'object' || value === null || !('signal' in value)) return;
+  const signal = value.signal;
+  if (typeof signal === 'string' && !(SIGNALS as readonly string[]).includes(signal)) {
+    throw new ProtocolError(
+      ErrorCode.InvalidSignal,
+      `signal ${JSON.stringify(signal.slice(0, 32))} is not allowed; expected one of ${SIGNALS.join(', ')}`,
+    );
+  }
+}
+
 /** Parses a client → server text message. */
 export function parseClientMessage(text: string): ClientMessage {
   const value = parseJson(text, 'message');
@@ -49,6 +65,7 @@ export function parseClientMessage(text: string): ClientMessage {
       `unknown message type "${type.slice(0, 64)}"; expected one of ${CLIENT_MESSAGE_TYPES.join(', ')}`,
     );
   }
+  if (type === 'signal') checkSignalName(value);
   return parseWith(clientMessageSchema, value, `"${type}" message`);
 }
 

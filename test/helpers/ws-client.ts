@@ -1,5 +1,6 @@
 // A small real-WebSocket client for tests (the `ws` package): attaches to a session's stream,
 // collects every output byte and message in order, acks as it goes, and offers waits with bounds.
+import type { IncomingHttpHeaders } from 'node:http';
 import { FrameType, SUBPROTOCOL, parseServerMessage } from '@shellgate/shared';
 import type { ClientRole, ServerMessage, ServerMessageType } from '@shellgate/shared';
 import WebSocket from 'ws';
@@ -255,6 +256,7 @@ export async function connect(
 export interface Refusal {
   status: number;
   body: string;
+  headers: IncomingHttpHeaders;
 }
 
 /** Tries to attach and expects the upgrade to be refused: resolves with the HTTP answer. */
@@ -278,7 +280,9 @@ export function connectRefused(
       let body = '';
       response.setEncoding('utf8');
       response.on('data', (text: string) => (body += text));
-      response.once('end', () => resolve({ status: response.statusCode ?? 0, body }));
+      response.once('end', () =>
+        resolve({ status: response.statusCode ?? 0, body, headers: response.headers }),
+      );
     });
   });
 }

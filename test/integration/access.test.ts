@@ -58,6 +58,12 @@ describe('the upgrade is authenticated before any 101', () => {
     });
     assert.equal(refusal.status, 403);
     assert.match(refusal.body, /ORIGIN_REJECTED/);
+    // Answered outside express, with the same security headers as every HTTP response.
+    const api401 = await fetch(`${gateway.url}/api/whoami`);
+    for (const name of ['content-security-policy', 'x-content-type-options', 'referrer-policy']) {
+      assert.equal(refusal.headers[name], api401.headers.get(name), name);
+    }
+    assert.equal(refusal.headers['cross-origin-opener-policy'], 'same-origin');
     const own = await connect(gateway.url, session.id, {
       token: gateway.operatorToken,
       origin: gateway.origin,
@@ -72,19 +78,22 @@ describe('the upgrade is authenticated before any 101', () => {
       headers: { host: `rebound.example:${gateway.port}` },
     });
     assert.equal(refusal.status, 403);
+    assert.match(refusal.body, /host \\"rebound\.example:\d+\\" is not allowed; add it to allowedHosts/);
     // fetch() will not send a foreign Host header; node:http will.
-    const status = await new Promise<number | undefined>((resolve, reject) => {
+    const answer = await new Promise<{ status: number | undefined; body: string }>((resolve, reject) => {
       const request = httpRequest(`${gateway.url}/api/whoami`, {
         headers: { host: 'rebound.example', authorization: `Bearer ${gateway.operatorToken}` },
       });
       request.on('response', (response) => {
-        response.resume();
-        resolve(response.statusCode);
+        let body = '';
+        response.setEncoding('utf8').on('data', (text: string) => (body += text));
+        response.on('end', () => resolve({ status: response.statusCode, body }));
       });
       request.on('error', reject);
       request.end();
     });
-    assert.equal(status, 403);
+    assert.equal(answer.status, 403);
+    assert.match(answer.body, /host \\"rebound\.example\\" is not allowed; add it to allowedHosts/);
   });
 
   test('unknown sessions, bad roles and a missing subprotocol are refused', async () => {

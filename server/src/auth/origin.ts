@@ -48,10 +48,12 @@ export class OriginPolicy {
     this.#scheme = options.tls ? 'https' : 'http';
   }
 
-  /** Whether the Host header names this gateway (DNS rebinding guard). */
-  hostAllowed(hostHeader: string | undefined): boolean {
-    if (hostHeader === undefined || hostHeader === '') return false;
-    return !this.#restrictHosts || this.#hosts.has(hostName(hostHeader));
+  /** Why a request's Host header is refused (DNS rebinding guard); undefined when it names us. */
+  hostRefusal(hostHeader: string | undefined): string | undefined {
+    if (hostHeader !== undefined && hostHeader !== '') {
+      if (!this.#restrictHosts || this.#hosts.has(hostName(hostHeader))) return undefined;
+    }
+    return `host ${JSON.stringify((hostHeader ?? '').slice(0, 100))} is not allowed; add it to allowedHosts`;
   }
 
   /** Whether a present Origin header is the gateway's own or a configured one. */

@@ -25,15 +25,9 @@ export function notClosing(context: GatewayContext): RequestHandler {
 
 export function hostGuard(context: GatewayContext): RequestHandler {
   return (request, response, next) => {
-    if (context.policy.hostAllowed(request.headers.host)) {
-      next();
-      return;
-    }
-    sendError(
-      response,
-      ErrorCode.OriginRejected,
-      `host ${JSON.stringify((request.headers.host ?? '').slice(0, 100))} is not allowed; add it to allowedHosts`,
-    );
+    const refusal = context.policy.hostRefusal(request.headers.host);
+    if (refusal === undefined) next();
+    else sendError(response, ErrorCode.OriginRejected, refusal);
   };
 }
 

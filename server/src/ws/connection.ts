@@ -12,7 +12,6 @@ import type { ClientMessage, ClientRole, ServerMessage } from '@shellgate/shared
 import WebSocket from 'ws';
 import type { Credential } from '../auth/authenticate.js';
 import type { GatewayContext } from '../context.js';
-import { checkSignalName } from '../http/body.js';
 import type { Attachment, ClientSink } from '../sessions/attachment.js';
 import type { Session } from '../sessions/session.js';
 import type { Beat, Heartbeat } from './heartbeat.js';
@@ -38,26 +37,6 @@ function toBuffer(data: WebSocket.RawData): Buffer {
   if (Buffer.isBuffer(data)) return data;
   if (Array.isArray(data)) return Buffer.concat(data);
   return Buffer.from(data);
-}
-
-/** INVALID_SIGNAL rather than a generic schema error for `{"type":"signal","signal":"SIGSEGV"}`. */
-function refineSignalError(text: string, error: ProtocolError): ProtocolError {
-  if (error.code !== ErrorCode.InvalidRequest) return error;
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    return error; // not JSON: the original error says so
-  }
-  if (typeof value === 'object' && value !== null && 'type' in value && value.type === 'signal') {
-    try {
-      checkSignalName(value);
-    } catch (refined) {
-      if (refined instanceof ProtocolError) return refined;
-      throw refined;
-    }
-  }
-  return error;
 }
 
 class Connection {
@@ -186,13 +165,7 @@ class Connection {
       if (isBinary) this.#stdin(bytes);
       else {
         const text = bytes.toString('utf8');
-        let message: ClientMessage;
-        try {
-          message = parseClientMessage(text);
-        } catch (error) {
-          throw error instanceof ProtocolError ? refineSignalError(text, error) : error;
-        }
-        this.#handle(message);
+        this.#handle(parseClientMessage(text));
       }
       this.#strikes = 0;
     } catch (error) {

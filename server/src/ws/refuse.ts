@@ -4,7 +4,7 @@ import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { HTTP_STATUS } from '@shellgate/shared';
 import type { ErrorBody, ErrorCode } from '@shellgate/shared';
-import { CONTENT_SECURITY_POLICY } from '../http/headers.js';
+import { SECURITY_HEADERS } from '../http/headers.js';
 
 export function refuseUpgrade(socket: Duplex, code: ErrorCode, message: string): void {
   const status = HTTP_STATUS[code];
@@ -16,8 +16,7 @@ export function refuseUpgrade(socket: Duplex, code: ErrorCode, message: string):
     'Content-Type: application/json; charset=utf-8',
     `Content-Length: ${Buffer.byteLength(text)}`,
     'Cache-Control: no-store',
-    `Content-Security-Policy: ${CONTENT_SECURITY_POLICY}`,
-    'X-Content-Type-Options: nosniff',
+    ...Object.entries(SECURITY_HEADERS).map(([name, value]) => `${name}: ${value}`),
   ].join('\r\n');
   if (socket.writable) socket.end(`${head}\r\n\r\n${text}`);
   // Whatever the client does, the socket does not outlive the answer for long.

@@ -43,9 +43,8 @@ export function upgradeHandler(
     const id = match?.[1];
     if (id === undefined)
       return refuseUpgrade(socket, ErrorCode.NotFound, 'WebSocket streams live at /api/sessions/:id/stream');
-    if (!context.policy.hostAllowed(request.headers.host)) {
-      return refuse(ErrorCode.OriginRejected, 'host is not allowed; add it to allowedHosts');
-    }
+    const hostRefusal = context.policy.hostRefusal(request.headers.host);
+    if (hostRefusal !== undefined) return refuse(ErrorCode.OriginRejected, hostRefusal);
     const originRefusal = context.policy.originRefusal(request.headers.origin, request.headers.host);
     if (originRefusal !== undefined) return refuse(ErrorCode.OriginRejected, originRefusal);
     const auth = authenticateLimited(context.authenticator, context.authFailures, request);

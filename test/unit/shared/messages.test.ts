@@ -59,9 +59,14 @@ describe('client messages', () => {
     rejects('{"type":"ack","offset":1.5}', ErrorCode.InvalidRequest, /offset:/);
   });
 
-  test('a signal outside the allowlist is refused', () => {
-    rejects('{"type":"signal","signal":"SIGSEGV"}', ErrorCode.InvalidRequest, /signal:/);
-    rejects('{"type":"signal","signal":"INT"}', ErrorCode.InvalidRequest, /signal:/);
+  test('a signal outside the allowlist is refused as INVALID_SIGNAL, naming the allowed ones', () => {
+    rejects(
+      '{"type":"signal","signal":"SIGSEGV"}',
+      ErrorCode.InvalidSignal,
+      /"SIGSEGV" is not allowed.*SIGINT/,
+    );
+    rejects('{"type":"signal","signal":"INT"}', ErrorCode.InvalidSignal, /"INT" is not allowed/);
+    rejects('{"type":"signal","signal":9}', ErrorCode.InvalidRequest, /signal:/);
   });
 
   test('terminal sizes outside sane bounds are refused', () => {

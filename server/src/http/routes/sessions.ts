@@ -3,6 +3,7 @@
 import {
   ErrorCode,
   ProtocolError,
+  checkSignalName,
   createSessionRequestSchema,
   gracePeriodSchema,
   parseWith,
@@ -16,7 +17,7 @@ import { remoteAddress } from '../../auth/authenticate.js';
 import { canControl } from '../../auth/principal.js';
 import type { GatewayContext } from '../../context.js';
 import type { Session } from '../../sessions/session.js';
-import { checkSignalName, parseBody } from '../body.js';
+import { parseBody } from '../body.js';
 import { authenticate, credentialOf } from '../guards.js';
 
 function gracePeriod(request: Request, fallback: number): number {
