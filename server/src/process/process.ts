@@ -204,9 +204,10 @@ export class Process {
 
   #onExit(status: ExitStatus): void {
     const pid = this.#child?.pid;
-    // Why here and not later: libuv has just reaped the leader and calls this synchronously, before
-    // any other callback runs. Linux gives no new process a pid that is still a live process's group
-    // id, so while anything is left in the group -pid means exactly that group; once the group is
+    // Why here and not later: the leader has just been reaped (by libuv, or by the pidfd watch of a
+    // posix_spawn child) and this runs synchronously after that, before any other callback runs.
+    // Linux gives no new process a pid that is still a live process's group id, so while anything
+    // is left in the group -pid means exactly that group; once the group is
     // empty, kill(-pid) finds nothing (ESRCH) unless a new process got this pid and made itself a
     // group leader in the microseconds since the reap — the pid counter would have to wrap around.
     // Any later moment (a timer, after the drain) would widen that window without bound.
