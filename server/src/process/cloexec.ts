@@ -7,36 +7,19 @@
 // fcntl(2), so a small native addon (server/native/cloexec.c, built at install) sets FD_CLOEXEC.
 // Without it no terminal is started at all: leaking the master silently is not an option.
 import { readdirSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import type { IPty } from 'node-pty';
 import { errnoCode, ProcessError } from './errors.js';
+import { loadNative } from './native.js';
 import type { Command } from './spawn.js';
 
-/** From src/process/ and dist/process/ alike: server/native/build/Release. */
-const ADDON_PATH = '../../native/build/Release/cloexec.node';
-
 type SetCloseOnExec = (fd: number) => void;
-
-function hasSetCloseOnExec(addon: unknown): addon is { setCloseOnExec: SetCloseOnExec } {
-  return (
-    typeof addon === 'object' &&
-    addon !== null &&
-    'setCloseOnExec' in addon &&
-    typeof addon.setCloseOnExec === 'function'
-  );
-}
 
 let loaded: SetCloseOnExec | Error | undefined;
 
 function loadAddon(): SetCloseOnExec | Error {
-  if (loaded !== undefined) return loaded;
-  try {
-    const addon: unknown = createRequire(import.meta.url)(ADDON_PATH);
-    loaded = hasSetCloseOnExec(addon)
-      ? addon.setCloseOnExec
-      : new Error(`${ADDON_PATH} does not export setCloseOnExec`);
-  } catch (error) {
-    loaded = error instanceof Error ? error : new Error(String(error));
+  if (loaded === undefined) {
+    const addon = loadNative<{ setCloseOnExec: SetCloseOnExec }>('cloexec', ['setCloseOnExec']);
+    loaded = addon instanceof Error ? addon : addon.setCloseOnExec;
   }
   return loaded;
 }

@@ -12,16 +12,13 @@
 // shell, an abort signal, extra descriptors …), a missing addon or a kernel without pidfds
 // (before Linux 5.3) goes through child_process.spawn, which behaves the same for the caller.
 import { EventEmitter } from 'node:events';
-import { createRequire } from 'node:module';
 import { Socket } from 'node:net';
 import { constants } from 'node:os';
 import type { Readable, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import type { SpawnOptions } from 'node:child_process';
+import { loadNative } from './native.js';
 import type { Command } from './spawn.js';
-
-/** From src/process/ and dist/process/ alike: server/native/build/Release. */
-const ADDON_PATH = '../../native/build/Release/spawn.node';
 
 const STDIO_CODES = { pipe: 0, ignore: 1, inherit: 2 } as const;
 type StdioKind = keyof typeof STDIO_CODES;
@@ -38,27 +35,14 @@ interface SpawnAddon {
   watchExit(pidfd: number, pid: number, onExit: (code: number | null, signal: number | null) => void): void;
 }
 
-function isSpawnAddon(value: unknown): value is SpawnAddon {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    'spawn' in value &&
-    typeof value.spawn === 'function' &&
-    'watchExit' in value &&
-    typeof value.watchExit === 'function'
-  );
-}
-
 /** The addon, or null once it failed to load or the kernel turned out to lack pidfds. */
 let addon: SpawnAddon | null | undefined;
 
 function loadAddon(): SpawnAddon | null {
-  if (addon !== undefined) return addon;
-  try {
-    const loaded: unknown = createRequire(import.meta.url)(ADDON_PATH);
-    addon = isSpawnAddon(loaded) ? loaded : null;
-  } catch {
-    addon = null; // not built (npm ci builds it): child_process it is
+  if (addon === undefined) {
+    // Not built (npm ci builds it): child_process it is.
+    const loaded = loadNative<SpawnAddon>('spawn', ['spawn', 'watchExit']);
+    addon = loaded instanceof Error ? null : loaded;
   }
   return addon;
 }
