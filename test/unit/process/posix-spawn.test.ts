@@ -1,6 +1,7 @@
 // Pipe children start with posix_spawn (server/native/spawn.c) unless an option only
 // child_process handles is set. Both ways must give the program the same world.
 import assert from 'node:assert/strict';
+import { readFileSync, readdirSync } from 'node:fs';
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,11 +10,14 @@ import { Process, type ProcessOptions } from '../../../server/src/process/index.
 import { Cleanup } from '../../helpers/processes.ts';
 
 const cleanup = new Cleanup();
+/** Linux's O_CLOEXEC, as /proc/PID/fdinfo shows it in `flags` (octal). */
+const O_CLOEXEC = 0o2000000;
 afterEach(() => cleanup.run());
 
 // What a program can see of how it was started: ignored and blocked signals, working directory,
-// environment, what its stdio are, and whether it leads its own session and group. The signals are
-// those of grep, as sh passes them on: the shell's own mask changes while it forks.
+// environment, what its stdio are, whether it leads its own session and group, and its open
+// descriptors. The signals are those of grep and the descriptors those of ls, as sh passes them
+// on: the shell's own mask and descriptors change while it forks a pipeline.
 const DESCRIBE_SELF = [
   'grep -E "^Sig(Ign|Blk)" /proc/self/status',
   'pwd',
@@ -21,8 +25,23 @@ const DESCRIBE_SELF = [
   'for fd in 0 1 2; do echo "$fd: $(stat -L -c %F /proc/$$/fd/$fd)"; done',
   'set -- $(cut -d" " -f5,6 /proc/$$/stat)',
   'if [ "$1" = $$ ] && [ "$2" = $$ ]; then echo "leads its group and session"; else echo "in ours"; fi',
-  'ls /proc/$$/fd | tr "\\n" " "',
+  'exec ls /proc/self/fd',
 ].join('; ');
+
+/** This process's descriptors above stdio that a child inherits (no close-on-exec). */
+function inheritableFds(): number[] {
+  return readdirSync('/proc/self/fd')
+    .map(Number)
+    .filter((fd) => fd > 2)
+    .filter((fd) => {
+      try {
+        const flags = /^flags:\s+([0-7]+)$/m.exec(readFileSync(`/proc/self/fdinfo/${fd}`, 'utf8'))?.[1];
+        return flags !== undefined && (parseInt(flags, 8) & O_CLOEXEC) === 0;
+      } catch {
+        return false; // closed meanwhile, like the directory handle of this listing
+      }
+    });
+}
 
 async function describeStart(options: ProcessOptions): Promise<string> {
   const p = cleanup.process(new Process(['sh', '-c', DESCRIBE_SELF], options));
@@ -46,7 +65,11 @@ test('posix_spawn and child_process start a program with the same signals, cwd, 
       assert.match(fast, /^\/tmp$/m);
       assert.match(fast, /^FOO=bar PATH=\/usr\/bin:\/bin$/m);
       assert.match(fast, detached ? /leads its group and session/ : /in ours/);
-      assert.match(fast, /^0 1 2 \S+ $/m, 'stdio and the directory ls reads: nothing else inherited');
+      // Besides stdio and the directory ls reads, only what this test process itself inherited
+      // without close-on-exec (from whatever started it): nothing the core opened.
+      const fds = fast.slice(fast.search(/^\d+$/m)).trim().split('\n').map(Number);
+      const extra = fds.filter((fd) => fd > 2 && !inheritableFds().includes(fd));
+      assert.equal(extra.length, 1, `descriptors ${fds.join(' ')}: stdio and ls's own, nothing else`);
     }
   }
 });
