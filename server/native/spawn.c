@@ -45,25 +45,7 @@ enum { STDIO_PIPE = 0, STDIO_IGNORE = 1, STDIO_INHERIT = 2 };
 static napi_value throw_code(napi_env env, int err, const char *syscall, const char *file) {
   char message[PATH_MAX + 128];
   snprintf(message, sizeof message, "%s %s %s", syscall, file, strerror(err));
-  const char *name = "EIO";
-  switch (err) {
-    case ENOENT: name = "ENOENT"; break;
-    case EACCES: name = "EACCES"; break;
-    case ENOTDIR: name = "ENOTDIR"; break;
-    case ENOEXEC: name = "ENOEXEC"; break;
-    case EPERM: name = "EPERM"; break;
-    case E2BIG: name = "E2BIG"; break;
-    case ELOOP: name = "ELOOP"; break;
-    case ENAMETOOLONG: name = "ENAMETOOLONG"; break;
-    case EMFILE: name = "EMFILE"; break;
-    case ENFILE: name = "ENFILE"; break;
-    case ENOMEM: name = "ENOMEM"; break;
-    case EAGAIN: name = "EAGAIN"; break;
-    case ENOSYS: name = "ENOSYS"; break;
-    case EINVAL: name = "EINVAL"; break;
-    case ETXTBSY: name = "ETXTBSY"; break;
-    case EISDIR: name = "EISDIR"; break;
-  }
+  const char *name = uv_err_name(-err);  // ENOENT, EACCES, …: libuv's names, as child_process gives
   napi_value code, text, error, sys, number;
   char sysname[PATH_MAX + 16];
   snprintf(sysname, sizeof sysname, "%s %s", syscall, file);
@@ -246,7 +228,8 @@ static napi_value spawn_program(napi_env env, napi_callback_info info) {
   pid_t pid;
   if ((err = spawn_searching(&pid, file, &actions, &attr, args, envp)) != 0) goto fail;
 
-  // The child runs. A pidfd refers to it and no other, whatever happens to the pid.
+  // The child runs. A pidfd refers to it and no other, whatever happens to the pid (and is
+  // close-on-exec from the start).
   int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
   if (pidfd < 0) {
     // Cannot watch it (kernel older than 5.3): do not leave it running unobserved.
@@ -256,7 +239,6 @@ static napi_value spawn_program(napi_env env, napi_callback_info info) {
     failed = "pidfd_open";
     goto fail;
   }
-  fcntl(pidfd, F_SETFD, FD_CLOEXEC);
   napi_create_array_with_length(env, 5, &result);
   int values[5] = {pid, pidfd, parent[0], parent[1], parent[2]};
   for (uint32_t i = 0; i < 5; i++) {
@@ -365,15 +347,18 @@ static napi_value watch_exit(napi_env env, napi_callback_info info) {
   napi_value name;
   napi_create_string_utf8(env, "shellgate:exit", NAPI_AUTO_LENGTH, &name);
   int err = uv_poll_init(loop, &watch->poll, pidfd);
-  if (err != 0) {
+  if (err == 0) {
+    err = uv_poll_start(&watch->poll, UV_READABLE, on_pidfd);
+    if (err != 0) uv_close((uv_handle_t *)&watch->poll, free_watch);
+  } else {
     free(watch);
-    napi_throw_error(env, "EIO", uv_strerror(err));
-    return NULL;
   }
-  err = uv_poll_start(&watch->poll, UV_READABLE, on_pidfd);
   if (err != 0) {
-    uv_close((uv_handle_t *)&watch->poll, free_watch);
-    napi_throw_error(env, "EIO", uv_strerror(err));
+    // Nothing would ever reap it or tell its end: it does not run on unobserved.
+    kill(pid, SIGKILL);
+    waitpid(pid, NULL, 0);
+    close(pidfd);
+    napi_throw_error(env, uv_err_name(err), uv_strerror(err));
     return NULL;
   }
   napi_create_reference(env, argv[2], 1, &watch->callback);

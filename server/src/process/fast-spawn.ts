@@ -13,11 +13,11 @@
 // (before Linux 5.3) goes through child_process.spawn, which behaves the same for the caller.
 import { EventEmitter } from 'node:events';
 import { Socket } from 'node:net';
-import { constants } from 'node:os';
 import type { Readable, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import type { SpawnOptions } from 'node:child_process';
 import { loadNative } from './native.js';
+import { signalName } from './signal.js';
 import type { Command } from './spawn.js';
 
 const STDIO_CODES = { pipe: 0, ignore: 1, inherit: 2 } as const;
@@ -79,10 +79,6 @@ function environment(env: NodeJS.ProcessEnv | undefined): string[] {
   return pairs;
 }
 
-const signalNames = new Map<number, NodeJS.Signals>(
-  Object.entries(constants.signals).map(([name, number]) => [number, name as NodeJS.Signals]),
-);
-
 /** The part of a ChildProcess that the core uses, as posix_spawn's child offers it. */
 export class FastChild extends EventEmitter {
   readonly pid: number;
@@ -104,7 +100,7 @@ export class FastChild extends EventEmitter {
   /** @internal The child was reaped: as child_process does, stdin goes with it. */
   exited(code: number | null, signal: number | null): void {
     this.stdin?.destroy();
-    this.emit('exit', code, signal === null ? null : (signalNames.get(signal) ?? null));
+    this.emit('exit', code, signal === null ? null : signalName(signal));
   }
 }
 
@@ -156,6 +152,15 @@ export function fastSpawn(command: Command, options: SpawnOptions): FastChild | 
   }
   const [pid, pidfd, stdin, stdout, stderr] = started;
   const child = new FastChild(pid, [stdin, stdout, stderr]);
-  native.watchExit(pidfd, pid, (code, signal) => child.exited(code, signal));
+  try {
+    // On failure the addon has killed and reaped the child: it ran unwatched for no time.
+    native.watchExit(pidfd, pid, (code, signal) => child.exited(code, signal));
+  } catch (error) {
+    for (const stream of [child.stdin, child.stdout, child.stderr]) stream?.destroy();
+    throw Object.assign(new Error(`spawn ${command.file}: cannot watch its exit`, { cause: error }), {
+      code: 'EIO',
+      syscall: `spawn ${command.file}`,
+    });
+  }
   return child;
 }

@@ -6,7 +6,7 @@ import { DEFAULT_PTY_COLS, DEFAULT_PTY_ROWS, DEFAULT_PTY_TERM, TERMINAL_EOF } fr
 import { ProcessError } from './errors.js';
 import { Lifecycle } from './lifecycle.js';
 import { takeOverMaster, type PtyMaster } from './pty-master.js';
-import { isSignalName, sendSignal, validateSignal } from './signal.js';
+import { sendSignal, signalName, validateSignal } from './signal.js';
 import { parseArgv, type Command } from './spawn.js';
 import { foregroundGroup, sessionGroups } from './terminal.js';
 import type { EscalationStep } from './terminate.js';
@@ -281,11 +281,9 @@ function startPty(
 
 function exitStatus(exitCode: number, signal: number | undefined): ExitStatus {
   if (signal === undefined || signal === 0) return { code: exitCode, signal: null };
-  const name = Object.entries(constants.signals).find(([, number]) => number === signal)?.[0];
+  const name = signalName(signal);
   // Exactly one is set: a signal this platform cannot name falls back to node-pty's exit code.
-  return name !== undefined && isSignalName(name)
-    ? { code: null, signal: name }
-    : { code: exitCode, signal: null };
+  return name !== null ? { code: null, signal: name } : { code: exitCode, signal: null };
 }
 
 function validateSize(name: 'cols' | 'rows', value: unknown): number {

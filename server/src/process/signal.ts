@@ -18,6 +18,16 @@ export function isSignalName(name: string): name is NodeJS.Signals {
   return Object.hasOwn(constants.signals, name);
 }
 
+const SIGNAL_NAMES = new Map<number, NodeJS.Signals>();
+for (const name of Object.keys(constants.signals)) {
+  if (isSignalName(name)) SIGNAL_NAMES.set(constants.signals[name], name);
+}
+
+/** The name of signal number `signal`, or null when this platform has none for it. */
+export function signalName(signal: number): NodeJS.Signals | null {
+  return SIGNAL_NAMES.get(signal) ?? null;
+}
+
 /**
  * Sends `signal`. The caller guarantees the pid has not been waited for yet (so it cannot have been
  * reused); ESRCH can then only mean the target vanished in between, which is what we wanted anyway.
