@@ -64,7 +64,10 @@ export class ScreenTracker {
     if (this.#closed !== null || data.byteLength === 0) return;
     this.#written += data.byteLength;
     this.#setHolding(true);
-    send({ op: 'write', id: this.#id, data });
+    // postMessage copies a view's whole ArrayBuffer, which for a small Buffer is Node's shared 8 KiB
+    // pool: copy just these bytes once, and hand that copy over instead of copying it again.
+    const bytes = new Uint8Array(data);
+    send({ op: 'write', id: this.#id, data: bytes }, [bytes.buffer]);
   }
 
   /** Applies a terminal resize at this point of the stream. */

@@ -48,8 +48,9 @@ export function attachScreen(listener: ScreenListener): number {
   return id;
 }
 
-export function send(message: ToWorker): void {
-  worker?.postMessage(message);
+/** Posts `message`; the buffers in `transfer` move to the worker instead of being copied. */
+export function send(message: ToWorker, transfer: ArrayBuffer[] = []): void {
+  worker?.postMessage(message, transfer);
 }
 
 /** Keeps the event loop alive until the matching {@link release}: work is in flight. */
