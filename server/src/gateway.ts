@@ -3,7 +3,7 @@
 import { createServer as createHttpServer } from 'node:http';
 import type { Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import { CloseCode } from '@shellgate/shared';
+import { CloseCode, SUBPROTOCOL } from '@shellgate/shared';
 import { WebSocketServer } from 'ws';
 import { Authenticator } from './auth/authenticate.js';
 import { LoginStore } from './auth/logins.js';
@@ -78,7 +78,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     clientTracking: false,
     maxPayload: config.limits.maxMessageBytes,
     perMessageDeflate: false,
-    handleProtocols: () => 'shellgate.v1',
+    handleProtocols: () => SUBPROTOCOL,
   });
   const heartbeat = new Heartbeat(config.limits.heartbeatIntervalMs);
   const connections = new Connections(context, heartbeat);

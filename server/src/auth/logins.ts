@@ -72,7 +72,5 @@ export function loginCookie(id: string, secure: boolean, maxAgeMs: number): stri
 }
 
 export function clearedCookie(secure: boolean): string {
-  const attributes = [`${COOKIE_NAME}=`, 'Path=/', 'HttpOnly', 'SameSite=Strict', 'Max-Age=0'];
-  if (secure) attributes.push('Secure');
-  return attributes.join('; ');
+  return loginCookie('', secure, 0);
 }

@@ -1,6 +1,5 @@
 // One client attached to a session: where it is in the stream and what it acknowledged.
 import type { ClientRole, ServerMessage } from '@shellgate/shared';
-import type { Principal } from '../auth/principal.js';
 
 /** The socket behind a small interface: sessions never touch `ws` directly. */
 export interface ClientSink {
@@ -19,13 +18,10 @@ export class Attachment {
   /** A viewer too far behind: nothing more is sent until it acks enough. */
   lagging = false;
   exitSent = false;
-  readonly attachedAt = Date.now();
 
   constructor(
     readonly sink: ClientSink,
     readonly role: ClientRole,
-    readonly principal: Principal,
-    readonly remote: string | undefined,
     offset: number,
   ) {
     this.sent = offset;

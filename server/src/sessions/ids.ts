@@ -4,7 +4,3 @@ import { randomBytes } from 'node:crypto';
 export function newSessionId(): string {
   return randomBytes(18).toString('base64url');
 }
-
-export function looksLikeSessionId(value: string): boolean {
-  return /^[A-Za-z0-9_-]{24}$/.test(value);
-}

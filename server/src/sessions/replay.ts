@@ -17,7 +17,7 @@ const COALESCE_BELOW = 1024;
 const COALESCE_MAX = 16 * 1024;
 const COALESCE_MIN = 256;
 /** Rough bookkeeping cost of one entry (object, Buffer header, array slot), counted in the budget. */
-export const ENTRY_OVERHEAD_BYTES = 96;
+const ENTRY_OVERHEAD_BYTES = 96;
 
 interface Entry {
   /** Stream offset of the first payload byte. */
@@ -31,7 +31,6 @@ interface Entry {
 }
 
 export interface ReplaySlice {
-  type: FrameType;
   /** A frame to send as-is (type byte + payload). */
   frame: Buffer;
   /** Payload bytes in `frame`. */
@@ -58,11 +57,6 @@ export class ReplayBuffer {
 
   get end(): number {
     return this.#end;
-  }
-
-  /** Memory held, as counted against the budget. */
-  get bytes(): number {
-    return this.#bytes;
   }
 
   /** Whether pinned bytes hold the buffer over its budget. */
@@ -148,7 +142,7 @@ export class ReplayBuffer {
         frame[0] = entry.type;
         entry.frame.copy(frame, 1, 1 + skip, 1 + entry.length);
       }
-      out.push({ type: entry.type, frame, length });
+      out.push({ frame, length });
       budget -= length;
     }
     return out;

@@ -204,18 +204,12 @@ export class Session {
    * a `gap` first if not. A PTY session instead starts a client without a replayable offset from a
    * snapshot of its screen.
    */
-  attach(
-    sink: ClientSink,
-    role: ClientRole,
-    principal: Principal,
-    remote: string | undefined,
-    offset: number | null,
-  ): Attachment {
+  attach(sink: ClientSink, role: ClientRole, offset: number | null): Attachment {
     this.#clearIdleTimer();
     const screen = this.#screen;
     if (screen !== null && (offset === null || offset < this.#replay.start)) {
       // The snapshot stands for every byte so far; the stream continues from there.
-      const attachment = new Attachment(sink, role, principal, remote, this.#replay.end);
+      const attachment = new Attachment(sink, role, this.#replay.end);
       this.#joining.add(attachment);
       screen.snapshot().then(
         (snapshot) => this.#start(attachment, snapshot.data),
@@ -231,7 +225,7 @@ export class Session {
       );
       return attachment;
     }
-    const attachment = new Attachment(sink, role, principal, remote, offset ?? 0);
+    const attachment = new Attachment(sink, role, offset ?? 0);
     this.#joining.add(attachment);
     this.#start(attachment, null);
     return attachment;

@@ -71,13 +71,7 @@ class Connection {
       context.logger.debug('websocket error', { session: request.session.id, error }),
     );
     ws.once('close', (code) => this.#gone(code));
-    this.attachment = request.session.attach(
-      sink,
-      request.role,
-      request.credential.principal,
-      request.from,
-      request.offset,
-    );
+    this.attachment = request.session.attach(sink, request.role, request.offset);
     context.audit.record('attach', {
       who: request.credential.principal.name,
       from: request.from,
