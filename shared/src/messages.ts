@@ -36,14 +36,10 @@ export const clientMessageSchema = z.discriminatedUnion('type', [
 ]);
 export type ClientMessage = z.infer<typeof clientMessageSchema>;
 export type ClientMessageType = ClientMessage['type'];
-export const CLIENT_MESSAGE_TYPES: readonly ClientMessageType[] = [
-  'input',
-  'close-stdin',
-  'signal',
-  'terminate',
-  'resize',
-  'ack',
-];
+/** Read off the schema, so a message added there is never refused as unknown. */
+export const CLIENT_MESSAGE_TYPES: readonly ClientMessageType[] = clientMessageSchema.options.map(
+  (option) => option.shape.type.value,
+);
 
 // ---- server → client ------------------------------------------------------------------------
 

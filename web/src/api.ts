@@ -16,7 +16,6 @@ import type {
   Identity,
   ProfileInfo,
   SessionInfo,
-  SignalName,
 } from '@shellgate/shared';
 
 type Schema<T> = Parameters<typeof parseWith<T>>[0];
@@ -100,6 +99,4 @@ export const api = {
     (await requestOk('POST', '/api/sessions', sessionResponseSchema, body)).session,
   terminate: async (id: string): Promise<ExitStatus> =>
     (await requestOk('DELETE', sessionPath(id), terminateResponseSchema)).exit,
-  signal: async (id: string, signal: SignalName): Promise<SessionInfo> =>
-    (await requestOk('POST', `${sessionPath(id)}/signal`, sessionResponseSchema, { signal })).session,
 };
