@@ -5,11 +5,14 @@ import type { FailureLimiter } from './auth/rate-limit.js';
 import type { GatewayConfig } from './config/load.js';
 import type { Audit } from './log/audit.js';
 import type { Logger } from './log/logger.js';
+import type { SessionActions } from './sessions/actions.js';
 import type { SessionRegistry } from './sessions/registry.js';
 
 export interface GatewayContext {
   config: GatewayConfig;
   registry: SessionRegistry;
+  /** Every action on a session: authorized, audited, done. */
+  actions: SessionActions;
   authenticator: Authenticator;
   policy: OriginPolicy;
   /** Failed logins and bearer authentications per client address (limits.loginFailuresPerMinute). */

@@ -17,11 +17,14 @@ import { createAudit } from './log/audit.js';
 import { createLogger } from './log/logger.js';
 import { TimeoutError, withTimeout } from './process/index.js';
 import type { Logger } from './log/logger.js';
+import { SessionActions } from './sessions/actions.js';
 import { SessionRegistry } from './sessions/registry.js';
 import { Connections } from './ws/connection.js';
 import { Heartbeat } from './ws/heartbeat.js';
 import { upgradeHandler } from './ws/upgrade.js';
 
+/** A WebSocket close handshake the peer does not finish within this is cut short. */
+const CLOSE_TIMEOUT_MS = 2_000;
 /** Shutdown waits for the termination stages (close stdin, SIGTERM, SIGKILL), each a grace period… */
 const SHUTDOWN_STAGES = 4;
 /** …plus this, before it kills whatever is left. */
@@ -46,11 +49,13 @@ function formatHost(host: string): string {
 export function createGateway(config: GatewayConfig, options: GatewayOptions = {}): Gateway {
   const logger = options.logger ?? createLogger(config.log.level);
   const audit = createAudit(logger, config.log.audit);
+  const actions = new SessionActions(audit);
   const context: GatewayContext = {
     config,
     logger,
     audit,
-    registry: new SessionRegistry(config, logger, audit),
+    actions,
+    registry: new SessionRegistry(config, logger, audit, actions),
     authenticator: new Authenticator(new TokenStore(config.tokens), new LoginStore(config.limits.loginTtlMs)),
     policy: new OriginPolicy({
       bindHost: config.host,
@@ -78,6 +83,8 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     clientTracking: false,
     maxPayload: config.limits.maxMessageBytes,
     perMessageDeflate: false,
+    // A close handshake the peer does not finish within this is cut short.
+    closeTimeout: CLOSE_TIMEOUT_MS,
     handleProtocols: () => SUBPROTOCOL,
   });
   const heartbeat = new Heartbeat(config.limits.heartbeatIntervalMs);

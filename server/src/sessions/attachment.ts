@@ -29,6 +29,13 @@ export class Attachment {
     this.skippedTo = offset;
   }
 
+  /** Starts the client over from `offset` (its snapshot failed: the bytes are replayed instead). */
+  rewind(offset: number): void {
+    this.sent = offset;
+    this.acked = offset;
+    this.skippedTo = offset;
+  }
+
   /** Everything before this offset is processed or skipped: the base for lag and flow control. */
   get floor(): number {
     return Math.max(this.acked, this.skippedTo);

@@ -7,6 +7,7 @@ import type { GatewayConfig } from '../config/load.js';
 import type { ProfileConfig } from '../config/schema.js';
 import type { Audit } from '../log/audit.js';
 import type { Logger } from '../log/logger.js';
+import type { SessionActions } from './actions.js';
 import { childEnvironment } from './environment.js';
 import { newSessionId } from './ids.js';
 import { Session } from './session.js';
@@ -35,6 +36,7 @@ export class SessionRegistry {
     private readonly config: GatewayConfig,
     private readonly logger: Logger,
     private readonly audit: Audit,
+    private readonly actions: SessionActions,
   ) {}
 
   get size(): number {
@@ -109,7 +111,12 @@ export class SessionRegistry {
         {
           limits: this.config.limits,
           logger: this.logger,
-          audit: this.audit,
+          idle: (idle) => this.#terminateIdle(idle),
+          exited: (exited, status) =>
+            this.actions.exited(exited, status, {
+              terminateStage: exited.info().terminateStage,
+              outputBytes: exited.outputBytes,
+            }),
           expire: (expired) => this.remove(expired),
         },
       );
@@ -172,6 +179,13 @@ export class SessionRegistry {
   closeAll(code: number, reason: string): void {
     for (const session of this.#sessions.values()) session.remove(code, reason);
     this.#sessions.clear();
+  }
+
+  #terminateIdle(session: Session): void {
+    const grace = this.config.limits.terminateGracePeriodMs;
+    this.actions
+      .terminate({ via: 'gateway', reason: 'idle timeout' }, session, grace)
+      .catch((error: unknown) => this.logger.error('idle terminate failed', { session: session.id, error }));
   }
 
   /**

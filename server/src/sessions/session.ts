@@ -4,17 +4,11 @@
 //      │                     └──────────────────exit────────────────────────┘
 //      └──spawn failed──► (never registered: the request gets SPAWN_FAILED)
 //
-// Output flows child → replay buffer → every attached client, tagged by stream and counted in one
-// offset. The child is paused when the slowest control client is more than a window behind;
-// viewers never hold it back: a lagging viewer stops receiving and later resumes, with a `gap`
-// when what it missed has left the replay buffer.
-//
-// Output a held-for control client has not acknowledged stays in the replay buffer (pinned) while
-// the child waits. The child is held for control clients while any is attached, before the first
-// one attaches (so a client attaching right after creating the session sees the start), and for
-// limits.reconnectHoldMs after the last one left (so a dropped connection resumes without loss).
-// After that a session without control clients keeps running (like a detached tmux): the replay
-// buffer keeps the latest output and a client reattaching from further back gets a `gap`.
+// Output flows child → coalescer → replay buffer (and the screen tracker of a PTY session) → every
+// attached client (fanout.ts), tagged by stream and counted in one offset. When the child is paused
+// and how far each client is sent ahead is decided in flow-control.ts; what stdin accepts in
+// input-gate.ts. This file owns the state (one transition table), every timer and every
+// subscription to the process, and disposes of them all when it is removed.
 //
 // PTY sessions also feed a screen tracker (a headless terminal in a worker thread). A client
 // attaching without an offset, or from one that has left the replay buffer, is sent the current
@@ -30,7 +24,6 @@ import {
 import type {
   ClientRole,
   ExitStatus,
-  ServerMessage,
   SessionInfo,
   TerminalSize,
   SessionMode,
@@ -40,16 +33,18 @@ import type {
 } from '@shellgate/shared';
 import type { Principal } from '../auth/principal.js';
 import type { Limits } from '../config/limits.js';
-import type { Audit } from '../log/audit.js';
 import type { Logger } from '../log/logger.js';
+import { ScreenTracker } from '../screen/index.js';
 import { Attachment } from './attachment.js';
 import type { ClientSink } from './attachment.js';
 import { processErrorCode, spawnChild } from './child.js';
 import type { SessionProcess } from './child.js';
-import { TokenBucket } from './rate.js';
 import { OutputCoalescer } from './coalescer.js';
+import { Fanout } from './fanout.js';
+import { FlowControl, slowestControlFloor } from './flow-control.js';
+import { InputGate, stdinClosedError } from './input-gate.js';
 import { ReplayBuffer } from './replay.js';
-import { ScreenTracker } from '../screen/index.js';
+import { NamedTimers } from './timers.js';
 
 export interface SessionSpec {
   id: string;
@@ -67,19 +62,33 @@ export interface SessionSpec {
   screen: boolean;
 }
 
+/** What a session tells its owner (the registry) and uses of the gateway. */
 export interface SessionContext {
   limits: Limits;
   logger: Logger;
-  audit: Audit;
-  /** The session asks to be removed (its exit was kept long enough). */
+  /** No client has been attached for limits.idleTimeoutMs: the owner terminates it. */
+  idle(session: Session): void;
+  /** The process exited and its last output was relayed. */
+  exited(session: Session, status: ExitStatus): void;
+  /** The exit was kept limits.exitedSessionTtlMs: the owner removes the session. */
   expire(session: Session): void;
 }
+
+export type TerminateOutcome = ExitStatus & { stage: TerminateStage | null };
+
+/** The state machine: every state and the states it may move to. */
+const TRANSITIONS: Readonly<Record<SessionState, readonly SessionState[]>> = {
+  spawning: ['running'],
+  running: ['terminating', 'exited'],
+  terminating: ['exited'],
+  exited: [],
+};
+
+type TimerName = 'idle' | 'reconnect-hold' | 'expire' | 'paused-watch';
 
 const textEncoder = new TextEncoder();
 /** How often flow control is re-checked while the child is paused. */
 const PAUSED_WATCH_MS = 250;
-
-export type TerminateOutcome = ExitStatus & { stage: TerminateStage | null };
 
 export class Session {
   /** Starts the process; resolves once it runs, or rejects with SPAWN_FAILED. */
@@ -102,56 +111,48 @@ export class Session {
   readonly argv: readonly string[];
   readonly mode: SessionMode;
   readonly owner: Principal;
+  /** Remote address of the request that created it (audit). */
+  readonly from: string | undefined;
   readonly startedAt = new Date();
   #state: SessionState = 'spawning';
   #child: SessionProcess | undefined;
-  #pid: number | null = null;
   #exit: ExitStatus | null = null;
   #exitedAt: Date | null = null;
   #terminateStage: TerminateStage | null = null;
   #terminating: Promise<TerminateOutcome> | undefined;
-  #stdinOpen = true;
-  #paused = false;
-  /**
-   * The slowest control client's acknowledged offset: the flow-control floor, kept while no
-   * control client is attached (before the first, and during a reconnect hold).
-   */
-  #controlFloor = 0;
-  /** Whether a control client has ever attached: until then the child is held at one window. */
-  #everControlled = false;
-  /** After the last control client went away: the child is held for it until this timer fires. */
-  #reconnectHold: NodeJS.Timeout | undefined;
-  /** While the child is paused: re-checks flow control, so an exit or a terminate is not missed. */
-  #pausedWatch: NodeJS.Timeout | undefined;
+  #removed = false;
   /** Terminal size of a PTY session (the latest resize from any control client wins). */
   #size: TerminalSize | null;
   readonly #trackScreen: boolean;
   /** The PTY session's screen, for snapshots on attach; null for pipe sessions. */
   #screen: ScreenTracker | null = null;
-  /** Clients attached but not yet sent `hello` (waiting for their snapshot): nothing else yet. */
-  readonly #joining = new Set<Attachment>();
-  readonly #output = new OutputCoalescer((type, data) => this.#relay(type, data));
-  #removed = false;
-  readonly #attachments = new Set<Attachment>();
   readonly #replay: ReplayBuffer;
-  readonly #input: TokenBucket;
-  readonly #context: SessionContext;
-  readonly #from: string | undefined;
-  #idleTimer: NodeJS.Timeout | undefined;
-  #expireTimer: NodeJS.Timeout | undefined;
-  #exited: Promise<void>;
+  readonly #fanout: Fanout;
+  readonly #flow: FlowControl;
+  readonly #input: InputGate;
+  readonly #output = new OutputCoalescer((type, data) => this.#relay(type, data));
+  readonly #timers = new NamedTimers<TimerName>();
+  /** Subscriptions to the process and the screen, ended on removal. */
+  readonly #subscriptions: Array<{ dispose(): void }> = [];
+  readonly #exited: Promise<void>;
   #resolveExited: () => void = () => undefined;
 
-  private constructor(spec: SessionSpec, context: SessionContext) {
+  private constructor(
+    spec: SessionSpec,
+    private readonly context: SessionContext,
+  ) {
     this.id = spec.id;
     this.profile = spec.profile;
     this.argv = spec.argv;
     this.mode = spec.mode;
     this.owner = spec.owner;
-    this.#from = spec.from;
-    this.#context = context;
-    this.#replay = new ReplayBuffer(context.limits.replayBufferBytes);
-    this.#input = new TokenBucket(context.limits.inputBytesPerSecond);
+    this.from = spec.from;
+    const { limits } = context;
+    const flowLimits = { windowBytes: limits.flowControlWindowBytes, viewerLagBytes: limits.viewerLagBytes };
+    this.#replay = new ReplayBuffer(limits.replayBufferBytes);
+    this.#fanout = new Fanout(this.#replay, flowLimits);
+    this.#flow = new FlowControl(flowLimits);
+    this.#input = new InputGate(limits);
     this.#exited = new Promise((resolve) => (this.#resolveExited = resolve));
     this.#size = spec.mode === 'pty' ? { ...spec.size } : null;
     this.#trackScreen = spec.screen;
@@ -163,7 +164,7 @@ export class Session {
 
   /** Attached clients, including those still waiting for their snapshot. */
   get clientCount(): number {
-    return this.#attachments.size + this.#joining.size;
+    return this.#fanout.size;
   }
 
   /** Resolves once the process has exited and its last output was relayed. */
@@ -181,7 +182,7 @@ export class Session {
       id: this.id,
       profile: this.profile,
       argv: [...this.argv],
-      pid: this.#pid,
+      pid: this.#child?.pid ?? null,
       mode: this.mode,
       state: this.#state,
       startedAt: this.startedAt.toISOString(),
@@ -190,8 +191,8 @@ export class Session {
       terminateStage: this.#terminateStage,
       size: this.#size === null ? null : { ...this.#size },
       outputBytes: this.outputBytes,
-      clients: this.#attachments.size,
-      stdinOpen: this.#stdinOpen && this.#state !== 'exited',
+      clients: this.#fanout.joined.size,
+      stdinOpen: this.#input.open && this.#state !== 'exited',
       owner: this.owner.name,
     };
   }
@@ -205,67 +206,37 @@ export class Session {
    * snapshot of its screen.
    */
   attach(sink: ClientSink, role: ClientRole, offset: number | null): Attachment {
-    this.#clearIdleTimer();
+    this.#timers.clear('idle');
     const screen = this.#screen;
-    if (screen !== null && (offset === null || offset < this.#replay.start)) {
-      // The snapshot stands for every byte so far; the stream continues from there.
-      const attachment = new Attachment(sink, role, this.#replay.end);
-      this.#joining.add(attachment);
-      screen.snapshot().then(
-        (snapshot) => this.#start(attachment, snapshot.data),
-        (error: unknown) => {
-          this.#context.logger.warn('screen snapshot failed; replaying bytes', { session: this.id, error });
-          // The bytes instead, from where the client asked (a `gap` first if they are gone).
-          const from = offset ?? 0;
-          attachment.sent = from;
-          attachment.acked = from;
-          attachment.skippedTo = from;
-          this.#start(attachment, null);
-        },
-      );
+    if (screen === null || (offset !== null && offset >= this.#replay.start)) {
+      const attachment = new Attachment(sink, role, offset ?? 0);
+      this.#fanout.beginJoin(attachment);
+      this.#join(attachment, null);
       return attachment;
     }
-    const attachment = new Attachment(sink, role, offset ?? 0);
-    this.#joining.add(attachment);
-    this.#start(attachment, null);
+    // The snapshot stands for every byte so far; the stream continues from there.
+    const attachment = new Attachment(sink, role, this.#replay.end);
+    this.#fanout.beginJoin(attachment);
+    screen.snapshot().then(
+      (snapshot) => this.#join(attachment, snapshot.data),
+      (error: unknown) => {
+        this.context.logger.warn('screen snapshot failed; replaying bytes', { session: this.id, error });
+        // The bytes instead, from where the client asked (a `gap` first if they are gone).
+        attachment.rewind(offset ?? 0);
+        this.#join(attachment, null);
+      },
+    );
     return attachment;
   }
 
-  /** Sends `hello` (and the snapshot, if any) and joins the live stream. */
-  #start(attachment: Attachment, snapshot: string | null): void {
-    if (!this.#joining.delete(attachment) || this.#removed) return;
-    this.#attachments.add(attachment);
-    this.#clearIdleTimer();
-    if (attachment.role === 'control') {
-      this.#everControlled = true;
-      clearTimeout(this.#reconnectHold);
-      this.#reconnectHold = undefined;
-    }
-    attachment.sink.sendMessage({
-      type: 'hello',
-      protocol: PROTOCOL_VERSION,
-      session: this.info(),
-      role: attachment.role,
-      offset: attachment.sent,
-      snapshot: snapshot !== null,
-    });
-    if (snapshot !== null)
-      attachment.sink.sendFrame(encodeFrame(FrameType.Snapshot, textEncoder.encode(snapshot)));
-    this.#pump(attachment);
-    this.#broadcastInfo(attachment);
-    this.#updateFlow();
-  }
-
   detach(attachment: Attachment): void {
-    if (this.#joining.delete(attachment) && this.clientCount === 0) this.#armIdleTimer();
-    if (!this.#attachments.delete(attachment)) return;
-    if (attachment.role === 'control') {
-      this.#controlFloor = Math.min(this.#controlFloor, attachment.floor);
-      if (!this.#hasControl()) this.#holdForReconnect();
+    const was = this.#fanout.leave(attachment);
+    if (was === 'joined') {
+      if (attachment.role === 'control') this.#controlLeft(attachment);
+      this.#updateFlow();
+      this.#broadcastInfo();
     }
-    this.#updateFlow();
-    this.#broadcastInfo();
-    if (this.clientCount === 0) this.#armIdleTimer();
+    if (was !== null && this.clientCount === 0) this.#armIdleTimer();
   }
 
   /** The client processed everything before `offset`. */
@@ -283,50 +254,29 @@ export class Session {
       );
     }
     attachment.acked = offset;
-    if (attachment.lagging && attachment.unacked <= this.#context.limits.viewerLagBytes / 2) {
-      attachment.lagging = false;
-      this.#pump(attachment);
-    }
+    this.#fanout.acknowledged(attachment);
     if (attachment.role === 'control') this.#updateFlow();
   }
 
-  // ---- requests ---------------------------------------------------------------------------------
+  // ---- requests (authorized and audited by actions.ts) -----------------------------------------
 
   /** Bytes for stdin, within the session's input rate. */
   write(data: Uint8Array): void {
     const child = this.#requireRunning('write to');
-    if (!this.#stdinOpen)
-      throw new ProtocolError(ErrorCode.StdinClosed, 'stdin was closed: no more input is accepted');
+    this.#input.admit(data.length, child.pendingInputBytes);
     if (data.length === 0) return;
-    const queued = child.pendingInputBytes;
-    const maxQueued = this.#context.limits.maxPendingInputBytes;
-    if (queued + data.length > maxQueued) {
-      throw new ProtocolError(
-        ErrorCode.InputQueueFull,
-        `the process has not read the ${queued} bytes of input already queued for it (limits.maxPendingInputBytes is ${maxQueued}): ${data.length} bytes refused`,
-      );
-    }
-    if (!this.#input.take(data.length)) {
-      throw new ProtocolError(
-        ErrorCode.RateLimited,
-        `input faster than ${this.#context.limits.inputBytesPerSecond} bytes per second: ${data.length} bytes dropped`,
-      );
-    }
     try {
       child.write(data);
       this.#output.answering();
     } catch (error) {
-      if (processErrorCode(error) === 'ESTDIN_CLOSED') {
-        throw new ProtocolError(ErrorCode.StdinClosed, 'stdin was closed: no more input is accepted');
-      }
+      if (processErrorCode(error) === 'ESTDIN_CLOSED') throw stdinClosedError();
       throw error;
     }
   }
 
   closeInput(): void {
     const child = this.#requireRunning('close the stdin of');
-    if (!this.#stdinOpen) return;
-    this.#stdinOpen = false;
+    if (!this.#input.close()) return;
     child.closeInput();
     this.#broadcastInfo();
   }
@@ -370,13 +320,13 @@ export class Session {
       return Promise.resolve({ ...exit, stage: this.#terminateStage });
     }
     this.#terminating ??= (async () => {
-      this.#setState('terminating');
+      this.#transition('terminating');
       const result = await child.terminate({
         gracePeriodMs,
         onStage: (stage) => {
           this.#terminateStage = stage;
-          this.#broadcast({ type: 'terminating', stage });
-          this.#context.logger.debug('terminate stage', { session: this.id, stage });
+          this.#fanout.broadcast({ type: 'terminating', stage });
+          this.context.logger.debug('terminate stage', { session: this.id, stage });
         },
       });
       await this.#exited;
@@ -389,10 +339,8 @@ export class Session {
   remove(code: number = CloseCode.SessionGone, reason = 'session removed'): void {
     if (this.#removed) return;
     this.#removed = true;
-    this.#clearIdleTimer();
-    clearTimeout(this.#expireTimer);
-    clearTimeout(this.#reconnectHold);
-    clearInterval(this.#pausedWatch);
+    this.#timers.clearAll();
+    for (const subscription of this.#subscriptions.splice(0)) subscription.dispose();
     // Removal is for exited sessions; should a running one get here, it does not outlive it.
     if (this.#state !== 'exited') {
       try {
@@ -401,11 +349,7 @@ export class Session {
         // It exited meanwhile (ECHILD): nothing left to kill.
       }
     }
-    for (const attachment of [...this.#attachments, ...this.#joining]) {
-      attachment.sink.close(code, reason);
-    }
-    this.#attachments.clear();
-    this.#joining.clear();
+    this.#fanout.closeAll(code, reason);
     this.#output.dispose();
     this.#replay.clear();
     this.#screen?.close();
@@ -415,21 +359,24 @@ export class Session {
 
   #run(child: SessionProcess): void {
     this.#child = child;
-    this.#pid = child.pid;
-    this.#state = 'running';
+    this.#transition('running');
     if (child.mode === 'pty' && this.#size !== null && this.#trackScreen) {
       const screen = new ScreenTracker({ cols: this.#size.cols, rows: this.#size.rows });
       // The worker's parsing counts in the flow-control window: resume once it has caught up.
-      screen.onParsed(() => {
-        if (this.#paused) this.#updateFlow();
-      });
+      this.#subscriptions.push(
+        screen.onParsed(() => {
+          if (this.#flow.paused) this.#updateFlow();
+        }),
+      );
       this.#screen = screen;
     }
-    child.onOutput((chunk) => {
-      if (chunk.data.length === 0 || this.#removed) return;
-      this.#output.push(chunk.stream === 'stdout' ? FrameType.Stdout : FrameType.Stderr, chunk.data);
-    });
-    child.onExit((status) => this.#onExit(status));
+    this.#subscriptions.push(
+      child.onOutput((chunk) => {
+        if (chunk.data.length === 0 || this.#removed) return;
+        this.#output.push(chunk.stream === 'stdout' ? FrameType.Stdout : FrameType.Stderr, chunk.data);
+      }),
+      child.onExit((status) => this.#onExit(status)),
+    );
     this.#armIdleTimer();
   }
 
@@ -437,18 +384,7 @@ export class Session {
     const start = this.#replay.end;
     this.#screen?.write(data);
     const frame = this.#replay.append(type, data);
-    const end = this.#replay.end;
-    const viewerLag = this.#context.limits.viewerLagBytes;
-    for (const attachment of this.#attachments) {
-      if (attachment.lagging) continue;
-      if (attachment.sent === start) {
-        attachment.sink.sendFrame(frame);
-        attachment.sent = end;
-        if (attachment.role === 'view' && attachment.unacked >= viewerLag) attachment.lagging = true;
-      } else {
-        this.#pump(attachment);
-      }
-    }
+    this.#fanout.relay(frame, start, this.#replay.end);
     this.#updateFlow();
   }
 
@@ -456,59 +392,13 @@ export class Session {
     this.#output.flush(); // the last output goes before `exit`
     this.#exit = { code: status.code, signal: status.signal };
     this.#exitedAt = new Date();
-    this.#clearIdleTimer();
-    clearTimeout(this.#reconnectHold);
-    this.#reconnectHold = undefined;
-    clearInterval(this.#pausedWatch);
-    this.#pausedWatch = undefined;
-    if (this.#paused) this.#paused = false;
-    this.#setState('exited');
-    this.#context.audit.record('exit', {
-      who: this.owner.name,
-      from: this.#from,
-      session: this.id,
-      code: status.code,
-      signal: status.signal,
-      terminateStage: this.#terminateStage,
-      outputBytes: this.#replay.end,
-    });
-    for (const attachment of this.#attachments) this.#pump(attachment);
+    this.#flow.processExited();
+    this.#transition('exited');
+    this.#fanout.exited(this.#exit);
+    this.context.exited(this, this.#exit);
     this.#resolveExited();
     if (!this.#removed) {
-      this.#expireTimer = setTimeout(
-        () => this.#context.expire(this),
-        this.#context.limits.exitedSessionTtlMs,
-      );
-      this.#expireTimer.unref();
-    }
-  }
-
-  /** Sends `attachment` what it has not had yet, as far as its lag allows; then `exit` if due. */
-  #pump(attachment: Attachment): void {
-    const viewer = attachment.role === 'view';
-    const limit = this.#context.limits.viewerLagBytes;
-    while (attachment.sent < this.#replay.end) {
-      const budget = viewer ? limit - attachment.unacked : Number.POSITIVE_INFINITY;
-      if (budget <= 0) {
-        attachment.lagging = true;
-        return;
-      }
-      if (attachment.sent < this.#replay.start) {
-        attachment.sink.sendMessage({ type: 'gap', from: attachment.sent, to: this.#replay.start });
-        attachment.sent = this.#replay.start;
-        attachment.skippedTo = this.#replay.start;
-        continue;
-      }
-      for (const slice of this.#replay.slice(attachment.sent, budget)) {
-        attachment.sink.sendFrame(slice.frame);
-        attachment.sent += slice.length;
-      }
-    }
-    attachment.lagging = false;
-    const exit = this.#exit;
-    if (exit !== null && !attachment.exitSent) {
-      attachment.exitSent = true;
-      attachment.sink.sendMessage({ type: 'exit', code: exit.code, signal: exit.signal });
+      this.#timers.set('expire', this.context.limits.exitedSessionTtlMs, () => this.context.expire(this));
     }
   }
 
@@ -516,69 +406,81 @@ export class Session {
   #updateFlow(): void {
     const child = this.#child;
     if (child === undefined || this.#state === 'exited') return;
-    let floor: number | undefined;
-    for (const attachment of this.#attachments) {
-      if (attachment.role === 'control') floor = Math.min(floor ?? attachment.floor, attachment.floor);
-    }
-    if (floor !== undefined) this.#controlFloor = floor;
-    const window = this.#context.limits.flowControlWindowBytes;
-    // Held back by control clients while any is attached, before the first one attaches, and for
-    // limits.reconnectHoldMs after the last one left: what they have not acknowledged stays in the
-    // replay buffer (pinned), so a reconnect loses nothing, and the child waits while those bytes
-    // fill the window or the buffer.
-    //
-    // Holding never blocks termination (signals reach a child blocked on a full pipe). Once the
-    // process is gone, only what the kernel still buffers (≤ one pipe or terminal buffer) is left:
-    // it is read, pinned bytes and all, so that the exit completes with every byte kept.
-    const heldByClients = floor !== undefined || !this.#everControlled || this.#reconnectHold !== undefined;
-    this.#replay.pin(heldByClients ? this.#controlFloor : Number.POSITIVE_INFINITY);
-    const gone = child.poll() !== null;
-    const behind =
-      !gone &&
-      ((heldByClients && (this.#replay.end - this.#controlFloor > window || this.#replay.overBudget)) ||
-        (this.#screen?.backlogBytes ?? 0) > window);
-    if (behind !== this.#paused) {
-      this.#paused = behind;
-      if (behind) child.pauseOutput();
-      else child.resumeOutput();
-    }
-    this.#watchWhilePaused();
+    const decision = this.#flow.decide({
+      controlFloor: slowestControlFloor(this.#fanout.joined),
+      replayEnd: this.#replay.end,
+      replayOverBudget: this.#replay.overBudget,
+      screenBacklog: this.#screen?.backlogBytes ?? 0,
+      processGone: child.poll() !== null,
+    });
+    this.#replay.pin(decision.pinFrom);
+    if (decision.pause === true) child.pauseOutput();
+    if (decision.pause === false) child.resumeOutput();
+    // A paused child may exit without any client acting: look again now and then while paused.
+    if (!this.#flow.paused) this.#timers.clear('paused-watch');
+    else if (!this.#timers.has('paused-watch'))
+      this.#timers.set('paused-watch', PAUSED_WATCH_MS, () => this.#updateFlow());
   }
 
-  /** A paused child may exit without any client acting: look again now and then while paused. */
-  #watchWhilePaused(): void {
-    if (!this.#paused) {
-      clearInterval(this.#pausedWatch);
-      this.#pausedWatch = undefined;
-      return;
+  /** Sends `hello` (and the snapshot, if any) and joins the live stream. */
+  #join(attachment: Attachment, snapshot: string | null): void {
+    if (this.#removed || !this.#fanout.join(attachment)) return;
+    this.#timers.clear('idle');
+    if (attachment.role === 'control') {
+      this.#flow.controlJoined();
+      this.#timers.clear('reconnect-hold');
     }
-    if (this.#pausedWatch !== undefined) return;
-    this.#pausedWatch = setInterval(() => this.#updateFlow(), PAUSED_WATCH_MS);
-    this.#pausedWatch.unref();
-  }
-
-  #hasControl(): boolean {
-    for (const attachment of this.#attachments) if (attachment.role === 'control') return true;
-    return false;
+    attachment.sink.sendMessage({
+      type: 'hello',
+      protocol: PROTOCOL_VERSION,
+      session: this.info(),
+      role: attachment.role,
+      offset: attachment.sent,
+      snapshot: snapshot !== null,
+    });
+    if (snapshot !== null)
+      attachment.sink.sendFrame(encodeFrame(FrameType.Snapshot, textEncoder.encode(snapshot)));
+    this.#fanout.pump(attachment);
+    this.#broadcastInfo(attachment);
+    this.#updateFlow();
   }
 
   /**
-   * A dropped connection is usually back within seconds: keep holding the child at the last
-   * control client's position for a while, then let it run on (like a detached tmux).
+   * A dropped connection is usually back within seconds: when the last control client leaves, keep
+   * holding the child at its position for a while, then let it run on (like a detached tmux).
    */
-  #holdForReconnect(): void {
-    clearTimeout(this.#reconnectHold);
-    this.#reconnectHold = undefined;
-    const holdMs = this.#context.limits.reconnectHoldMs;
-    if (holdMs === 0 || this.#state === 'exited') return;
-    this.#reconnectHold = setTimeout(() => {
-      this.#reconnectHold = undefined;
-      this.#updateFlow();
-    }, holdMs);
-    this.#reconnectHold.unref();
+  #controlLeft(attachment: Attachment): void {
+    const lastOne = !this.#fanout.hasControl();
+    const holdMs = this.context.limits.reconnectHoldMs;
+    const hold = lastOne && holdMs > 0 && this.#state !== 'exited';
+    this.#flow.controlLeft(attachment.floor, lastOne, hold);
+    if (!lastOne) return;
+    if (!hold) this.#timers.clear('reconnect-hold');
+    else
+      this.#timers.set('reconnect-hold', holdMs, () => {
+        this.#flow.holdExpired();
+        this.#updateFlow();
+      });
+  }
+
+  #armIdleTimer(): void {
+    const idleMs = this.context.limits.idleTimeoutMs;
+    if (idleMs === 0 || this.#state === 'exited') return;
+    this.#timers.set('idle', idleMs, () => this.context.idle(this));
   }
 
   // ---- helpers ----------------------------------------------------------------------------------
+
+  #transition(to: SessionState): void {
+    const from = this.#state;
+    if (from === to) return;
+    if (!TRANSITIONS[from].includes(to)) throw new Error(`session ${this.id}: no transition ${from} → ${to}`);
+    this.#state = to;
+    // An exited session has nothing left to wait for but its expiry.
+    if (to === 'exited')
+      for (const name of ['idle', 'reconnect-hold', 'paused-watch'] as const) this.#timers.clear(name);
+    this.#broadcastInfo();
+  }
 
   #requireRunning(action: string): SessionProcess {
     if (this.#state === 'exited' || this.#child === undefined) throw this.#exitedError(action);
@@ -592,44 +494,8 @@ export class Session {
     );
   }
 
-  #setState(state: SessionState): void {
-    if (this.#state === state) return;
-    this.#state = state;
-    this.#broadcastInfo();
-  }
-
-  #broadcast(message: ServerMessage): void {
-    for (const attachment of this.#attachments) attachment.sink.sendMessage(message);
-  }
-
   #broadcastInfo(except?: Attachment): void {
-    if (this.#attachments.size === 0) return;
-    const message: ServerMessage = { type: 'session', session: this.info() };
-    for (const attachment of this.#attachments) {
-      if (attachment !== except) attachment.sink.sendMessage(message);
-    }
-  }
-
-  #armIdleTimer(): void {
-    this.#clearIdleTimer();
-    const idleMs = this.#context.limits.idleTimeoutMs;
-    if (idleMs === 0 || this.#state === 'exited') return;
-    this.#idleTimer = setTimeout(() => {
-      this.#context.audit.record('terminate', {
-        who: null,
-        from: undefined,
-        session: this.id,
-        reason: 'idle timeout',
-      });
-      this.terminate(this.#context.limits.terminateGracePeriodMs).catch((error: unknown) =>
-        this.#context.logger.error('idle terminate failed', { session: this.id, error }),
-      );
-    }, idleMs);
-    this.#idleTimer.unref();
-  }
-
-  #clearIdleTimer(): void {
-    clearTimeout(this.#idleTimer);
-    this.#idleTimer = undefined;
+    if (this.#fanout.joined.size === 0) return;
+    this.#fanout.broadcast({ type: 'session', session: this.info() }, except);
   }
 }

@@ -12,14 +12,13 @@ import type { ClientMessage, ClientRole, ServerMessage } from '@shellgate/shared
 import WebSocket from 'ws';
 import type { Credential } from '../auth/authenticate.js';
 import type { GatewayContext } from '../context.js';
+import type { Actor, ImmediateAction } from '../sessions/actions.js';
 import type { Attachment, ClientSink } from '../sessions/attachment.js';
 import type { Session } from '../sessions/session.js';
 import type { Beat, Heartbeat } from './heartbeat.js';
 
 /** Consecutive rate-limited inputs after which the client is disconnected (4029). */
 const MAX_RATE_LIMIT_STRIKES = 16;
-/** A close handshake the peer does not finish within this is cut short. */
-const CLOSE_TIMEOUT_MS = 2_000;
 const BINARY = { binary: true } as const;
 /** setTimeout's longest delay; a later login expiry is checked again after this. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -41,6 +40,7 @@ function toBuffer(data: WebSocket.RawData): Buffer {
 
 class Connection {
   readonly attachment: Attachment;
+  readonly actor: Actor & { via: 'stream' };
   /** Its heartbeat registration, once the socket is open. */
   beat: Beat | undefined;
   #strikes = 0;
@@ -71,14 +71,14 @@ class Connection {
       context.logger.debug('websocket error', { session: request.session.id, error }),
     );
     ws.once('close', (code) => this.#gone(code));
-    this.attachment = request.session.attach(sink, request.role, request.offset);
-    context.audit.record('attach', {
-      who: request.credential.principal.name,
+    this.actor = {
+      via: 'stream',
+      principal: request.credential.principal,
       from: request.from,
-      session: request.session.id,
       role: request.role,
-      offset: request.offset,
-    });
+    };
+    this.attachment = request.session.attach(sink, request.role, request.offset);
+    context.actions.attached(this.actor, request.session, { role: request.role, offset: request.offset });
     const { loginId } = request.credential;
     if (loginId !== undefined) this.#watchLogin(loginId);
   }
@@ -98,14 +98,7 @@ class Connection {
     const backlog = this.ws.bufferedAmount;
     const limit = this.#backlogLimit;
     if (backlog <= limit) return;
-    const { session, credential, from } = this.request;
-    this.context.audit.record('client-not-reading', {
-      who: credential.principal.name,
-      from,
-      session: session.id,
-      backlog,
-      limit,
-    });
+    this.context.actions.notReading(this.actor, this.request.session, { backlog, limit });
     // The close frame queues behind the backlog: a client that reads again learns why; one that
     // does not is cut when the close times out. Nothing more is sent once the socket is closing.
     this.close(CloseCode.ClientNotReading, 'client not reading');
@@ -127,9 +120,9 @@ class Connection {
   }
 
   close(code: number, reason: string): void {
+    // A close handshake the peer does not finish is cut short by ws (the server's closeTimeout).
     if (this.ws.readyState === WebSocket.CLOSED) return;
     this.ws.close(code, reason);
-    setTimeout(() => this.ws.terminate(), CLOSE_TIMEOUT_MS).unref();
   }
 
   /** No pong in time: detach now, then close (the peer is probably not there to answer). */
@@ -142,14 +135,9 @@ class Connection {
     if (this.#closed) return;
     this.#closed = true;
     clearTimeout(this.#loginTimer);
-    const { session, credential, from } = this.request;
+    const { session } = this.request;
     session.detach(this.attachment);
-    this.context.audit.record('detach', {
-      who: credential.principal.name,
-      from,
-      session: session.id,
-      code,
-    });
+    this.context.actions.detached(this.actor, session, code);
     this.onGone(this);
   }
 
@@ -175,51 +163,29 @@ class Connection {
         `clients may only send stdin frames (0x00), not 0x${frame.type.toString(16).padStart(2, '0')}`,
       );
     }
-    this.#requireControl('write to');
-    this.request.session.write(frame.payload);
+    this.#act({ type: 'write', data: frame.payload });
   }
 
   #handle(message: ClientMessage): void {
-    const { session, from } = this.request;
-    const { principal } = this.request.credential;
+    const { session } = this.request;
     switch (message.type) {
       case 'input':
-        this.#requireControl('write to');
-        session.write(Buffer.from(message.data, 'utf8'));
+        this.#act({ type: 'write', data: Buffer.from(message.data, 'utf8') });
         return;
       case 'close-stdin':
-        this.#requireControl('close the stdin of');
-        session.closeInput();
-        this.context.audit.record('close-stdin', { who: principal.name, from, session: session.id });
-        return;
       case 'signal':
-        this.#requireControl('signal');
-        session.signal(message.signal);
-        this.context.audit.record('signal', {
-          who: principal.name,
-          from,
-          session: session.id,
-          signal: message.signal,
-        });
+      case 'resize':
+        this.#act(message);
         return;
       case 'terminate': {
-        this.#requireControl('terminate');
-        const gracePeriodMs = message.gracePeriodMs ?? this.context.config.limits.terminateGracePeriodMs;
-        if (session.state === 'exited')
+        if (this.actor.role === 'control' && session.state === 'exited')
           throw new ProtocolError(ErrorCode.SessionExited, 'the process has already exited');
-        this.context.audit.record('terminate', {
-          who: principal.name,
-          from,
-          session: session.id,
-          gracePeriodMs,
-        });
-        session.terminate(gracePeriodMs).catch((error: unknown) => this.#fail(error));
+        const gracePeriodMs = message.gracePeriodMs ?? this.context.config.limits.terminateGracePeriodMs;
+        this.context.actions
+          .terminate(this.actor, session, gracePeriodMs)
+          .catch((error: unknown) => this.#fail(error));
         return;
       }
-      case 'resize':
-        this.#requireControl('resize');
-        session.resize(message.cols, message.rows);
-        return;
       case 'ack':
         session.ack(this.attachment, message.offset);
         return;
@@ -230,10 +196,8 @@ class Connection {
     }
   }
 
-  #requireControl(action: string): void {
-    if (this.request.role !== 'control') {
-      throw new ProtocolError(ErrorCode.Forbidden, `a "view" client may not ${action} the session`);
-    }
+  #act(action: ImmediateAction): void {
+    this.context.actions.perform(this.actor, this.request.session, action);
   }
 
   #fail(error: unknown): void {

@@ -8,6 +8,7 @@ import { resolveConfig } from '../../../server/src/config/load.ts';
 import { createAudit } from '../../../server/src/log/audit.ts';
 import { createLogger } from '../../../server/src/log/logger.ts';
 import { SessionRegistry } from '../../../server/src/sessions/registry.ts';
+import { SessionActions } from '../../../server/src/sessions/actions.ts';
 
 const MARKER = ['sleep', '987655'];
 
@@ -34,7 +35,8 @@ test('a session still starting when shutdown begins is terminated and refused wi
     limits: { terminateGracePeriodMs: 100 },
   });
   const logger = createLogger('silent');
-  const registry = new SessionRegistry(config, logger, createAudit(logger, undefined));
+  const audit = createAudit(logger, undefined);
+  const registry = new SessionRegistry(config, logger, audit, new SessionActions(audit));
   const principal = { name: 'op', role: 'operator' as const, scope: 'own' as const };
   const creating = registry.create({ profile: 'sleeper', args: undefined, principal, from: undefined });
   const terminated = await registry.terminateAll(100); // while the spawn is in flight

@@ -14,8 +14,8 @@ import type { ProfileInfo } from '@shellgate/shared';
 import { Router } from 'express';
 import type { Request } from 'express';
 import { remoteAddress } from '../../auth/authenticate.js';
-import { canControl } from '../../auth/principal.js';
 import type { GatewayContext } from '../../context.js';
+import type { Actor } from '../../sessions/actions.js';
 import type { Session } from '../../sessions/session.js';
 import { parseBody } from '../body.js';
 import { authenticate, credentialOf } from '../guards.js';
@@ -36,17 +36,16 @@ function gracePeriod(request: Request, fallback: number): number {
 
 export function sessionRoutes(context: GatewayContext): Router {
   const router = Router();
-  const { registry, audit } = context;
+  const { registry, actions } = context;
   router.use(authenticate(context));
 
-  const controlled = (request: Request, action: string): Session => {
-    const { principal } = credentialOf(request);
-    const session = registry.get(principal, String(request.params.id));
-    if (!canControl(principal, session.owner.name)) {
-      throw new ProtocolError(ErrorCode.Forbidden, `a ${principal.role} token may not ${action} sessions`);
-    }
-    return session;
-  };
+  const actorOf = (request: Request): Actor => ({
+    via: 'http',
+    principal: credentialOf(request).principal,
+    from: remoteAddress(request),
+  });
+  const sessionOf = (request: Request): Session =>
+    registry.get(credentialOf(request).principal, String(request.params.id));
 
   router.get('/profiles', (_request, response) => {
     const profiles: ProfileInfo[] = Object.entries(context.config.profiles).map(([name, profile]) => ({
@@ -81,22 +80,14 @@ export function sessionRoutes(context: GatewayContext): Router {
   });
 
   router.get('/sessions/:id', (request, response) => {
-    const session = registry.get(credentialOf(request).principal, String(request.params.id));
-    response.json({ session: session.info() });
+    response.json({ session: sessionOf(request).info() });
   });
 
   router.delete('/sessions/:id', async (request, response) => {
-    const session = controlled(request, 'terminate');
+    const session = sessionOf(request);
     const grace = gracePeriod(request, context.config.limits.terminateGracePeriodMs);
-    const who = credentialOf(request).principal.name;
     const wasExited = session.state === 'exited';
-    audit.record('terminate', {
-      who,
-      from: remoteAddress(request),
-      session: session.id,
-      gracePeriodMs: grace,
-    });
-    const outcome = await session.terminate(grace);
+    const outcome = await actions.terminate(actorOf(request), session, grace);
     const info = session.info();
     // Deleting a session that had already exited removes it; a running one stays (exited) for
     // exitedSessionTtlMs so that attached clients can read its last output.
@@ -105,16 +96,10 @@ export function sessionRoutes(context: GatewayContext): Router {
   });
 
   router.post('/sessions/:id/signal', (request, response) => {
-    const session = controlled(request, 'signal');
+    const session = sessionOf(request);
     checkSignalName(request.body);
     const { signal } = parseBody(signalRequestSchema, request.body, 'signal request');
-    session.signal(signal);
-    audit.record('signal', {
-      who: credentialOf(request).principal.name,
-      from: remoteAddress(request),
-      session: session.id,
-      signal,
-    });
+    actions.perform(actorOf(request), session, { type: 'signal', signal });
     response.json({ session: session.info() });
   });
 

@@ -1,0 +1,136 @@
+// Fan-out: every attached client gets the session's output in order, each from its own position,
+// as far as flow control lets it (flow-control.ts decides; this file sends). The ordering a client
+// sees is always: `hello` (and a snapshot), output with any `gap` in place, then `exit` once the
+// process has exited and the client has every byte.
+//
+// A client attaching is "joining" until its `hello` went out (a PTY client waits for its screen
+// snapshot): it is counted, but sent nothing else yet.
+import type { ExitStatus, ServerMessage } from '@shellgate/shared';
+import type { Attachment } from './attachment.js';
+import { nextSendStep, viewerCaughtUp, viewerFellBehind } from './flow-control.js';
+import type { FlowLimits } from './flow-control.js';
+import type { ReplayBuffer } from './replay.js';
+
+export class Fanout {
+  readonly #joined = new Set<Attachment>();
+  readonly #joining = new Set<Attachment>();
+  #exit: ExitStatus | null = null;
+
+  constructor(
+    private readonly replay: ReplayBuffer,
+    private readonly limits: FlowLimits,
+  ) {}
+
+  /** Attached clients, including those still joining. */
+  get size(): number {
+    return this.#joined.size + this.#joining.size;
+  }
+
+  /** Clients that have had their `hello`. */
+  get joined(): ReadonlySet<Attachment> {
+    return this.#joined;
+  }
+
+  hasControl(): boolean {
+    for (const attachment of this.#joined) if (attachment.role === 'control') return true;
+    return false;
+  }
+
+  beginJoin(attachment: Attachment): void {
+    this.#joining.add(attachment);
+  }
+
+  /** Moves a joining client to the live stream; false if it left (or was dropped) meanwhile. */
+  join(attachment: Attachment): boolean {
+    if (!this.#joining.delete(attachment)) return false;
+    this.#joined.add(attachment);
+    return true;
+  }
+
+  /** Forgets a client; returns where it was: 'joined', 'joining' or null if unknown. */
+  leave(attachment: Attachment): 'joined' | 'joining' | null {
+    if (this.#joining.delete(attachment)) return 'joining';
+    if (this.#joined.delete(attachment)) return 'joined';
+    return null;
+  }
+
+  /** Output just appended to the replay buffer as `frame`, covering [start, end). */
+  relay(frame: Buffer, start: number, end: number): void {
+    for (const attachment of this.#joined) {
+      if (attachment.lagging) continue;
+      if (attachment.sent === start) {
+        // The common case: a client that is up to date gets the very frame the buffer holds.
+        attachment.sink.sendFrame(frame);
+        attachment.sent = end;
+        if (viewerFellBehind(attachment, this.limits)) attachment.lagging = true;
+      } else {
+        this.pump(attachment);
+      }
+    }
+  }
+
+  /** The client acknowledged more: a lagging viewer that caught up is sent what it missed. */
+  acknowledged(attachment: Attachment): void {
+    if (attachment.lagging && viewerCaughtUp(attachment, this.limits)) {
+      attachment.lagging = false;
+      this.pump(attachment);
+    }
+  }
+
+  /** The process exited: every client gets what is left, then `exit`. */
+  exited(status: ExitStatus): void {
+    this.#exit = status;
+    for (const attachment of this.#joined) this.pump(attachment);
+  }
+
+  /** Sends `attachment` what it has not had yet, as far as its lag allows; then `exit` if due. */
+  pump(attachment: Attachment): void {
+    for (;;) {
+      const step = nextSendStep(attachment, this.replay, this.limits);
+      switch (step.kind) {
+        case 'lagging':
+          attachment.lagging = true;
+          return;
+        case 'gap':
+          attachment.sink.sendMessage({ type: 'gap', from: step.from, to: step.to });
+          attachment.sent = step.to;
+          attachment.skippedTo = step.to;
+          continue;
+        case 'send':
+          for (const slice of this.replay.slice(attachment.sent, step.budget)) {
+            attachment.sink.sendFrame(slice.frame);
+            attachment.sent += slice.length;
+          }
+          continue;
+        case 'caught-up':
+          attachment.lagging = false;
+          this.#sendExit(attachment);
+          return;
+        default: {
+          const check: never = step;
+          return check;
+        }
+      }
+    }
+  }
+
+  broadcast(message: ServerMessage, except?: Attachment): void {
+    for (const attachment of this.#joined) {
+      if (attachment !== except) attachment.sink.sendMessage(message);
+    }
+  }
+
+  /** Closes every client (joined or joining) and forgets them. */
+  closeAll(code: number, reason: string): void {
+    for (const attachment of [...this.#joined, ...this.#joining]) attachment.sink.close(code, reason);
+    this.#joined.clear();
+    this.#joining.clear();
+  }
+
+  #sendExit(attachment: Attachment): void {
+    const exit = this.#exit;
+    if (exit === null || attachment.exitSent) return;
+    attachment.exitSent = true;
+    attachment.sink.sendMessage({ type: 'exit', code: exit.code, signal: exit.signal });
+  }
+}
