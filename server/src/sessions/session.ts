@@ -4,23 +4,10 @@
 //      │                     └──────────────────exit────────────────────────┘
 //      └──spawn failed──► (never registered: the request gets SPAWN_FAILED)
 //
-// Output flows child → coalescer → replay buffer (and the screen tracker of a PTY session) → every
-// attached client (fanout.ts), tagged by stream and counted in one offset. When the child is paused
-// and how far each client is sent ahead is decided in flow-control.ts; what stdin accepts in
-// input-gate.ts. This file owns the state (one transition table), every timer and every
-// subscription to the process, and disposes of them all when it is removed.
-//
-// PTY sessions also feed a screen tracker (a headless terminal in a worker thread). A client
-// attaching without an offset, or from one that has left the replay buffer, is sent the current
-// screen as a snapshot instead of a replay that could start inside an escape sequence.
-import {
-  CloseCode,
-  ErrorCode,
-  FrameType,
-  PROTOCOL_VERSION,
-  ProtocolError,
-  encodeFrame,
-} from '@shellgate/shared';
+// This file is the control path: the state (one transition table), the requests (authorized and
+// audited by actions.ts), termination, and the session's own timers (idle, expiry). The data path,
+// output to the clients with flow control, is stream.ts; what stdin accepts is input-gate.ts.
+import { CloseCode, ErrorCode, ProtocolError } from '@shellgate/shared';
 import type {
   ClientRole,
   ExitStatus,
@@ -35,15 +22,11 @@ import type { Principal } from '../auth/principal.js';
 import type { Limits } from '../config/limits.js';
 import type { Logger } from '../log/logger.js';
 import { ScreenTracker } from '../screen/index.js';
-import { Attachment } from './attachment.js';
-import type { ClientSink } from './attachment.js';
+import type { Attachment, ClientSink } from './attachment.js';
 import { processErrorCode, spawnChild } from './child.js';
 import type { SessionProcess } from './child.js';
-import { OutputCoalescer } from './coalescer.js';
-import { Fanout } from './fanout.js';
-import { FlowControl, slowestControlFloor } from './flow-control.js';
 import { InputGate, stdinClosedError } from './input-gate.js';
-import { ReplayBuffer } from './replay.js';
+import { SessionStream } from './stream.js';
 import { NamedTimers } from './timers.js';
 
 export interface SessionSpec {
@@ -84,12 +67,6 @@ const TRANSITIONS: Readonly<Record<SessionState, readonly SessionState[]>> = {
   exited: [],
 };
 
-type TimerName = 'idle' | 'reconnect-hold' | 'expire' | 'paused-watch';
-
-const textEncoder = new TextEncoder();
-/** How often flow control is re-checked while the child is paused. */
-const PAUSED_WATCH_MS = 250;
-
 export class Session {
   /** Starts the process; resolves once it runs, or rejects with SPAWN_FAILED. */
   static async start(spec: SessionSpec, context: SessionContext): Promise<Session> {
@@ -102,7 +79,7 @@ export class Session {
       size: spec.size,
     });
     // Synchronously after the spawn resolved: no output can have been delivered yet.
-    session.#run(child);
+    session.#run(child, spec.screen);
     return session;
   }
 
@@ -123,17 +100,12 @@ export class Session {
   #removed = false;
   /** Terminal size of a PTY session (the latest resize from any control client wins). */
   #size: TerminalSize | null;
-  readonly #trackScreen: boolean;
   /** The PTY session's screen, for snapshots on attach; null for pipe sessions. */
   #screen: ScreenTracker | null = null;
-  readonly #replay: ReplayBuffer;
-  readonly #fanout: Fanout;
-  readonly #flow: FlowControl;
+  readonly #stream: SessionStream;
   readonly #input: InputGate;
-  readonly #output = new OutputCoalescer((type, data) => this.#relay(type, data));
-  readonly #timers = new NamedTimers<TimerName>();
-  /** Subscriptions to the process and the screen, ended on removal. */
-  readonly #subscriptions: Array<{ dispose(): void }> = [];
+  readonly #timers = new NamedTimers<'idle' | 'expire'>();
+  #exitSubscription: { dispose(): void } | undefined;
   readonly #exited: Promise<void>;
   #resolveExited: () => void = () => undefined;
 
@@ -147,15 +119,14 @@ export class Session {
     this.mode = spec.mode;
     this.owner = spec.owner;
     this.from = spec.from;
-    const { limits } = context;
-    const flowLimits = { windowBytes: limits.flowControlWindowBytes, viewerLagBytes: limits.viewerLagBytes };
-    this.#replay = new ReplayBuffer(limits.replayBufferBytes);
-    this.#fanout = new Fanout(this.#replay, flowLimits);
-    this.#flow = new FlowControl(flowLimits);
-    this.#input = new InputGate(limits);
-    this.#exited = new Promise((resolve) => (this.#resolveExited = resolve));
     this.#size = spec.mode === 'pty' ? { ...spec.size } : null;
-    this.#trackScreen = spec.screen;
+    this.#input = new InputGate(context.limits);
+    this.#stream = new SessionStream(
+      { id: this.id, info: () => this.info(), clientsChanged: (count) => this.#clientsChanged(count) },
+      context.limits,
+      context.logger,
+    );
+    this.#exited = new Promise((resolve) => (this.#resolveExited = resolve));
   }
 
   get state(): SessionState {
@@ -164,7 +135,7 @@ export class Session {
 
   /** Attached clients, including those still waiting for their snapshot. */
   get clientCount(): number {
-    return this.#fanout.size;
+    return this.#stream.clientCount;
   }
 
   /** Resolves once the process has exited and its last output was relayed. */
@@ -174,7 +145,7 @@ export class Session {
 
   /** Output so far: the offset of the next output byte. */
   get outputBytes(): number {
-    return this.#replay.end;
+    return this.#stream.outputBytes;
   }
 
   info(): SessionInfo {
@@ -191,71 +162,27 @@ export class Session {
       terminateStage: this.#terminateStage,
       size: this.#size === null ? null : { ...this.#size },
       outputBytes: this.outputBytes,
-      clients: this.#fanout.joined.size,
+      clients: this.#stream.joinedCount,
       stdinOpen: this.#input.open && this.#state !== 'exited',
       owner: this.owner.name,
     };
   }
 
-  // ---- clients ----------------------------------------------------------------------------------
+  // ---- clients (the stream's) -------------------------------------------------------------------
 
-  /**
-   * Attaches a client: `hello`, then what it has not seen, then live output (and `exit` if it is
-   * over). From `offset` (≤ outputBytes; the caller checked) when it is still in the replay buffer:
-   * a `gap` first if not. A PTY session instead starts a client without a replayable offset from a
-   * snapshot of its screen.
-   */
+  /** See SessionStream.attach: `hello`, then what the client has not seen, then live output. */
   attach(sink: ClientSink, role: ClientRole, offset: number | null): Attachment {
     this.#timers.clear('idle');
-    const screen = this.#screen;
-    if (screen === null || (offset !== null && offset >= this.#replay.start)) {
-      const attachment = new Attachment(sink, role, offset ?? 0);
-      this.#fanout.beginJoin(attachment);
-      this.#join(attachment, null);
-      return attachment;
-    }
-    // The snapshot stands for every byte so far; the stream continues from there.
-    const attachment = new Attachment(sink, role, this.#replay.end);
-    this.#fanout.beginJoin(attachment);
-    screen.snapshot().then(
-      (snapshot) => this.#join(attachment, snapshot.data),
-      (error: unknown) => {
-        this.context.logger.warn('screen snapshot failed; replaying bytes', { session: this.id, error });
-        // The bytes instead, from where the client asked (a `gap` first if they are gone).
-        attachment.rewind(offset ?? 0);
-        this.#join(attachment, null);
-      },
-    );
-    return attachment;
+    return this.#stream.attach(sink, role, offset);
   }
 
   detach(attachment: Attachment): void {
-    const was = this.#fanout.leave(attachment);
-    if (was === 'joined') {
-      if (attachment.role === 'control') this.#controlLeft(attachment);
-      this.#updateFlow();
-      this.#broadcastInfo();
-    }
-    if (was !== null && this.clientCount === 0) this.#armIdleTimer();
+    this.#stream.detach(attachment);
   }
 
   /** The client processed everything before `offset`. */
   ack(attachment: Attachment, offset: number): void {
-    if (offset > attachment.sent) {
-      throw new ProtocolError(
-        ErrorCode.InvalidOffset,
-        `ack offset ${offset} is beyond the ${attachment.sent} bytes sent to this client`,
-      );
-    }
-    if (offset < attachment.acked) {
-      throw new ProtocolError(
-        ErrorCode.InvalidOffset,
-        `ack offset ${offset} is behind an earlier ack of ${attachment.acked}`,
-      );
-    }
-    attachment.acked = offset;
-    this.#fanout.acknowledged(attachment);
-    if (attachment.role === 'control') this.#updateFlow();
+    this.#stream.ack(attachment, offset);
   }
 
   // ---- requests (authorized and audited by actions.ts) -----------------------------------------
@@ -267,7 +194,7 @@ export class Session {
     if (data.length === 0) return;
     try {
       child.write(data);
-      this.#output.answering();
+      this.#stream.answering();
     } catch (error) {
       if (processErrorCode(error) === 'ESTDIN_CLOSED') throw stdinClosedError();
       throw error;
@@ -278,7 +205,7 @@ export class Session {
     const child = this.#requireRunning('close the stdin of');
     if (!this.#input.close()) return;
     child.closeInput();
-    this.#broadcastInfo();
+    this.#stream.broadcastInfo();
   }
 
   /** Sends an allow-listed signal to the session's process group. */
@@ -305,7 +232,7 @@ export class Session {
     child.resize(cols, rows);
     this.#screen?.resize(cols, rows);
     this.#size = { cols, rows };
-    this.#broadcastInfo();
+    this.#stream.broadcastInfo();
   }
 
   /**
@@ -325,7 +252,7 @@ export class Session {
         gracePeriodMs,
         onStage: (stage) => {
           this.#terminateStage = stage;
-          this.#fanout.broadcast({ type: 'terminating', stage });
+          this.#stream.broadcast({ type: 'terminating', stage });
           this.context.logger.debug('terminate stage', { session: this.id, stage });
         },
       });
@@ -340,7 +267,7 @@ export class Session {
     if (this.#removed) return;
     this.#removed = true;
     this.#timers.clearAll();
-    for (const subscription of this.#subscriptions.splice(0)) subscription.dispose();
+    this.#exitSubscription?.dispose();
     // Removal is for exited sessions; should a running one get here, it does not outlive it.
     if (this.#state !== 'exited') {
       try {
@@ -349,52 +276,29 @@ export class Session {
         // It exited meanwhile (ECHILD): nothing left to kill.
       }
     }
-    this.#fanout.closeAll(code, reason);
-    this.#output.dispose();
-    this.#replay.clear();
+    this.#stream.close(code, reason);
     this.#screen?.close();
   }
 
   // ---- the process ------------------------------------------------------------------------------
 
-  #run(child: SessionProcess): void {
+  #run(child: SessionProcess, trackScreen: boolean): void {
     this.#child = child;
     this.#transition('running');
-    if (child.mode === 'pty' && this.#size !== null && this.#trackScreen) {
-      const screen = new ScreenTracker({ cols: this.#size.cols, rows: this.#size.rows });
-      // The worker's parsing counts in the flow-control window: resume once it has caught up.
-      this.#subscriptions.push(
-        screen.onParsed(() => {
-          if (this.#flow.paused) this.#updateFlow();
-        }),
-      );
-      this.#screen = screen;
+    if (child.mode === 'pty' && this.#size !== null && trackScreen) {
+      this.#screen = new ScreenTracker({ cols: this.#size.cols, rows: this.#size.rows });
     }
-    this.#subscriptions.push(
-      child.onOutput((chunk) => {
-        if (chunk.data.length === 0 || this.#removed) return;
-        this.#output.push(chunk.stream === 'stdout' ? FrameType.Stdout : FrameType.Stderr, chunk.data);
-      }),
-      child.onExit((status) => this.#onExit(status)),
-    );
+    this.#stream.start(child, this.#screen);
+    this.#exitSubscription = child.onExit((status) => this.#onExit(status));
     this.#armIdleTimer();
   }
 
-  #relay(type: FrameType, data: Buffer): void {
-    const start = this.#replay.end;
-    this.#screen?.write(data);
-    const frame = this.#replay.append(type, data);
-    this.#fanout.relay(frame, start, this.#replay.end);
-    this.#updateFlow();
-  }
-
   #onExit(status: ExitStatus): void {
-    this.#output.flush(); // the last output goes before `exit`
+    this.#stream.flush(); // the last output goes before `exit`
     this.#exit = { code: status.code, signal: status.signal };
     this.#exitedAt = new Date();
-    this.#flow.processExited();
     this.#transition('exited');
-    this.#fanout.exited(this.#exit);
+    this.#stream.ended(this.#exit);
     this.context.exited(this, this.#exit);
     this.#resolveExited();
     if (!this.#removed) {
@@ -402,65 +306,10 @@ export class Session {
     }
   }
 
-  /** Pauses the child while the slowest control client is more than a window behind. */
-  #updateFlow(): void {
-    const child = this.#child;
-    if (child === undefined || this.#state === 'exited') return;
-    const decision = this.#flow.decide({
-      controlFloor: slowestControlFloor(this.#fanout.joined),
-      replayEnd: this.#replay.end,
-      replayOverBudget: this.#replay.overBudget,
-      screenBacklog: this.#screen?.backlogBytes ?? 0,
-      processGone: child.poll() !== null,
-    });
-    this.#replay.pin(decision.pinFrom);
-    if (decision.pause === true) child.pauseOutput();
-    if (decision.pause === false) child.resumeOutput();
-    // A paused child may exit without any client acting: look again now and then while paused.
-    if (!this.#flow.paused) this.#timers.clear('paused-watch');
-    else if (!this.#timers.has('paused-watch'))
-      this.#timers.set('paused-watch', PAUSED_WATCH_MS, () => this.#updateFlow());
-  }
-
-  /** Sends `hello` (and the snapshot, if any) and joins the live stream. */
-  #join(attachment: Attachment, snapshot: string | null): void {
-    if (this.#removed || !this.#fanout.join(attachment)) return;
-    this.#timers.clear('idle');
-    if (attachment.role === 'control') {
-      this.#flow.controlJoined();
-      this.#timers.clear('reconnect-hold');
-    }
-    attachment.sink.sendMessage({
-      type: 'hello',
-      protocol: PROTOCOL_VERSION,
-      session: this.info(),
-      role: attachment.role,
-      offset: attachment.sent,
-      snapshot: snapshot !== null,
-    });
-    if (snapshot !== null)
-      attachment.sink.sendFrame(encodeFrame(FrameType.Snapshot, textEncoder.encode(snapshot)));
-    this.#fanout.pump(attachment);
-    this.#broadcastInfo(attachment);
-    this.#updateFlow();
-  }
-
-  /**
-   * A dropped connection is usually back within seconds: when the last control client leaves, keep
-   * holding the child at its position for a while, then let it run on (like a detached tmux).
-   */
-  #controlLeft(attachment: Attachment): void {
-    const lastOne = !this.#fanout.hasControl();
-    const holdMs = this.context.limits.reconnectHoldMs;
-    const hold = lastOne && holdMs > 0 && this.#state !== 'exited';
-    this.#flow.controlLeft(attachment.floor, lastOne, hold);
-    if (!lastOne) return;
-    if (!hold) this.#timers.clear('reconnect-hold');
-    else
-      this.#timers.set('reconnect-hold', holdMs, () => {
-        this.#flow.holdExpired();
-        this.#updateFlow();
-      });
+  /** A session nobody is attached to is terminated after limits.idleTimeoutMs. */
+  #clientsChanged(count: number): void {
+    if (count > 0) this.#timers.clear('idle');
+    else this.#armIdleTimer();
   }
 
   #armIdleTimer(): void {
@@ -476,10 +325,8 @@ export class Session {
     if (from === to) return;
     if (!TRANSITIONS[from].includes(to)) throw new Error(`session ${this.id}: no transition ${from} → ${to}`);
     this.#state = to;
-    // An exited session has nothing left to wait for but its expiry.
-    if (to === 'exited')
-      for (const name of ['idle', 'reconnect-hold', 'paused-watch'] as const) this.#timers.clear(name);
-    this.#broadcastInfo();
+    if (to === 'exited') this.#timers.clear('idle');
+    this.#stream.broadcastInfo();
   }
 
   #requireRunning(action: string): SessionProcess {
@@ -492,10 +339,5 @@ export class Session {
       ErrorCode.SessionExited,
       `cannot ${action} session ${this.id}: its process has exited`,
     );
-  }
-
-  #broadcastInfo(except?: Attachment): void {
-    if (this.#fanout.joined.size === 0) return;
-    this.#fanout.broadcast({ type: 'session', session: this.info() }, except);
   }
 }
