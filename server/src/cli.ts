@@ -67,10 +67,13 @@ async function main(): Promise<void> {
   }
   const gateway = createGateway(config);
   let stopping = false;
+  // Shutdown is bounded (each termination stage, then SIGKILL) and must finish whatever arrives
+  // meanwhile: a second signal, or the stdin EOF of a supervisor that is itself going away, would
+  // otherwise leave behind sessions that ignore SIGTERM.
   const stop = (reason: string): void => {
     if (stopping) {
-      process.stderr.write(`shellgate: ${reason} again, exiting now\n`);
-      process.exit(1);
+      process.stderr.write(`shellgate: ${reason} while shutting down; still terminating sessions\n`);
+      return;
     }
     stopping = true;
     gateway.close().then(

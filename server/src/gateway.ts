@@ -23,6 +23,8 @@ import { Connections } from './ws/connection.js';
 import { Heartbeat } from './ws/heartbeat.js';
 import { upgradeHandler } from './ws/upgrade.js';
 
+/** A client must have sent its request headers within this (docs/security.md). */
+const HEADERS_TIMEOUT_MS = 10_000;
 /** A WebSocket close handshake the peer does not finish within this is cut short. */
 const CLOSE_TIMEOUT_MS = 2_000;
 /** Shutdown waits for the termination stages (close stdin, SIGTERM, SIGKILL), each a grace period… */
@@ -69,14 +71,19 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
   };
 
   const app = createApp(context);
+  // Slowloris and idle keep-alive bounds; WebSocket connections are upgraded out of these. Node
+  // enforces the first two only when it sweeps its connections, every connectionsCheckingInterval
+  // (30 s by default): sweeping every second makes the documented bound true to within a second.
+  const serverOptions = {
+    headersTimeout: HEADERS_TIMEOUT_MS,
+    requestTimeout: 30_000,
+    keepAliveTimeout: 5_000,
+    connectionsCheckingInterval: 1_000,
+  };
   const server: Server =
     config.tls === undefined
-      ? createHttpServer(app)
-      : createHttpsServer({ cert: config.tls.cert, key: config.tls.key }, app);
-  // Slowloris and idle keep-alive bounds; WebSocket connections are upgraded out of these.
-  server.headersTimeout = 10_000;
-  server.requestTimeout = 30_000;
-  server.keepAliveTimeout = 5_000;
+      ? createHttpServer(serverOptions, app)
+      : createHttpsServer({ ...serverOptions, cert: config.tls.cert, key: config.tls.key }, app);
 
   const wss = new WebSocketServer({
     noServer: true,
