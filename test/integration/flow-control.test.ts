@@ -15,6 +15,8 @@ const MiB = 1024 * KiB;
 const WINDOW = 128 * KiB;
 const VIEWER_LAG = 64 * KiB;
 const REPLAY = 256 * KiB;
+/** Pinned bytes may hold the replay buffer over its budget by one read (docs/configuration.md). */
+const ONE_READ = 64 * KiB;
 /** The child's pipe read size: at most this much more than the window can be read before pausing. */
 const CHUNK = 64 * KiB;
 
@@ -96,7 +98,7 @@ describe('flow control', () => {
     viewer.ack();
     await viewer.nextMessage('exit');
     const gap = await viewer.nextMessage('gap');
-    assert.ok(gap.from <= VIEWER_LAG + CHUNK && gap.to >= total + 4 - REPLAY, JSON.stringify(gap));
+    assert.ok(gap.from <= VIEWER_LAG + CHUNK && gap.to >= total + 4 - REPLAY - ONE_READ, JSON.stringify(gap));
     assert.equal(viewer.position, total + 4);
     const gaps = viewer.messages.filter((m) => m.type === 'gap');
     const skipped = gaps.reduce((sum, m) => (m.type === 'gap' ? sum + (m.to - m.from) : sum), 0);

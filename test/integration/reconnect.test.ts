@@ -10,6 +10,8 @@ import { getSession, sh, startedGroups } from '../helpers/sessions.js';
 import { connect, connectRefused } from '../helpers/ws-client.js';
 
 const REPLAY = 256 * 1024;
+/** Pinned bytes may hold the replay buffer over its budget by one read (docs/configuration.md). */
+const ONE_READ = 64 * 1024;
 let gateway: Gateway;
 
 before(async () => {
@@ -92,7 +94,7 @@ describe('reconnect', () => {
     await late.nextMessage('exit');
     const gap = await late.nextMessage('gap');
     assert.equal(gap.from, 0);
-    assert.ok(gap.to > 0 && gap.to >= whole.length - REPLAY, `gap ends at ${gap.to}`);
+    assert.ok(gap.to > 0 && gap.to >= whole.length - REPLAY - ONE_READ, `gap ends at ${gap.to}`);
     // hello, gap, then output: the gap comes before any byte.
     assert.equal(late.events[1]?.kind, 'message');
     assert.deepEqual(late.output(), whole.subarray(gap.to));
