@@ -76,7 +76,11 @@ export class SessionActions {
   }
 
   /** A client attached (audited; viewers and controllers alike). */
-  attached(actor: Actor, session: Session, details: { role: ClientRole; offset: number | null }): void {
+  attached(
+    actor: Actor,
+    session: Session,
+    details: { role: ClientRole; offset: number | null; origin: string | null },
+  ): void {
     this.#record('attach', actor, session, details);
   }
 

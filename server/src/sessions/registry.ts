@@ -133,6 +133,7 @@ export class SessionRegistry {
         session: session.id,
         profile: request.profile,
         argv,
+        cwd: profile.cwd ?? process.cwd(),
         pid: session.info().pid,
       });
       return session;

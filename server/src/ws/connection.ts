@@ -29,6 +29,8 @@ export interface OpenRequest {
   /** The `?offset=` asked for; null when absent. */
   offset: number | null;
   from: string | undefined;
+  /** The request's Origin header (browsers send it; scripts usually do not): for the audit trail. */
+  origin: string | undefined;
   credential: Credential;
 }
 
@@ -78,7 +80,11 @@ class Connection {
       role: request.role,
     };
     this.attachment = request.session.attach(sink, request.role, request.offset);
-    context.actions.attached(this.actor, request.session, { role: request.role, offset: request.offset });
+    context.actions.attached(this.actor, request.session, {
+      role: request.role,
+      offset: request.offset,
+      origin: request.origin ?? null,
+    });
     const { loginId } = request.credential;
     if (loginId !== undefined) this.#watchLogin(loginId);
   }

@@ -105,7 +105,14 @@ export function upgradeHandler(
       );
     }
     wss.handleUpgrade(request, socket, head, (ws) => {
-      connections.open(ws, { session, role, offset, from, credential: auth.credential });
+      connections.open(ws, {
+        session,
+        role,
+        offset,
+        from,
+        origin: request.headers.origin,
+        credential: auth.credential,
+      });
     });
   };
 }
