@@ -134,6 +134,7 @@ describe('the upgrade is authenticated before any 101', () => {
     const refusal = await connectRefused(gateway.url, session.id, { token: gateway.operatorToken });
     assert.equal(refusal.status, 429);
     assert.match(refusal.body, /CLIENT_LIMIT/);
+    assert.ok(Number(refusal.headers['retry-after']) > 0, 'a 429 says when to try again');
     await Promise.all(clients.map((client) => client.close()));
   });
 });

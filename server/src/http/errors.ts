@@ -5,8 +5,21 @@ import type { ErrorBody } from '@shellgate/shared';
 import type { ErrorRequestHandler, Response } from 'express';
 import type { Logger } from '../log/logger.js';
 
+/**
+ * `Retry-After` (seconds) on every 429: when trying again can succeed. Failed authentications are
+ * counted in one-minute windows; capacity frees up as sessions exit and clients leave.
+ */
+export const RETRY_AFTER_SECONDS: Readonly<Partial<Record<ErrorCode, number>>> = {
+  [ErrorCode.RateLimited]: 60,
+  [ErrorCode.SessionLimit]: 5,
+  [ErrorCode.ClientLimit]: 5,
+  [ErrorCode.InputQueueFull]: 1,
+};
+
 export function sendError(response: Response, code: ErrorCode, message: string): void {
   const body: ErrorBody = { error: { code, message } };
+  const retryAfter = RETRY_AFTER_SECONDS[code];
+  if (retryAfter !== undefined) response.setHeader('Retry-After', String(retryAfter));
   response.status(HTTP_STATUS[code]).json(body);
 }
 

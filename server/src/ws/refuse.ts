@@ -4,18 +4,21 @@ import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { HTTP_STATUS } from '@shellgate/shared';
 import type { ErrorBody, ErrorCode } from '@shellgate/shared';
+import { RETRY_AFTER_SECONDS } from '../http/errors.js';
 import { SECURITY_HEADERS } from '../http/headers.js';
 
 export function refuseUpgrade(socket: Duplex, code: ErrorCode, message: string): void {
   const status = HTTP_STATUS[code];
   const body: ErrorBody = { error: { code, message } };
   const text = JSON.stringify(body);
+  const retryAfter = RETRY_AFTER_SECONDS[code];
   const head = [
     `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}`,
     'Connection: close',
     'Content-Type: application/json; charset=utf-8',
     `Content-Length: ${Buffer.byteLength(text)}`,
     'Cache-Control: no-store',
+    ...(retryAfter === undefined ? [] : [`Retry-After: ${retryAfter}`]),
     ...Object.entries(SECURITY_HEADERS).map(([name, value]) => `${name}: ${value}`),
   ].join('\r\n');
   if (socket.writable) socket.end(`${head}\r\n\r\n${text}`);
