@@ -45,6 +45,8 @@ export const ErrorCode = {
   InputQueueFull: 'INPUT_QUEUE_FULL',
   /** The process could not be started (missing command, not executable, bad cwd). HTTP 500. */
   SpawnFailed: 'SPAWN_FAILED',
+  /** A WebSocket handshake of a version other than 13 (RFC 6455). HTTP 426. */
+  UnsupportedWebSocketVersion: 'UNSUPPORTED_WEBSOCKET_VERSION',
   /** The gateway is shutting down. HTTP 503 / close 1001. */
   ShuttingDown: 'SHUTTING_DOWN',
   /** A bug. HTTP 500. */
@@ -75,6 +77,7 @@ export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
   RATE_LIMITED: 429,
   INPUT_QUEUE_FULL: 429,
   SPAWN_FAILED: 500,
+  UNSUPPORTED_WEBSOCKET_VERSION: 426,
   SHUTTING_DOWN: 503,
   INTERNAL: 500,
 };

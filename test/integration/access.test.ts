@@ -71,6 +71,45 @@ describe('the upgrade is authenticated before any 101', () => {
     await own.close();
   });
 
+  test('a hybi-08 handshake (origin in Sec-WebSocket-Origin) with a login cookie gets 426, not a stream', async () => {
+    const session = await createSession(gateway, 'cat');
+    const cookie = await login(gateway, gateway.operatorToken);
+    // ws's own client always sends version 13; this is what a hybi-08 client sends.
+    const refusal = await new Promise<{ status: number | undefined; version: unknown; body: string }>(
+      (resolve, reject) => {
+        const request = httpRequest(`${gateway.url}/api/sessions/${session.id}/stream`, {
+          headers: {
+            cookie,
+            connection: 'Upgrade',
+            upgrade: 'websocket',
+            'sec-websocket-version': '8',
+            'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==',
+            'sec-websocket-origin': 'http://evil.example',
+            'sec-websocket-protocol': 'shellgate.v1',
+          },
+        });
+        request.on('upgrade', () => reject(new Error('the version-8 handshake was upgraded')));
+        request.on('response', (response) => {
+          let body = '';
+          response.setEncoding('utf8').on('data', (text: string) => (body += text));
+          response.on('end', () =>
+            resolve({
+              status: response.statusCode,
+              version: response.headers['sec-websocket-version'],
+              body,
+            }),
+          );
+        });
+        request.on('error', reject);
+        request.end();
+      },
+    );
+    assert.equal(refusal.status, 426);
+    assert.equal(refusal.version, '13');
+    assert.match(refusal.body, /UNSUPPORTED_WEBSOCKET_VERSION/);
+    assert.equal((await getSession(gateway, session.id)).clients, 0, 'nothing attached');
+  });
+
   test('a Host that is not ours (DNS rebinding) gets 403', async () => {
     const session = await createSession(gateway, 'cat');
     const refusal = await connectRefused(gateway.url, session.id, {

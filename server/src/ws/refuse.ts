@@ -7,7 +7,12 @@ import type { ErrorBody, ErrorCode } from '@shellgate/shared';
 import { RETRY_AFTER_SECONDS } from '../http/errors.js';
 import { SECURITY_HEADERS } from '../http/headers.js';
 
-export function refuseUpgrade(socket: Duplex, code: ErrorCode, message: string): void {
+export function refuseUpgrade(
+  socket: Duplex,
+  code: ErrorCode,
+  message: string,
+  headers: Readonly<Record<string, string>> = {},
+): void {
   const status = HTTP_STATUS[code];
   const body: ErrorBody = { error: { code, message } };
   const text = JSON.stringify(body);
@@ -19,7 +24,7 @@ export function refuseUpgrade(socket: Duplex, code: ErrorCode, message: string):
     `Content-Length: ${Buffer.byteLength(text)}`,
     'Cache-Control: no-store',
     ...(retryAfter === undefined ? [] : [`Retry-After: ${retryAfter}`]),
-    ...Object.entries(SECURITY_HEADERS).map(([name, value]) => `${name}: ${value}`),
+    ...Object.entries({ ...SECURITY_HEADERS, ...headers }).map(([name, value]) => `${name}: ${value}`),
   ].join('\r\n');
   if (socket.writable) socket.end(`${head}\r\n\r\n${text}`);
   // Whatever the client does, the socket does not outlive the answer for long.

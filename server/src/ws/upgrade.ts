@@ -15,6 +15,7 @@ import type { GatewayContext } from '../context.js';
 import type { Connections } from './connection.js';
 import { refuseUpgrade } from './refuse.js';
 
+const SUPPORTED_WEBSOCKET_VERSION = '13';
 const STREAM_PATH = /^\/api\/sessions\/([^/]{1,128})\/stream$/;
 
 function isRole(value: string): value is ClientRole {
@@ -33,11 +34,27 @@ export function upgradeHandler(
   return (request, socket, head) => {
     socket.on('error', () => socket.destroy());
     const from = remoteAddress(request);
-    const refuse = (code: ErrorCode, message: string, who: string | null = null): void => {
+    const refuse = (
+      code: ErrorCode,
+      message: string,
+      who: string | null = null,
+      headers: Record<string, string> = {},
+    ): void => {
       context.audit.record('auth-refused', { who, from, path: 'stream', code, reason: message });
-      refuseUpgrade(socket, code, message);
+      refuseUpgrade(socket, code, message, headers);
     };
     if (context.closing) return refuseUpgrade(socket, ErrorCode.ShuttingDown, 'the gateway is shutting down');
+    // Only RFC 6455 (version 13). Older drafts (hybi-08 sends its origin in Sec-WebSocket-Origin,
+    // which the Origin check below never reads) are answered before ws could accept them.
+    const version = request.headers['sec-websocket-version'];
+    if (version !== SUPPORTED_WEBSOCKET_VERSION) {
+      return refuse(
+        ErrorCode.UnsupportedWebSocketVersion,
+        `WebSocket version ${JSON.stringify(version ?? null)} is not supported: use version 13`,
+        null,
+        { 'Sec-WebSocket-Version': SUPPORTED_WEBSOCKET_VERSION },
+      );
+    }
     const url = new URL(request.url ?? '/', 'http://gateway.invalid');
     const match = STREAM_PATH.exec(url.pathname);
     const id = match?.[1];
