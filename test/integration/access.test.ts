@@ -23,6 +23,24 @@ after(async () => {
   assert.deepEqual(await waitForGroupsGone(startedGroups), []);
 });
 
+/** The gateway's audit records of `event` that match, once at least `count` were logged (bounded wait). */
+async function auditRecordsFor(
+  gw: Gateway,
+  event: string,
+  matches: (record: Record<string, unknown>) => boolean,
+  count: number,
+): Promise<Array<Record<string, unknown>>> {
+  for (let attempt = 0; attempt < 100; attempt += 1) {
+    const records = gw.stderr
+      .filter((line) => line.includes(`"event":"${event}"`))
+      .map((line): Record<string, unknown> => Object.fromEntries(Object.entries(JSON.parse(line) as object)))
+      .filter(matches);
+    if (records.length >= count) return records;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`fewer than ${count} "${event}" audit records after 5 s`);
+}
+
 async function login(gw: Gateway, token: string): Promise<string> {
   const response = await api(gw.url, 'POST', '/api/login', { body: { token }, origin: gw.origin });
   assert.equal(response.status, 200, response.text);
@@ -211,6 +229,36 @@ describe('cookie logins', () => {
       body: { profile: 'cat' },
     });
     assert.equal(own.status, 201);
+  });
+
+  test('a state change refused for its Origin is in the audit trail, before and after authentication', async () => {
+    // A gateway of its own: refusal records are throttled per address, and this file makes many.
+    const fresh = await startGateway();
+    try {
+      const cookie = await login(fresh, fresh.operatorToken);
+      await api(fresh.url, 'POST', '/api/sessions', { cookie, body: { profile: 'cat' } });
+      await api(fresh.url, 'POST', '/api/sessions', {
+        cookie,
+        origin: 'http://evil.example',
+        body: { profile: 'cat' },
+      });
+      const refusals = await auditRecordsFor(
+        fresh,
+        'auth-refused',
+        (record) => record.path === '/api/sessions',
+        2,
+      );
+      assert.deepEqual(
+        refusals.map((record) => [record.who, record.method, record.code]),
+        [
+          ['operator', 'POST', 'ORIGIN_REJECTED'],
+          [null, 'POST', 'ORIGIN_REJECTED'],
+        ],
+        'no Origin on a cookie request (refused once authenticated), then a foreign one (before)',
+      );
+    } finally {
+      await fresh.stop();
+    }
   });
 
   test('failed logins are rate limited per address', async () => {

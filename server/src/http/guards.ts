@@ -1,7 +1,7 @@
 // Request guards, in the order the app applies them: shutting down, Host (DNS rebinding), Origin,
 // authentication, then CSRF for cookie-authenticated state changes.
 import { ErrorCode, ProtocolError } from '@shellgate/shared';
-import type { Request, RequestHandler } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import type { Credential } from '../auth/authenticate.js';
 import { authenticateLimited, remoteAddress } from '../auth/authenticate.js';
 import type { GatewayContext } from '../context.js';
@@ -23,11 +23,32 @@ export function notClosing(context: GatewayContext): RequestHandler {
   };
 }
 
+/** Refuses a request with an `auth-refused` audit record (`who`: null before authentication). */
+function refuse(
+  context: GatewayContext,
+  request: Request,
+  response: Response,
+  code: ErrorCode,
+  reason: string,
+  who: string | null = null,
+): void {
+  context.audit.record('auth-refused', {
+    who,
+    from: remoteAddress(request),
+    method: request.method,
+    // The full path: inside a router, `path` is relative to where it is mounted.
+    path: request.baseUrl + request.path,
+    code,
+    reason,
+  });
+  sendError(response, code, reason);
+}
+
 export function hostGuard(context: GatewayContext): RequestHandler {
   return (request, response, next) => {
     const refusal = context.policy.hostRefusal(request.headers.host);
     if (refusal === undefined) next();
-    else sendError(response, ErrorCode.OriginRejected, refusal);
+    else refuse(context, request, response, ErrorCode.OriginRejected, refusal);
   };
 }
 
@@ -35,7 +56,7 @@ export function originGuard(context: GatewayContext): RequestHandler {
   return (request, response, next) => {
     const refusal = context.policy.originRefusal(request.headers.origin, request.headers.host);
     if (refusal === undefined) next();
-    else sendError(response, ErrorCode.OriginRejected, refusal);
+    else refuse(context, request, response, ErrorCode.OriginRejected, refusal);
   };
 }
 
@@ -45,15 +66,7 @@ export function authenticate(context: GatewayContext): RequestHandler {
   return (request, response, next) => {
     const result = authenticateLimited(context.authenticator, context.authFailures, request);
     if (!result.ok) {
-      context.audit.record('auth-refused', {
-        who: null,
-        from: remoteAddress(request),
-        method: request.method,
-        path: request.path,
-        code: result.code,
-        reason: result.reason,
-      });
-      sendError(response, result.code, result.reason);
+      refuse(context, request, response, result.code, result.reason);
       return;
     }
     // CSRF: a cookie rides along on any request the browser makes; a state change by cookie must
@@ -63,10 +76,13 @@ export function authenticate(context: GatewayContext): RequestHandler {
       !SAFE_METHODS.has(request.method) &&
       request.headers.origin === undefined
     ) {
-      sendError(
+      refuse(
+        context,
+        request,
         response,
         ErrorCode.OriginRejected,
         'a cookie-authenticated request that changes state must carry an Origin header',
+        result.credential.principal.name,
       );
       return;
     }
