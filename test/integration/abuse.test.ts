@@ -3,6 +3,7 @@
 // off or refused, and the gateway's memory and log stay bounded.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { connect as connectTcp } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, describe, test } from 'node:test';
 import { CloseCode, ErrorCode } from '@shellgate/shared';
@@ -265,4 +266,33 @@ describe('expired logins', () => {
       await api(gateway.url, 'DELETE', `/api/sessions/${session.id}`, { token: gateway.operatorToken });
     }
   });
+});
+
+describe('slow clients', () => {
+  test(
+    'a client trickling its request headers is cut off at the 10 s header timeout, not up to 40 s later',
+    { timeout: 60_000 },
+    async () => {
+      const gateway = await gatewayWith({});
+      const socket = connectTcp(gateway.port, '127.0.0.1');
+      await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
+      const openedAt = performance.now();
+      socket.write('GET /api/whoami HTTP/1.1\r\nHost: 127.0.0.1\r\n');
+      // One header line every second, never the blank line that ends them.
+      const trickle = setInterval(() => {
+        if (socket.writable) socket.write(`X-Slow-${Math.round(performance.now())}: 1\r\n`);
+      }, 1_000);
+      try {
+        await new Promise<void>((resolve) => socket.once('close', () => resolve()).resume());
+      } finally {
+        clearInterval(trickle);
+        socket.destroy();
+      }
+      const seconds = (performance.now() - openedAt) / 1000;
+      // Node checks its timeouts every second here (it was every 30 s): 10 s plus at most that sweep,
+      // with generous room for a loaded machine.
+      assert.ok(seconds >= 9.5 && seconds < 16, `closed after ${seconds.toFixed(1)} s`);
+      await gateway.stop();
+    },
+  );
 });
