@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { REQUEST_LIMITS } from './constants.js';
 import { colsSchema, gracePeriodSchema, rowsSchema, signalSchema } from './messages.js';
 import { ErrorCode } from './errors.js';
+import { parseWith } from './parse.js';
 import { profileInfoSchema, sessionInfoSchema, identitySchema, exitStatusSchema } from './session.js';
 
 /** `POST /api/login` */
@@ -19,6 +20,39 @@ export const createSessionRequestSchema = z.strictObject({
   rows: rowsSchema.optional(),
 });
 export type CreateSessionRequest = z.infer<typeof createSessionRequestSchema>;
+
+/** What the query parsers read of a `URLSearchParams` (shared compiles without DOM or Node types). */
+export interface QueryParams {
+  get(name: string): string | null;
+  getAll(name: string): string[];
+  has(name: string): boolean;
+}
+
+/** The exec upgrade: create a session from a profile and attach to it as control in one handshake. */
+export const EXEC_PATH = '/api/exec';
+
+/**
+ * The exec upgrade's query: `profile`, one `arg` per argument (in order), `cols`, `rows` — the fields
+ * of `POST /api/sessions`, checked by the same schema.
+ */
+export function parseExecQuery(params: QueryParams): CreateSessionRequest {
+  const size = (name: 'cols' | 'rows'): number | undefined => {
+    const text = params.get(name);
+    if (text === null) return undefined;
+    return /^\d{1,4}$/.test(text) ? Number(text) : Number.NaN;
+  };
+  const args = params.getAll('arg');
+  return parseWith(
+    createSessionRequestSchema,
+    {
+      profile: params.get('profile') ?? undefined,
+      ...(args.length > 0 ? { args } : {}),
+      ...(params.has('cols') ? { cols: size('cols') } : {}),
+      ...(params.has('rows') ? { rows: size('rows') } : {}),
+    },
+    'exec query',
+  );
+}
 
 /** `POST /api/sessions/:id/signal` */
 export const signalRequestSchema = z.strictObject({ signal: signalSchema });

@@ -32,6 +32,8 @@ export interface OpenRequest {
   /** The request's Origin header (browsers send it; scripts usually do not): for the audit trail. */
   origin: string | undefined;
   credential: Credential;
+  /** Close with 1000 once `exit` was sent (exec streams); other streams stay open until removal. */
+  closeAfterExit: boolean;
 }
 
 function toBuffer(data: WebSocket.RawData): Buffer {
@@ -64,7 +66,10 @@ class Connection {
         ws.send(frame, BINARY);
         this.#checkBacklog();
       },
-      sendMessage: (message) => this.send(message),
+      sendMessage: (message) => {
+        this.send(message);
+        if (message.type === 'exit' && request.closeAfterExit) this.close(CloseCode.Normal, 'session ended');
+      },
       close: (code, reason) => this.close(code, reason),
     };
     ws.on('pong', (data) => this.beat?.pong(data));

@@ -1,18 +1,26 @@
 // Authenticate before the upgrade: every check that can refuse a stream happens here, on the plain
-// HTTP request, and a refusal is an HTTP answer (401, 403, 404, 400, 429) — no 101, no attach.
+// HTTP request, and a refusal is an HTTP answer (401, 403, 404, 400, 429, …) — no 101, no attach.
+//
+//   every upgrade:  closing? 503 ─ version 13? 426 ─ path? 404 ─ Host? 403 ─ Origin? 403
+//                   ─ guessing? 429 ─ credential? 401 ─► one of:
 //
 //   GET /api/sessions/:id/stream?offset=N&role=control|view   Sec-WebSocket-Protocol: shellgate.v1
-//     closing? 503 ─ path? 404 ─ Host? 403 ─ Origin? 403 ─ guessing? 429 ─ credential? 401 ─ role? 400/403
-//     ─ session? 404 ─ offset? 400 ─ clients? 429 ─ subprotocol? 400 ─► 101, hello
+//     role? 400/403 ─ session? 404 ─ offset? 400 ─ clients? 429 ─ subprotocol? 400 ─► 101, hello
+//   GET /api/exec?profile=P&arg=…&cols=C&rows=R                (exec.ts)
+//     operator? 403 ─ query? 400 ─ subprotocol? 400 ─ profile, args, limits, spawn? 404/400/429/500
+//     ─► 101, hello (as control, from offset 0); closed with 1000 after `exit`
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { ErrorCode, ROLES, SUBPROTOCOL } from '@shellgate/shared';
+import { EXEC_PATH, ErrorCode, ROLES } from '@shellgate/shared';
 import type { ClientRole } from '@shellgate/shared';
 import type { WebSocketServer } from 'ws';
 import { authenticateLimited, remoteAddress } from '../auth/authenticate.js';
 import { canControl } from '../auth/principal.js';
 import type { GatewayContext } from '../context.js';
 import type { Connections } from './connection.js';
+import { upgradeToExec } from './exec.js';
+import { subprotocolRefusal } from './handshake.js';
+import type { Upgrade } from './handshake.js';
 import { refuseUpgrade } from './refuse.js';
 
 const SUPPORTED_WEBSOCKET_VERSION = '13';
@@ -20,10 +28,6 @@ const STREAM_PATH = /^\/api\/sessions\/([^/]{1,128})\/stream$/;
 
 function isRole(value: string): value is ClientRole {
   return (ROLES as readonly string[]).includes(value);
-}
-
-function offeredProtocols(request: IncomingMessage): string[] {
-  return (request.headers['sec-websocket-protocol'] ?? '').split(',').map((protocol) => protocol.trim());
 }
 
 export function upgradeHandler(
@@ -56,80 +60,97 @@ export function upgradeHandler(
       );
     }
     const url = new URL(request.url ?? '/', 'http://gateway.invalid');
-    const match = STREAM_PATH.exec(url.pathname);
-    const id = match?.[1];
-    if (id === undefined)
-      return refuseUpgrade(socket, ErrorCode.NotFound, 'WebSocket streams live at /api/sessions/:id/stream');
+    const id = STREAM_PATH.exec(url.pathname)?.[1];
+    const exec = url.pathname === EXEC_PATH;
+    if (id === undefined && !exec) {
+      return refuseUpgrade(
+        socket,
+        ErrorCode.NotFound,
+        `WebSocket streams live at /api/sessions/:id/stream (and ${EXEC_PATH})`,
+      );
+    }
     const hostRefusal = context.policy.hostRefusal(request.headers.host);
     if (hostRefusal !== undefined) return refuse(ErrorCode.OriginRejected, hostRefusal);
     const originRefusal = context.policy.originRefusal(request.headers.origin, request.headers.host);
     if (originRefusal !== undefined) return refuse(ErrorCode.OriginRejected, originRefusal);
     const auth = authenticateLimited(context.authenticator, context.authFailures, request);
     if (!auth.ok) return refuse(auth.code, auth.reason);
-    const { principal } = auth.credential;
-
-    const roleParam = url.searchParams.get('role');
-    const role: ClientRole | undefined =
-      roleParam === null
-        ? principal.role === 'viewer'
-          ? 'view'
-          : 'control'
-        : isRole(roleParam)
-          ? roleParam
-          : undefined;
-    if (role === undefined)
-      return refuse(ErrorCode.InvalidRequest, 'role must be "control" or "view"', principal.name);
-
-    let session;
-    try {
-      session = context.registry.get(principal, id);
-    } catch {
-      return refuse(ErrorCode.SessionNotFound, 'no such session', principal.name);
-    }
-    if (role === 'control' && !canControl(principal, session.owner.name)) {
-      return refuse(
-        ErrorCode.Forbidden,
-        `a ${principal.role} token may only attach with role "view"`,
-        principal.name,
-      );
-    }
-    const offsetParam = url.searchParams.get('offset');
-    const outputBytes = session.outputBytes;
-    // Absent: from the start (a pipe session) or from a snapshot of the screen (a PTY session).
-    let offset: number | null = null;
-    if (offsetParam !== null) {
-      offset = /^\d{1,16}$/.test(offsetParam) ? Number(offsetParam) : Number.NaN;
-      if (!Number.isSafeInteger(offset) || offset > outputBytes) {
-        return refuse(
-          ErrorCode.InvalidOffset,
-          `offset must be an integer from 0 to ${outputBytes} (the session's output so far)`,
-          principal.name,
-        );
-      }
-    }
-    if (session.clientCount >= context.config.limits.maxClientsPerSession) {
-      return refuse(
-        ErrorCode.ClientLimit,
-        `session already has ${context.config.limits.maxClientsPerSession} clients (limits.maxClientsPerSession)`,
-        principal.name,
-      );
-    }
-    if (!offeredProtocols(request).includes(SUBPROTOCOL)) {
-      return refuse(
-        ErrorCode.InvalidRequest,
-        `offer the WebSocket subprotocol "${SUBPROTOCOL}"`,
-        principal.name,
-      );
-    }
-    wss.handleUpgrade(request, socket, head, (ws) => {
-      connections.open(ws, {
-        session,
-        role,
-        offset,
-        from,
-        origin: request.headers.origin,
-        credential: auth.credential,
-      });
-    });
+    const { credential } = auth;
+    const upgrade: Upgrade = {
+      request,
+      socket,
+      head,
+      url,
+      from,
+      credential,
+      refuse: (code, message) => refuse(code, message, credential.principal.name),
+    };
+    if (id === undefined) upgradeToExec(context, wss, connections, upgrade);
+    else upgradeToStream(context, wss, connections, upgrade, id);
   };
+}
+
+/** Attaches to an existing session, from `?offset=` (or its start / a snapshot) as `?role=`. */
+function upgradeToStream(
+  context: GatewayContext,
+  wss: WebSocketServer,
+  connections: Connections,
+  upgrade: Upgrade,
+  id: string,
+): void {
+  const { request, socket, head, url, from, credential, refuse } = upgrade;
+  const { principal } = credential;
+  const roleParam = url.searchParams.get('role');
+  const role: ClientRole | undefined =
+    roleParam === null
+      ? principal.role === 'viewer'
+        ? 'view'
+        : 'control'
+      : isRole(roleParam)
+        ? roleParam
+        : undefined;
+  if (role === undefined) return refuse(ErrorCode.InvalidRequest, 'role must be "control" or "view"');
+
+  let session;
+  try {
+    session = context.registry.get(principal, id);
+  } catch {
+    return refuse(ErrorCode.SessionNotFound, 'no such session');
+  }
+  if (role === 'control' && !canControl(principal, session.owner.name)) {
+    return refuse(ErrorCode.Forbidden, `a ${principal.role} token may only attach with role "view"`);
+  }
+  const offsetParam = url.searchParams.get('offset');
+  const outputBytes = session.outputBytes;
+  // Absent: from the start (a pipe session) or from a snapshot of the screen (a PTY session).
+  let offset: number | null = null;
+  if (offsetParam !== null) {
+    offset = /^\d{1,16}$/.test(offsetParam) ? Number(offsetParam) : Number.NaN;
+    if (!Number.isSafeInteger(offset) || offset > outputBytes) {
+      return refuse(
+        ErrorCode.InvalidOffset,
+        `offset must be an integer from 0 to ${outputBytes} (the session's output so far)`,
+      );
+    }
+  }
+  const { maxClientsPerSession } = context.config.limits;
+  if (session.clientCount >= maxClientsPerSession) {
+    return refuse(
+      ErrorCode.ClientLimit,
+      `session already has ${maxClientsPerSession} clients (limits.maxClientsPerSession)`,
+    );
+  }
+  const subprotocol = subprotocolRefusal(request);
+  if (subprotocol !== undefined) return refuse(ErrorCode.InvalidRequest, subprotocol);
+  wss.handleUpgrade(request, socket, head, (ws) => {
+    connections.open(ws, {
+      session,
+      role,
+      offset,
+      from,
+      origin: request.headers.origin,
+      credential,
+      closeAfterExit: false,
+    });
+  });
 }
