@@ -1,0 +1,52 @@
+#!/usr/bin/env node
+// `npm run build -w client`: the standalone client for operators without the repository —
+// client/dist/shellgate.mjs (the compiled client with @shellgate/shared, zod and ws inlined; Node ≥ 20
+// and nothing else), and client/dist/shellgate-client.tgz, an npm package of that one file whose
+// `shellgate` command the gateway's README installs with `npm install -g URL`.
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const dist = join(root, 'dist');
+const bundle = join(dist, 'shellgate.mjs');
+
+await build({
+  entryPoints: [join(dist, 'bin.js')],
+  outfile: bundle,
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'esm',
+  // ws is CommonJS and requires Node's modules: give the ES module bundle a `require`.
+  banner: {
+    js: "import { createRequire as __shellgateRequire } from 'node:module';\nconst require = __shellgateRequire(import.meta.url);",
+  },
+  // ws's optional native helpers: loaded if present, not bundled.
+  external: ['bufferutil', 'utf-8-validate'],
+  legalComments: 'inline',
+  logLevel: 'warning',
+});
+
+const staging = join(dist, 'package');
+rmSync(staging, { recursive: true, force: true });
+mkdirSync(staging, { recursive: true });
+copyFileSync(bundle, join(staging, 'shellgate.mjs'));
+const manifest = {
+  name: 'shellgate-client',
+  version: '0.1.0',
+  description: 'The shellgate operator client: shellgate exec, attach, ls, kill, logs',
+  license: 'MIT',
+  type: 'module',
+  bin: { shellgate: 'shellgate.mjs' },
+  engines: { node: '>=20' },
+};
+writeFileSync(join(staging, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+const packed = execFileSync('npm', ['pack', '--silent', '--pack-destination', dist], {
+  cwd: staging,
+  encoding: 'utf8',
+}).trim();
+renameSync(join(dist, packed.split('\n').at(-1) ?? ''), join(dist, 'shellgate-client.tgz'));
+rmSync(staging, { recursive: true, force: true });
