@@ -1,14 +1,18 @@
 #!/usr/bin/env -S node --max-semi-space-size=1 --single-threaded-gc --heap-growing-percent=20
-// `shellgate [--config file.json] [--host HOST] [--port PORT]`: starts the gateway, prints the login
+// `shellgate [serve] [--config file.json] [--host HOST] [--port PORT]`: starts the gateway, prints the login
 // URL (only when it generated the token; the token rides in the URL fragment, which browsers never
 // send to a server) and then exactly `shellgate listening on http://HOST:PORT`. SIGTERM or SIGINT
 // shut it down: clients are told, sessions terminated with escalation, then it exits.
+// `shellgate exec|attach|ls|kill|logs …` are the operator client's (client/, docs/client.md),
+// loaded only then, so that starting the gateway does not pay for it.
 import { parseArgs } from 'node:util';
+import { isClientCommand } from '@shellgate/client/command-names';
 import { ConfigError, loadConfig } from './config/load.js';
 import { createGateway } from './gateway.js';
 import { closeInheritedOnExec } from './process/cloexec.js';
 
-const USAGE = `usage: shellgate [--config <file.json>] [--host <address>] [--port <port>] [--exit-on-stdin-close]
+const USAGE = `usage: shellgate [serve] [--config <file.json>] [--host <address>] [--port <port>] [--exit-on-stdin-close]
+       shellgate exec|attach|ls|kill|logs …   the operator client (shellgate exec --help; docs/client.md)
 
   --config               JSON configuration file (docs/configuration.md)
   --host                 address to bind (default 127.0.0.1)
@@ -29,10 +33,22 @@ function parsePort(text: string | undefined): number | undefined {
   return port;
 }
 
+async function runClientCommand(argv: string[]): Promise<boolean> {
+  const [command, ...args] = argv;
+  if (!isClientCommand(command)) return false;
+  const { runClient, exitWhenFlushed } = await import('@shellgate/client');
+  exitWhenFlushed(await runClient(command, args));
+  return true;
+}
+
 async function main(): Promise<void> {
+  const argv = process.argv.slice(2);
+  if (await runClientCommand(argv)) return;
+  const serveArgs = argv[0] === 'serve' ? argv.slice(1) : argv;
   let values;
   try {
     ({ values } = parseArgs({
+      args: serveArgs,
       options: {
         config: { type: 'string' },
         host: { type: 'string' },

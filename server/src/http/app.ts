@@ -1,7 +1,8 @@
-// The express app: guards, the JSON API under /api, /healthz, the static web app.
+// The express app: guards, the JSON API under /api, /healthz, the client bundle, the static web app.
 import { ErrorCode } from '@shellgate/shared';
 import express from 'express';
 import type { GatewayContext } from '../context.js';
+import { clientBundleRoutes } from './client-bundle.js';
 import { errorHandler, sendError } from './errors.js';
 import { hostGuard, notClosing, originGuard } from './guards.js';
 import { securityHeaders } from './headers.js';
@@ -41,6 +42,7 @@ export function createApp(context: GatewayContext): express.Express {
   });
   app.use('/api', api);
 
+  app.use(clientBundleRoutes());
   app.use(staticRoutes(context.config.webRoot ?? DEFAULT_WEB_ROOT));
   app.use((request, response) => {
     if (request.method === 'GET' || request.method === 'HEAD')
