@@ -9,7 +9,7 @@ import { parseArgs } from 'node:util';
 import { isClientCommand } from '@shellgate/client/command-names';
 import { ConfigError, loadConfig } from './config/load.js';
 import { createGateway } from './gateway.js';
-import { closeInheritedOnExec } from './process/cloexec.js';
+import { closeInheritedOnExec } from './process/index.js';
 
 const USAGE = `usage: shellgate [serve] [--config <file.json>] [--host <address>] [--port <port>] [--exit-on-stdin-close]
        shellgate exec|attach|ls|kill|logs …   the operator client (shellgate exec --help; docs/client.md)
