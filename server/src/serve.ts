@@ -1,0 +1,110 @@
+// `shellgate [serve] [--config file.json] [--host HOST] [--port PORT]`: starts the gateway, prints the login
+// URL (only when it generated the token; the token rides in the URL fragment, which browsers never
+// send to a server) and then exactly `shellgate listening on http://HOST:PORT`. SIGTERM or SIGINT
+// shut it down: clients are told, sessions terminated with escalation, then it exits.
+import { parseArgs } from 'node:util';
+import { ConfigError, loadConfig } from './config/load.js';
+import { createGateway } from './gateway.js';
+import { closeInheritedOnExec } from './process/index.js';
+
+const USAGE = `usage: shellgate [serve] [--config <file.json>] [--host <address>] [--port <port>] [--exit-on-stdin-close]
+       shellgate exec|attach|ls|kill|logs …   the operator client (shellgate exec --help; docs/client.md)
+
+  --config               JSON configuration file (docs/configuration.md)
+  --host                 address to bind (default 127.0.0.1)
+  --port                 port to listen on (default 8022; 0 picks a free port)
+  --exit-on-stdin-close  shut down (as on SIGTERM) when standard input closes: for a supervisor
+                         or test harness that pipes it, so the gateway never outlives its parent
+`;
+
+function fail(message: string): never {
+  process.stderr.write(`shellgate: ${message}\n`);
+  process.exit(2);
+}
+
+function parsePort(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const port = /^\d{1,5}$/.test(text) ? Number(text) : Number.NaN;
+  if (!(port >= 0 && port <= 65535)) fail(`invalid --port ${JSON.stringify(text)}: expected 0 to 65535`);
+  return port;
+}
+
+/** Runs the gateway with `args` (what follows `shellgate` or `shellgate serve`). */
+export async function serve(args: string[]): Promise<void> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args,
+      options: {
+        config: { type: 'string' },
+        host: { type: 'string' },
+        port: { type: 'string' },
+        'exit-on-stdin-close': { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (error) {
+    fail(`${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
+  }
+  if (values.help === true) {
+    process.stdout.write(USAGE);
+    return;
+  }
+  let config;
+  try {
+    config = await loadConfig({ file: values.config, host: values.host, port: parsePort(values.port) });
+  } catch (error) {
+    if (error instanceof ConfigError) fail(error.message);
+    throw error;
+  }
+  // Descriptors inherited from our parent must not reach the sessions' programs.
+  const marked = closeInheritedOnExec();
+  if (marked instanceof Error) {
+    process.stderr.write(
+      `shellgate: warning: cannot mark inherited descriptors close-on-exec (${marked.message}); ` +
+        'sessions may inherit them, and terminal sessions will not start\n',
+    );
+  }
+  const gateway = createGateway(config);
+  let stopping = false;
+  // Shutdown is bounded (each termination stage, then SIGKILL) and must finish whatever arrives
+  // meanwhile: a second signal, or the stdin EOF of a supervisor that is itself going away, would
+  // otherwise leave behind sessions that ignore SIGTERM.
+  const stop = (reason: string): void => {
+    if (stopping) {
+      process.stderr.write(`shellgate: ${reason} while shutting down; still terminating sessions\n`);
+      return;
+    }
+    stopping = true;
+    gateway.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        process.stderr.write(`shellgate: shutdown failed: ${String(error)}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+  if (values['exit-on-stdin-close'] === true) {
+    process.stdin.on('end', () => stop('stdin closed')).on('error', () => stop('stdin closed'));
+    process.stdin.resume();
+  }
+  // A client reading our stdout may go away; that must not take the gateway down.
+  process.stdout.on('error', () => undefined);
+
+  let address;
+  try {
+    address = await gateway.listen();
+  } catch (error) {
+    fail(
+      `cannot listen on ${config.host}:${config.port}: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
+  if (config.generatedToken !== undefined) {
+    process.stdout.write(`shellgate login: ${address.url}/#token=${config.generatedToken}\n`);
+  }
+  process.stdout.write(`shellgate listening on ${address.url}\n`);
+}
