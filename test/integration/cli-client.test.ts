@@ -10,7 +10,7 @@ import { after, before, test } from 'node:test';
 import { startCli, runCli, sha256 } from '../helpers/cli-client.ts';
 import { startGateway } from '../helpers/gateway.ts';
 import type { Gateway } from '../helpers/gateway.ts';
-import { api } from '../helpers/http.ts';
+import { api, get, getString } from '../helpers/http.ts';
 import { startTcpProxy } from '../helpers/tcp-proxy.ts';
 
 let gateway: Gateway;
@@ -134,9 +134,7 @@ async function createSession(profile: string, args?: string[]): Promise<string> 
     body: { profile, ...(args === undefined ? {} : { args }) },
   });
   assert.equal(created.status, 201, created.text);
-  const match = /"id":"([^"]+)"/.exec(created.text);
-  assert.ok(match?.[1] !== undefined);
-  return match[1];
+  return getString(created.body, 'session', 'id');
 }
 
 test('a viewer attach watches but cannot write; the operator attach writes and both see the exit', async () => {
@@ -157,9 +155,9 @@ test('ls lists sessions, logs prints what the replay buffer holds, kill terminat
   assert.equal(done.status, 0);
   const running = await createSession('sh', ['echo started; sleep 30']);
   const listed = await runCli(['ls', '--json'], operator());
-  const sessions: unknown = JSON.parse(listed.stdout.toString()).sessions;
+  const sessions = get(JSON.parse(listed.stdout.toString()) as unknown, 'sessions');
   assert.ok(Array.isArray(sessions));
-  const ids = sessions.map((session: { id: string }) => session.id);
+  const ids = sessions.map((session: unknown) => get(session, 'id'));
   assert.ok(ids.includes(running));
   const table = await runCli(['ls'], operator());
   assert.match(
