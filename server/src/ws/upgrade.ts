@@ -6,7 +6,13 @@
 //     ─ session? 404 ─ offset? 400 ─ clients? 429 ─ subprotocol? 400 ─► 101, hello
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { ErrorCode, ROLES, SUBPROTOCOL } from '@shellgate/shared';
+import {
+  ErrorCode,
+  SUBPROTOCOL,
+  matchStreamPath,
+  streamQueryInput,
+  streamQuerySchema,
+} from '@shellgate/shared';
 import type { ClientRole } from '@shellgate/shared';
 import type { WebSocketServer } from 'ws';
 import { authenticateLimited, remoteAddress } from '../auth/authenticate.js';
@@ -14,12 +20,6 @@ import { canControl } from '../auth/principal.js';
 import type { GatewayContext } from '../context.js';
 import type { Connections } from './connection.js';
 import { refuseUpgrade } from './refuse.js';
-
-const STREAM_PATH = /^\/api\/sessions\/([^/]{1,128})\/stream$/;
-
-function isRole(value: string): value is ClientRole {
-  return (ROLES as readonly string[]).includes(value);
-}
 
 function offeredProtocols(request: IncomingMessage): string[] {
   return (request.headers['sec-websocket-protocol'] ?? '').split(',').map((protocol) => protocol.trim());
@@ -39,8 +39,7 @@ export function upgradeHandler(
     };
     if (context.closing) return refuseUpgrade(socket, ErrorCode.ShuttingDown, 'the gateway is shutting down');
     const url = new URL(request.url ?? '/', 'http://gateway.invalid');
-    const match = STREAM_PATH.exec(url.pathname);
-    const id = match?.[1];
+    const id = matchStreamPath(url.pathname);
     if (id === undefined)
       return refuseUpgrade(socket, ErrorCode.NotFound, 'WebSocket streams live at /api/sessions/:id/stream');
     const hostRefusal = context.policy.hostRefusal(request.headers.host);
@@ -51,17 +50,12 @@ export function upgradeHandler(
     if (!auth.ok) return refuse(auth.code, auth.reason);
     const { principal } = auth.credential;
 
-    const roleParam = url.searchParams.get('role');
-    const role: ClientRole | undefined =
-      roleParam === null
-        ? principal.role === 'viewer'
-          ? 'view'
-          : 'control'
-        : isRole(roleParam)
-          ? roleParam
-          : undefined;
-    if (role === undefined)
+    // Each field of the query is refused at its own step below, so each is parsed on its own.
+    const query = streamQueryInput(url.searchParams);
+    const roleParam = streamQuerySchema.shape.role.safeParse(query.role);
+    if (!roleParam.success)
       return refuse(ErrorCode.InvalidRequest, 'role must be "control" or "view"', principal.name);
+    const role: ClientRole = roleParam.data ?? (principal.role === 'viewer' ? 'view' : 'control');
 
     let session;
     try {
@@ -76,20 +70,17 @@ export function upgradeHandler(
         principal.name,
       );
     }
-    const offsetParam = url.searchParams.get('offset');
+    const offsetParam = streamQuerySchema.shape.offset.safeParse(query.offset);
     const outputBytes = session.outputBytes;
-    // Absent: from the start (a pipe session) or from a snapshot of the screen (a PTY session).
-    let offset: number | null = null;
-    if (offsetParam !== null) {
-      offset = /^\d{1,16}$/.test(offsetParam) ? Number(offsetParam) : Number.NaN;
-      if (!Number.isSafeInteger(offset) || offset > outputBytes) {
-        return refuse(
-          ErrorCode.InvalidOffset,
-          `offset must be an integer from 0 to ${outputBytes} (the session's output so far)`,
-          principal.name,
-        );
-      }
+    if (!offsetParam.success || (offsetParam.data ?? 0) > outputBytes) {
+      return refuse(
+        ErrorCode.InvalidOffset,
+        `offset must be an integer from 0 to ${outputBytes} (the session's output so far)`,
+        principal.name,
+      );
     }
+    // Absent: from the start (a pipe session) or from a snapshot of the screen (a PTY session).
+    const offset = offsetParam.data ?? null;
     if (session.clientCount >= context.config.limits.maxClientsPerSession) {
       return refuse(
         ErrorCode.ClientLimit,
