@@ -15,6 +15,22 @@ export const ApiPath = {
   signal: (id: string): string => `${sessionBase(id)}/signal`,
 } as const;
 
+/** The exec upgrade: create a session from a profile and attach to it as control in one handshake. */
+export const EXEC_PATH = '/api/exec';
+
+/** The WebSocket URL of an exec upgrade: the fields of `POST /api/sessions`, one `arg` per argument. */
+export function execUrl(
+  baseUrl: string,
+  request: { profile: string; args?: readonly string[]; cols?: number; rows?: number },
+): string {
+  const base = baseUrl.replace(/^http/, 'ws').replace(/\/+$/, '');
+  const fields = [`profile=${encodeURIComponent(request.profile)}`];
+  for (const arg of request.args ?? []) fields.push(`arg=${encodeURIComponent(arg)}`);
+  if (request.cols !== undefined) fields.push(`cols=${String(request.cols)}`);
+  if (request.rows !== undefined) fields.push(`rows=${String(request.rows)}`);
+  return `${base}${EXEC_PATH}?${fields.join('&')}`;
+}
+
 /** `/api/sessions/:id/stream`: where a session's WebSocket lives. */
 export function streamPath(id: string): string {
   return `${sessionBase(id)}/stream`;
