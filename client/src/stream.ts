@@ -23,8 +23,8 @@ export type StreamEnd = { kind: 'exit'; exit: RemoteExit } | { kind: 'caught-up'
 
 export interface StreamOptions {
   target: Target;
-  /** Path and query of the first connection (the exec upgrade, or the session's stream). */
-  firstPath: (query: StreamQuery) => string;
+  /** The WebSocket URL of the first connection (the exec upgrade, or the session's stream). */
+  firstUrl: (query: StreamQuery) => string;
   role?: ClientRole;
   offset?: number;
   /** Ends with `caught-up` once the output that existed at the first hello has been written. */
@@ -52,7 +52,7 @@ export class SessionStream {
   #inputRefused: ((code: InputRefusal) => void) | undefined;
 
   constructor(private readonly options: StreamOptions) {
-    this.#opener = new StreamOpener(options.target, options.firstPath);
+    this.#opener = new StreamOpener(options.target, options.firstUrl);
     this.client = new StreamClient({
       open: this.#opener.open,
       scheduler: nodeScheduler,

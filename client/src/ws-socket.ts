@@ -3,7 +3,7 @@
 // a refused upgrade (status and `{"error":{code,message}}`), kept so the command can name the cause.
 import { randomBytes } from 'node:crypto';
 import type { OpenSocket, Scheduler, StreamQuery, StreamSocket } from '@shellgate/shared';
-import { SUBPROTOCOL, streamQueryString, streamPath } from '@shellgate/shared';
+import { SUBPROTOCOL, streamUrl } from '@shellgate/shared';
 import WebSocket from 'ws';
 import type { Target } from './credentials.js';
 import type { ClientError } from './errors.js';
@@ -56,7 +56,7 @@ function wsStreamSocket(ws: WebSocket): StreamSocket {
 }
 
 /**
- * Opens the stream's sockets: the first one at `firstPath` (the exec upgrade, say, or a session's
+ * Opens the stream's sockets: the first one at `firstUrl` (the exec upgrade, say, or a session's
  * stream), every later one — a resume — at the stream of the session the first `hello` named.
  */
 export class StreamOpener {
@@ -67,7 +67,7 @@ export class StreamOpener {
 
   constructor(
     private readonly target: Target,
-    private readonly firstPath: (query: StreamQuery) => string,
+    private readonly firstUrl: (query: StreamQuery) => string,
   ) {}
 
   /** The session to resume, once known. */
@@ -82,13 +82,12 @@ export class StreamOpener {
 
   readonly open: OpenSocket = (query) => {
     const id = this.#sessionId;
-    const path =
+    const url =
       this.#opened === 0 || id === undefined
-        ? this.firstPath(query)
-        : `${streamPath(id)}${streamQueryString(query)}`;
+        ? this.firstUrl(query)
+        : streamUrl(this.target.baseUrl, id, query);
     this.#opened += 1;
     this.#failure = undefined;
-    const url = `${this.target.baseUrl.replace(/^http/, 'ws')}${path}`;
     const ws = new WebSocket(url, SUBPROTOCOL, {
       headers: { authorization: `Bearer ${this.target.token}` },
       ca: this.target.ca,

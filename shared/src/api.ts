@@ -51,15 +51,6 @@ export function parseExecQuery(params: QueryParams): CreateSessionRequest {
   );
 }
 
-/** The exec upgrade's path and query for `request`: what parseExecQuery reads back. */
-export function execPathFor(request: CreateSessionRequest): string {
-  const fields = [`profile=${encodeURIComponent(request.profile)}`];
-  for (const arg of request.args ?? []) fields.push(`arg=${encodeURIComponent(arg)}`);
-  if (request.cols !== undefined) fields.push(`cols=${String(request.cols)}`);
-  if (request.rows !== undefined) fields.push(`rows=${String(request.rows)}`);
-  return `${EXEC_PATH}?${fields.join('&')}`;
-}
-
 /** `POST /api/sessions/:id/signal` */
 export const signalRequestSchema = z.strictObject({ signal: signalSchema });
 export type SignalRequest = z.infer<typeof signalRequestSchema>;

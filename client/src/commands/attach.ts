@@ -1,6 +1,6 @@
 // `shellgate attach [--view] [--offset N] ID`: joins a running session — as control, or only
 // watching with --view — until it exits or the operator types the detach sequence.
-import { streamPath, streamQueryString } from '@shellgate/shared';
+import { streamUrl } from '@shellgate/shared';
 import { CONNECTION_OPTIONS, parseCommand, parseCount, sessionIdOperand } from '../args.js';
 import { getSession } from '../api.js';
 import type { CommandContext } from '../command.js';
@@ -28,7 +28,7 @@ export async function attachCommand(args: readonly string[], context: CommandCon
   const role = values.view === true ? 'view' : 'control';
   const stream = new SessionStream({
     target,
-    firstPath: (query) => `${streamPath(session.id)}${streamQueryString(query)}`,
+    firstUrl: (query) => streamUrl(target.baseUrl, session.id, query),
     role,
     offset,
     stdout: process.stdout,

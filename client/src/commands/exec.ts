@@ -1,6 +1,6 @@
 // `shellgate exec [-t|--tty] [-n|--no-stdin] [--node N] PROFILE [ARGS…]`: one handshake starts the
 // session and attaches to it as control (the exec upgrade); the remote exit status becomes ours.
-import { execPathFor } from '@shellgate/shared';
+import { execUrl } from '@shellgate/shared';
 import { CONNECTION_OPTIONS, parseCommand } from '../args.js';
 import { resolveTarget } from '../credentials.js';
 import { ClientError, ClientErrorCode } from '../errors.js';
@@ -36,8 +36,8 @@ export async function execCommand(args: readonly string[], context: CommandConte
   const size = tty && process.stdout.isTTY ? { cols: process.stdout.columns, rows: process.stdout.rows } : {};
   const stream = new SessionStream({
     target,
-    firstPath: () =>
-      execPathFor({ profile, ...(remoteArgs.length > 0 ? { args: remoteArgs } : {}), ...size }),
+    firstUrl: () =>
+      execUrl(target.baseUrl, { profile, ...(remoteArgs.length > 0 ? { args: remoteArgs } : {}), ...size }),
     role: 'control',
     stdout: process.stdout,
     stderr: process.stderr,

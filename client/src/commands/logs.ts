@@ -1,6 +1,6 @@
 // `shellgate logs [-f] [--offset N] ID`: what the replay buffer still holds (a gap before it is
 // reported on stderr), then — with -f — the live output until the session exits. Watches only.
-import { streamPath, streamQueryString } from '@shellgate/shared';
+import { streamUrl } from '@shellgate/shared';
 import { CONNECTION_OPTIONS, parseCommand, parseCount, sessionIdOperand } from '../args.js';
 import type { CommandContext } from '../command.js';
 import { resolveTarget } from '../credentials.js';
@@ -22,7 +22,7 @@ export async function logsCommand(args: readonly string[], context: CommandConte
   const target = resolveTarget(values, context.env);
   const stream = new SessionStream({
     target,
-    firstPath: (query) => `${streamPath(id)}${streamQueryString(query)}`,
+    firstUrl: (query) => streamUrl(target.baseUrl, id, query),
     role: 'view',
     offset,
     stopWhenCaughtUp: values.follow !== true,
