@@ -1,0 +1,34 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { CONNECTION_OPTIONS, parseCommand, parseCount } from '../../../../client/src/args.ts';
+import { ClientError } from '../../../../client/src/errors.ts';
+
+const EXEC = { ...CONNECTION_OPTIONS, tty: { type: 'boolean', short: 't' } } as const;
+
+test("exec's options end at PROFILE: the remote command keeps its own options", () => {
+  const parsed = parseCommand(['-t', '--url', 'http://x', 'sh', '-c', 'ls -l', '--tty'], EXEC, 'usage', true);
+  assert.equal(parsed.values.tty, true);
+  assert.equal(parsed.values.url, 'http://x');
+  assert.deepEqual(parsed.positionals, ['sh', '-c', 'ls -l', '--tty']);
+  assert.deepEqual(parseCommand(['--', '-odd-profile', 'a'], EXEC, 'usage', true).positionals, [
+    '-odd-profile',
+    'a',
+  ]);
+});
+
+test('an unknown option is a usage error naming it', () => {
+  assert.throws(
+    () => parseCommand(['--token', 'x'], EXEC, 'usage: here', true),
+    (error: unknown) =>
+      error instanceof ClientError && error.code === 'USAGE' && /'--token'/.test(error.message),
+  );
+});
+
+test('counts are decimal integers within their bound', () => {
+  assert.equal(parseCount('offset', '42'), 42);
+  assert.equal(parseCount('offset', undefined), undefined);
+  for (const text of ['-1', '1.5', '1e3', '', 'x']) {
+    assert.throws(() => parseCount('offset', text), /invalid --offset/);
+  }
+  assert.throws(() => parseCount('grace', '60001', 60_000), /from 0 to 60000/);
+});
