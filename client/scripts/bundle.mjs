@@ -26,6 +26,7 @@ await build({
   },
   // ws's optional native helpers: loaded if present, not bundled.
   external: ['bufferutil', 'utf-8-validate'],
+  minify: true,
   legalComments: 'inline',
   logLevel: 'warning',
 });

@@ -1,0 +1,118 @@
+// The operator client, measured against baselines taken in the same run (these machines are noisy):
+// - `shellgate exec` relaying 256 MiB to /dev/null, against the bench's lean client reading the same
+//   output from a session it created (target ≥ 0.8×);
+// - commands per second for `exec true`, serially and 8 at a time: the `shellgate exec` process,
+//   and in-process clients on the exec upgrade against the two-request path (POST, then attach;
+//   target ≥ 2×). The CLI's rate includes starting node for every command.
+// Medians of several runs. Usage: npm run bench -- cli
+import { spawn } from 'node:child_process';
+import { closeSync, openSync } from 'node:fs';
+import { startGateway } from '../helpers/gateway.ts';
+import type { Gateway } from '../helpers/gateway.ts';
+import { api, getString } from '../helpers/http.ts';
+import { CLIENT_BUNDLE, cliExecTrue, execUpgradeTrue, rate, twoRequestTrue } from './exec-rate.ts';
+import { receiveUntilExit } from './lean-client.ts';
+import { median } from './stats.ts';
+
+const MiB = 1024 * 1024;
+const TOTAL = 256 * MiB;
+const RELAY_RUNS = 3;
+const RATE_RUNS = 3;
+const SERIAL_COMMANDS = 20;
+const PARALLEL_COMMANDS = 48;
+const ACK_EVERY = 128 * 1024;
+const SCRIPT = `head -c ${TOTAL} /dev/zero`;
+
+let failures = 0;
+function report(line: string, ok: boolean | undefined): void {
+  if (ok === false) failures += 1;
+  console.log(`${ok === undefined ? 'INFO' : ok ? 'PASS' : 'FAIL'}  ${line}`);
+}
+
+async function leanRelay(gateway: Gateway): Promise<number> {
+  const start = performance.now();
+  const created = await api(gateway.url, 'POST', '/api/sessions', {
+    token: gateway.operatorToken,
+    body: { profile: 'sh', args: [SCRIPT] },
+  });
+  if (created.status !== 201) throw new Error(`create failed: ${created.text}`);
+  const receipt = await receiveUntilExit(
+    gateway.url,
+    gateway.operatorToken,
+    getString(created.body, 'session', 'id'),
+    ACK_EVERY,
+  );
+  if (receipt.bytes !== TOTAL) throw new Error(`lean client got ${receipt.bytes} bytes`);
+  return TOTAL / ((performance.now() - start) / 1000);
+}
+
+async function cliRelay(gateway: Gateway): Promise<number> {
+  const devNull = openSync('/dev/null', 'w');
+  const start = performance.now();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const child = spawn(process.execPath, [CLIENT_BUNDLE, 'exec', '-n', 'sh', SCRIPT], {
+        stdio: ['ignore', devNull, 'inherit'],
+        env: {
+          ...process.env,
+          NODE_OPTIONS: '',
+          SHELLGATE_URL: gateway.url,
+          SHELLGATE_TOKEN: gateway.operatorToken,
+        },
+      });
+      child.once('error', reject);
+      child.once('exit', (code) =>
+        code === 0 ? resolve() : reject(new Error(`shellgate exec exited ${code}`)),
+      );
+    });
+  } finally {
+    closeSync(devNull);
+  }
+  return TOTAL / ((performance.now() - start) / 1000);
+}
+
+const mibps = (bytesPerSecond: number): string => `${(bytesPerSecond / MiB).toFixed(0)} MiB/s`;
+
+async function main(): Promise<void> {
+  const gateway = await startGateway({ config: { limits: { exitedSessionTtlMs: 1_000 } } });
+  try {
+    const target = { url: gateway.url, token: gateway.operatorToken };
+    await leanRelay(gateway); // warm-up
+    const lean: number[] = [];
+    const cli: number[] = [];
+    for (let run = 0; run < RELAY_RUNS; run += 1) {
+      lean.push(await leanRelay(gateway));
+      cli.push(await cliRelay(gateway));
+    }
+    const relayRatio = median(cli) / median(lean);
+    report(
+      `relay 256 MiB: shellgate exec ${mibps(median(cli))} (node start-up included), lean client ${mibps(median(lean))}: ${relayRatio.toFixed(2)}× (target ≥ 0.8×)`,
+      relayRatio >= 0.8,
+    );
+
+    for (const [label, count, parallel] of [
+      ['serial', SERIAL_COMMANDS, 1],
+      ['8 in parallel', PARALLEL_COMMANDS, 8],
+    ] as const) {
+      const cliRates: number[] = [];
+      const execRates: number[] = [];
+      const twoRates: number[] = [];
+      for (let run = 0; run < RATE_RUNS; run += 1) {
+        execRates.push(await rate(count, parallel, () => execUpgradeTrue(target)));
+        twoRates.push(await rate(count, parallel, () => twoRequestTrue(target)));
+        cliRates.push(await rate(count, parallel, () => cliExecTrue(target)));
+      }
+      const ratio = median(execRates) / median(twoRates);
+      report(
+        `exec true, ${label}: exec upgrade ${median(execRates).toFixed(1)}/s, two requests ${median(twoRates).toFixed(1)}/s: ${ratio.toFixed(2)}× (target ≥ 2×)`,
+        ratio >= 2,
+      );
+      report(`exec true, ${label}: the shellgate exec process ${median(cliRates).toFixed(1)}/s`, undefined);
+    }
+  } finally {
+    await gateway.stop();
+  }
+  process.exitCode = failures === 0 ? 0 : 1;
+}
+
+await main();
