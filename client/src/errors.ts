@@ -14,16 +14,12 @@ export const ClientErrorCode = {
   Refused: 'REFUSED',
   /** The stream ended before the session's exit: gone, signed out, or closed by the gateway. */
   SessionLost: 'SESSION_LOST',
-  /** The gateway refused input (its queue for the process was full): bytes were lost. */
-  InputLost: 'INPUT_LOST',
   /** Local stdout or stderr cannot be written (the reader went away). */
   LocalOutput: 'LOCAL_OUTPUT',
   /** The gateway sent something this client cannot read. */
   Protocol: 'PROTOCOL',
   /** `--node` asks for fleet mode, which this gateway does not have. */
   FleetRequired: 'FLEET_REQUIRED',
-  /** `shellgate serve` in the standalone client, which has no gateway in it. */
-  NoGateway: 'NO_GATEWAY',
 } as const;
 export type ClientErrorCode = (typeof ClientErrorCode)[keyof typeof ClientErrorCode];
 

@@ -7,6 +7,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { FrameType, SUBPROTOCOL, encodeFrame, execUrl } from '@shellgate/shared';
+import WebSocket from 'ws';
 import { startCli, runCli, sha256 } from '../helpers/cli-client.ts';
 import { startGateway } from '../helpers/gateway.ts';
 import type { Gateway } from '../helpers/gateway.ts';
@@ -67,6 +69,53 @@ test('EOF on local stdin closes the remote stdin, and -n closes it at once', asy
   run.child.stdin.end();
   assert.equal(result.status, 0);
   assert.equal(result.stdout.toString(), 'done\n');
+});
+
+test('a large input through a remote program that reads slowly arrives whole, however often the gateway refuses it', async () => {
+  // 5 MiB into a process that reads nothing for a second: the gateway's 1 MiB input queue fills
+  // and refuses, and the client must send the refused frames again, in order.
+  const input = randomBytes(5 * 1024 * 1024);
+  const result = await runCli(['exec', 'sh', 'sleep 1; sha256sum'], { ...operator(), input });
+  assert.equal(result.status, 0, result.stderr.toString());
+  assert.equal(result.stdout.toString().split(' ')[0], sha256(input));
+  assert.equal(result.stderr.length, 0);
+});
+
+test('the gateway answers a refused input frame before the pong of a ping sent after it', async () => {
+  // The ordering the client's input pacing relies on (docs/protocol.md, "Input and refusals").
+  const ws = new WebSocket(execUrl(gateway.url, { profile: 'sh', args: ['sleep 30'] }), SUBPROTOCOL, {
+    headers: { authorization: `Bearer ${gateway.operatorToken}` },
+    perMessageDeflate: false,
+  });
+  try {
+    const events: string[] = [];
+    ws.on('message', (data: Buffer, isBinary) => {
+      if (!isBinary) events.push(String(get(JSON.parse(data.toString('utf8')) as unknown, 'type')));
+    });
+    ws.on('pong', () => events.push('pong'));
+    await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
+    const chunk = encodeFrame(FrameType.Stdin, new Uint8Array(512 * 1024));
+    let refused = false;
+    // `sleep` reads nothing: the third 512 KiB frame cannot fit in the 1 MiB queue.
+    for (let sent = 0; sent < 3 && !refused; sent += 1) {
+      const before = events.length;
+      ws.send(chunk);
+      ws.ping(Buffer.from('barrier'));
+      await new Promise<void>((resolve, reject) => {
+        const bound = setTimeout(() => reject(new Error(`no pong: ${events.join(' ')}`)), 30_000);
+        ws.once('pong', () => {
+          clearTimeout(bound);
+          resolve();
+        });
+      });
+      const answers = events.slice(before).filter((type) => type !== 'session' && type !== 'hello');
+      refused = answers[0] === 'error';
+      assert.deepEqual(answers, refused ? ['error', 'pong'] : ['pong']);
+    }
+    assert.ok(refused, `the third frame was refused: ${events.join(' ')}`);
+  } finally {
+    ws.terminate();
+  }
 });
 
 test('SIGTERM is forwarded to the remote process, whose exit status becomes the local one', async () => {
