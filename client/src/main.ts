@@ -50,6 +50,14 @@ export async function runClient(
       return 0;
     },
   };
+  // A bug that throws from an event handler still ends as a failure of the client: one line, 255,
+  // and the terminal restored (by the exit handler raw mode installed).
+  const crash = (error: unknown): void => {
+    say(`internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    process.exit(FAILURE_STATUS);
+  };
+  process.on('uncaughtException', crash);
+  process.on('unhandledRejection', crash);
   try {
     return await COMMANDS[command](args, context);
   } catch (error) {
