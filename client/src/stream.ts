@@ -3,7 +3,7 @@
 // connection failing is fatal (a refused exec must not be retried into a second session); a later
 // drop is resumed silently unless it lasts longer than a second, and given up after a bound.
 import type { Writable } from 'node:stream';
-import { StreamClient } from '@shellgate/shared';
+import { StreamClient, describeClose } from '@shellgate/shared';
 import type { ClientRole, EventMessage, HelloMessage, ProbeVerdict, StreamQuery } from '@shellgate/shared';
 import type { Target } from './credentials.js';
 import { ClientError, ClientErrorCode } from './errors.js';
@@ -52,7 +52,9 @@ export class SessionStream {
   #inputRefused: ((code: InputRefusal) => void) | undefined;
 
   constructor(private readonly options: StreamOptions) {
-    this.#opener = new StreamOpener(options.target, options.firstUrl);
+    this.#opener = new StreamOpener(options.target, options.firstUrl, (code, reason) =>
+      this.#socketClosed(code, reason),
+    );
     this.client = new StreamClient({
       open: this.#opener.open,
       scheduler: nodeScheduler,
@@ -79,9 +81,6 @@ export class SessionStream {
       ),
     );
     this.client.onMessage((message) => this.#message(message));
-    this.client.onState((state, detail) => {
-      if (state === 'reconnecting' && detail !== 'connecting…') this.#dropped(detail);
-    });
     this.client.onStop((reason, detail) => this.#stopped(reason, detail));
   }
 
@@ -163,19 +162,19 @@ export class SessionStream {
     }
   }
 
-  #dropped(detail: string): void {
+  /** Every socket's close, before the stream client decides whether to retry. */
+  #socketClosed(code: number, reason: string): void {
+    if (this.#settled || this.client.exited) return;
     if (!this.#greeted) {
       // Never connected: say why, and do not try again (an exec would start a second session).
-      const failure = this.#opener.failure;
-      this.#failWith(failure?.error ?? new ClientError(ClientErrorCode.Unreachable, detail));
+      const detail = `the connection closed before the gateway greeted it (${describeClose(code, reason)})`;
+      this.#failWith(this.#opener.failure?.error ?? new ClientError(ClientErrorCode.Unreachable, detail));
       return;
     }
     if (this.#droppedAt !== undefined) return;
     this.#droppedAt = Date.now();
-    this.#dropTimer = setTimeout(
-      () => this.options.say(`${detail.replace(/; retrying.*$/, '')}; reconnecting…`),
-      QUIET_RECONNECT_MS,
-    );
+    const detail = `connection lost (${describeClose(code, reason)})`;
+    this.#dropTimer = setTimeout(() => this.options.say(`${detail}; reconnecting…`), QUIET_RECONNECT_MS);
     this.#giveUpTimer = setTimeout(() => {
       const cause = this.#opener.failure?.error.message ?? detail;
       this.#failWith(

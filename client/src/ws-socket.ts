@@ -68,6 +68,8 @@ export class StreamOpener {
   constructor(
     private readonly target: Target,
     private readonly firstUrl: (query: StreamQuery) => string,
+    /** Each socket's close, before the stream client hears of it. */
+    private readonly onClose: (code: number, reason: string) => void,
   ) {}
 
   /** The session to resume, once known. */
@@ -95,6 +97,7 @@ export class StreamOpener {
       handshakeTimeout: 30_000,
     });
     this.#current = ws;
+    ws.once('close', (code, reason) => this.onClose(code, reason.toString('utf8')));
     ws.on('unexpected-response', (_request, response) => {
       const status = response.statusCode ?? 0;
       readBody(response).then(
