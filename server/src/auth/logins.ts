@@ -46,31 +46,3 @@ export class LoginStore {
     this.#logins.delete(id);
   }
 }
-
-/** `name=value` pairs of a Cookie header; the last of equal names wins. */
-export function readCookie(header: string | undefined, name: string): string | undefined {
-  if (header === undefined) return undefined;
-  let found: string | undefined;
-  for (const part of header.split(';')) {
-    const eq = part.indexOf('=');
-    if (eq === -1) continue;
-    if (part.slice(0, eq).trim() === name) found = part.slice(eq + 1).trim();
-  }
-  return found;
-}
-
-export function loginCookie(id: string, secure: boolean, maxAgeMs: number): string {
-  const attributes = [
-    `${COOKIE_NAME}=${id}`,
-    'Path=/',
-    'HttpOnly',
-    'SameSite=Strict',
-    `Max-Age=${Math.floor(maxAgeMs / 1000)}`,
-  ];
-  if (secure) attributes.push('Secure');
-  return attributes.join('; ');
-}
-
-export function clearedCookie(secure: boolean): string {
-  return loginCookie('', secure, 0);
-}
