@@ -15,7 +15,11 @@ interface Login {
 export class LoginStore {
   readonly #logins = new Map<string, Login>();
 
-  constructor(private readonly ttlMs: number) {}
+  constructor(
+    private readonly ttlMs: number,
+    /** Milliseconds since the epoch; injectable so that expiry can be tested without waiting. */
+    private readonly now: () => number = Date.now,
+  ) {}
 
   create(principal: Principal): string {
     const id = randomBytes(32).toString('base64url');
@@ -23,14 +27,14 @@ export class LoginStore {
       const oldest = this.#logins.keys().next();
       if (oldest.done !== true) this.#logins.delete(oldest.value);
     }
-    this.#logins.set(id, { principal, expiresAt: Date.now() + this.ttlMs });
+    this.#logins.set(id, { principal, expiresAt: this.now() + this.ttlMs });
     return id;
   }
 
   get(id: string): Principal | undefined {
     const login = this.#logins.get(id);
     if (login === undefined) return undefined;
-    if (login.expiresAt <= Date.now()) {
+    if (login.expiresAt <= this.now()) {
       this.#logins.delete(id);
       return undefined;
     }
