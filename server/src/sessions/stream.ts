@@ -245,15 +245,14 @@ export class SessionStream {
   #updateFlow(): void {
     const child = this.#child;
     if (child === undefined || this.#over) return;
-    const decision = this.#flow.decide({
-      controlFloor: slowestControlFloor(this.#fanout.joined),
+    this.#replay.pin(this.#flow.retainFrom(slowestControlFloor(this.#fanout.joined)));
+    const pause = this.#flow.decide({
       replayEnd: this.#replay.end,
       replayOverBudget: this.#replay.overBudget,
       screenBacklog: this.#screen?.backlogBytes ?? 0,
       processGone: child.poll() !== null,
     });
-    this.#replay.pin(decision.pinFrom);
-    if (decision.pause === true) child.pauseOutput();
-    if (decision.pause === false) child.resumeOutput();
+    if (pause === true) child.pauseOutput();
+    if (pause === false) child.resumeOutput();
   }
 }
