@@ -9,19 +9,16 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { promisify } from 'node:util';
 import { CLIENT_BUNDLE, runCli } from '../helpers/cli-client.ts';
-import { startGateway } from '../helpers/gateway.ts';
-import type { Gateway } from '../helpers/gateway.ts';
+import { useGateway } from '../helpers/fixture.ts';
 
-let gateway: Gateway;
+const gateway = useGateway();
 let dir: string;
 
 before(async () => {
-  gateway = await startGateway();
   dir = await mkdtemp(join(tmpdir(), 'shellgate-bundle-'));
 });
 
 after(async () => {
-  await gateway.stop();
   await rm(dir, { recursive: true, force: true });
 });
 

@@ -2,21 +2,12 @@
 // self-signed test certificate), on its HTTP calls and on the WebSocket alike — and only then.
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { runCli } from '../helpers/cli-client.ts';
-import { startGateway } from '../helpers/gateway.ts';
-import type { Gateway } from '../helpers/gateway.ts';
+import { useGateway } from '../helpers/fixture.ts';
 
 const fixture = (name: string): string => fileURLToPath(new URL(`../fixtures/tls/${name}`, import.meta.url));
-let gateway: Gateway;
-
-before(async () => {
-  gateway = await startGateway({ config: { tls: { cert: fixture('cert.pem'), key: fixture('key.pem') } } });
-});
-
-after(async () => {
-  await gateway.stop();
-});
+const gateway = useGateway({ config: { tls: { cert: fixture('cert.pem'), key: fixture('key.pem') } } });
 
 test('with --ca the client runs a command over https and wss', async () => {
   assert.match(gateway.url, /^https:/);

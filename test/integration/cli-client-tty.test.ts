@@ -2,24 +2,15 @@
 // them: the remote terminal follows the local size, Ctrl-C travels as a byte, the detach keys leave
 // the session running, and the local terminal is out of raw mode again afterwards.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { spawn } from 'node-pty';
 import type { IPty } from 'node-pty';
 import { GATEWAY_CLI } from '../helpers/cli-client.ts';
-import { startGateway } from '../helpers/gateway.ts';
-import type { Gateway } from '../helpers/gateway.ts';
-import { api, getString } from '../helpers/http.ts';
+import { useGateway } from '../helpers/fixture.ts';
+import { getString } from '../helpers/http.ts';
 
 const WAIT_MS = 30_000;
-let gateway: Gateway;
-
-before(async () => {
-  gateway = await startGateway();
-});
-
-after(async () => {
-  await gateway.stop();
-});
+const gateway = useGateway();
 
 interface Terminal {
   pty: IPty;
@@ -114,12 +105,7 @@ test('exec -t sends Ctrl-C as a byte: the remote terminal interrupts its job (12
 });
 
 test('attach prints the detach keys, and ctrl-p ctrl-q leaves the session running', async () => {
-  const created = await api(gateway.url, 'POST', '/api/sessions', {
-    token: gateway.operatorToken,
-    body: { profile: 'shell' },
-  });
-  assert.equal(created.status, 201, created.text);
-  const id = getString(created.body, 'session', 'id');
+  const { id } = await gateway.createSession({ profile: 'shell' });
   try {
     const terminal = inTerminal(['attach', id]);
     await terminal.waitFor(/detach with ctrl-p ctrl-q/);
@@ -130,9 +116,9 @@ test('attach prints the detach keys, and ctrl-p ctrl-q leaves the session runnin
     await terminal.exited;
     assert.match(terminal.output(), /detached from/);
     assertCooked(terminal);
-    const session = await api(gateway.url, 'GET', `/api/sessions/${id}`, { token: gateway.operatorToken });
+    const session = await gateway.api('GET', `/api/sessions/${id}`);
     assert.equal(getString(session.body, 'session', 'state'), 'running');
   } finally {
-    await api(gateway.url, 'DELETE', `/api/sessions/${id}`, { token: gateway.operatorToken });
+    await gateway.api('DELETE', `/api/sessions/${id}`);
   }
 });

@@ -10,21 +10,18 @@ import { after, before, test } from 'node:test';
 import { FrameType, SUBPROTOCOL, encodeFrame, execUrl } from '@shellgate/shared';
 import WebSocket from 'ws';
 import { startCli, runCli, sha256 } from '../helpers/cli-client.ts';
-import { startGateway } from '../helpers/gateway.ts';
-import type { Gateway } from '../helpers/gateway.ts';
-import { api, get, getString } from '../helpers/http.ts';
+import { useGateway } from '../helpers/fixture.ts';
+import { get } from '../helpers/http.ts';
 import { startTcpProxy } from '../helpers/tcp-proxy.ts';
 
-let gateway: Gateway;
+const gateway = useGateway();
 let dir: string;
 
 before(async () => {
-  gateway = await startGateway();
   dir = await mkdtemp(join(tmpdir(), 'shellgate-cli-'));
 });
 
 after(async () => {
-  await gateway.stop();
   await rm(dir, { recursive: true, force: true });
 });
 
@@ -178,12 +175,7 @@ test('a connection cut mid-stream is resumed: identical output, nothing repeated
 });
 
 async function createSession(profile: string, args?: string[]): Promise<string> {
-  const created = await api(gateway.url, 'POST', '/api/sessions', {
-    token: gateway.operatorToken,
-    body: { profile, ...(args === undefined ? {} : { args }) },
-  });
-  assert.equal(created.status, 201, created.text);
-  return getString(created.body, 'session', 'id');
+  return (await gateway.createSession({ profile, ...(args === undefined ? {} : { args }) })).id;
 }
 
 test('a viewer attach watches but cannot write; the operator attach writes and both see the exit', async () => {
