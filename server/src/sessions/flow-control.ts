@@ -116,8 +116,7 @@ export class FlowControl {
     const window = this.limits.windowBytes;
     const behind =
       !inputs.processGone &&
-      ((this.#heldByClients &&
-        (inputs.replayEnd - this.#controlFloor > window || inputs.replayOverBudget)) ||
+      ((this.#heldByClients && (inputs.replayEnd - this.#controlFloor > window || inputs.replayOverBudget)) ||
         inputs.screenBacklog > window);
     const change = behind === this.#paused ? null : behind;
     this.#paused = behind;

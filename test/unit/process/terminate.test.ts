@@ -19,7 +19,10 @@ const STUBBORN = ['sh', '-c', 'trap "" TERM; exec sleep 100'];
 test('terminate stops at closing stdin when the child exits on end-of-file', async () => {
   const p = cleanup.process(new Process(['cat']));
   const stages: TerminateStage[] = [];
-  const result = await p.terminate({ gracePeriodMs: GENEROUS_GRACE_MS, onStage: (stage) => stages.push(stage) });
+  const result = await p.terminate({
+    gracePeriodMs: GENEROUS_GRACE_MS,
+    onStage: (stage) => stages.push(stage),
+  });
   assert.deepEqual(result, { code: 0, signal: null, stage: 'stdin' });
   assert.deepEqual(stages, ['stdin']);
 });
