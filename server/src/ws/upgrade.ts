@@ -133,6 +133,12 @@ function upgradeToStream(
       );
     }
   }
+  // Opt-in: what control clients typed (docs/protocol.md, "Input"), from entry N on.
+  const inputParam = url.searchParams.get('input');
+  const inputSeq =
+    inputParam === null ? null : /^\d{1,16}$/.test(inputParam) ? Number(inputParam) : Number.NaN;
+  if (inputSeq !== null && !Number.isSafeInteger(inputSeq))
+    return refuse(ErrorCode.InvalidRequest, `input must be a non-negative integer, not "${inputParam}"`);
   const { maxClientsPerSession } = context.config.limits;
   if (session.clientCount >= maxClientsPerSession) {
     return refuse(
@@ -147,6 +153,7 @@ function upgradeToStream(
       session,
       role,
       offset,
+      inputSeq,
       from,
       origin: request.headers.origin,
       credential,
