@@ -22,13 +22,15 @@ import type { Disposable } from '../disposables.js';
 
 export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'offline';
 export type HelloMessage = Extract<ServerMessage, { type: 'hello' }>;
-export type EventMessage = Exclude<ServerMessage, { type: 'hello' | 'gap' }>;
+export type EventMessage = Exclude<ServerMessage, { type: 'hello' | 'gap' | 'input' }>;
 
 export interface ConnectionHandlers {
   /** A (re)connection was accepted. `resumed` is false on the first one and after a snapshot. */
   hello(message: HelloMessage, resumed: boolean): void;
   /** New output bytes; call `connection.processed(end)` once they are rendered. */
   output(kind: 'stdout' | 'stderr', bytes: Uint8Array, end: number): void;
+  /** What a control client typed into a pipe session, in its place among the output. */
+  input(data: string): void;
   /** A PTY snapshot: replaces the screen. */
   snapshot(bytes: Uint8Array): void;
   gap(from: number, to: number): void;
@@ -46,6 +48,8 @@ export class Connection implements Disposable {
   #ws: WebSocket | null = null;
   #nextOffset: number | null = null;
   #streamPos = 0;
+  /** The next input entry wanted (`?input=`): each is shown once across reconnects. */
+  #inputSeq = 0;
   #helloSeen = false;
   #lastAck = 0;
   #pendingAck = 0;
@@ -106,6 +110,7 @@ export class Connection implements Disposable {
     this.handlers.state(this.#nextOffset === null ? 'connecting' : 'reconnecting', 'connecting…');
     const params = new URLSearchParams({ role: this.role });
     if (this.#nextOffset !== null) params.set('offset', String(this.#nextOffset));
+    params.set('input', String(this.#inputSeq));
     const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
     const url = `${scheme}//${location.host}/api/sessions/${encodeURIComponent(this.sessionId)}/stream?${params.toString()}`;
     const ws = new WebSocket(url, SUBPROTOCOL);
@@ -172,6 +177,11 @@ export class Connection implements Disposable {
         this.#streamPos = Math.max(this.#streamPos, message.to);
         this.#nextOffset = Math.max(this.#nextOffset ?? 0, message.to);
         this.handlers.gap(message.from, message.to);
+        return;
+      case 'input':
+        if (message.seq < this.#inputSeq) return;
+        this.#inputSeq = message.seq + 1;
+        this.handlers.input(message.data);
         return;
       case 'exit':
         this.#exited = true;
