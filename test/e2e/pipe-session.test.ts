@@ -6,6 +6,7 @@ import {
   createSession,
   signIn,
   startFromForm,
+  terminateFromToolbar,
   useWebFixture,
   terminalText,
   waitForTerminal,
@@ -89,7 +90,7 @@ describe('pipe sessions in the browser', () => {
       .getAttribute('class');
     assert.match(stderrClass ?? '', /xterm-fg-1\b/, 'stderr in ANSI red');
     assert.doesNotMatch(stdoutClass ?? '', /xterm-fg-/, 'stdout in the default colour');
-    await page.getByTestId('terminate').click();
+    await terminateFromToolbar(page);
     await waitForText(page, /killed by SIGTERM|exited with code/);
   });
 
@@ -122,7 +123,7 @@ describe('pipe sessions in the browser', () => {
     await signIn(page, web.gateway);
     await startFromForm(page, 'sh', `'trap "" TERM; echo stubborn; while :; do sleep 0.05; done'`);
     await waitForText(page, /stubborn/);
-    await page.getByTestId('terminate').click();
+    await terminateFromToolbar(page);
     const text = await waitForText(page, /killed by SIGKILL/);
     const stages = [...text.matchAll(/terminating: (closing stdin|sent SIGTERM|sent SIGKILL)/g)].map(
       (m) => m[1],

@@ -48,6 +48,8 @@ export function createTerminal(
   term.loadAddon(
     new WebLinksAddon((event, uri) => {
       event.preventDefault();
+      // Ctrl/Cmd-click opens, as docs/web.md says: a plain click is for selecting and focusing.
+      if (!event.ctrlKey && !event.metaKey) return;
       // noopener: the opened page must not get a handle on this one.
       window.open(uri, '_blank', 'noopener,noreferrer');
     }),
