@@ -56,7 +56,8 @@ describe('pipe sessions in the browser', () => {
     await signIn(page, web.gateway);
     await startFromForm(page, 'bc');
     await page.evaluate(() => navigator.clipboard.writeText('6*7'));
-    await page.keyboard.press('Control+V');
+    // Ctrl+Shift+V pastes (Ctrl+V goes to the program, as in Linux terminals; terminal-settings.test.ts).
+    await page.keyboard.press('Control+Shift+V');
     await page.keyboard.press('Enter');
     await waitForText(page, /^6\*7\n42$/m);
 

@@ -13,6 +13,9 @@ import { installKeyboard } from './terminal/keyboard.js';
 import { LineEditor } from './terminal/line-editor.js';
 import { Screen } from './terminal/screen.js';
 import { SearchBar } from './terminal/search-bar.js';
+import { SettingsPanel } from './settings-panel.js';
+import { ExtraKeys } from './terminal/extra-keys.js';
+import { onSettingsChange } from './terminal/settings.js';
 import { Sizing } from './terminal/sizing.js';
 import { createTerminal } from './terminal/xterm.js';
 import { Toolbar } from './toolbar.js';
@@ -107,11 +110,26 @@ export function sessionView(ctx: AppContext, sessionId: string, wanted: ClientRo
   );
 
   // ---- input ------------------------------------------------------------------------------------
-  installKeyboard(term, { openSearch: () => searchBar.open() });
+  const announcer = h('div', { class: 'visually-hidden', role: 'status', 'data-testid': 'announcer' });
+  installKeyboard(term, {
+    openSearch: () => searchBar.open(),
+    announce: (text) => (announcer.textContent = text),
+  });
+  const settingsPanel = store.add(new SettingsPanel());
+  toolbar.element.append(settingsPanel.element);
+  store.add(
+    onSettingsChange((next) => {
+      // A new font size changes how many cells fit; screen-reader mode is worth saying.
+      sizing.update();
+      announcer.textContent = `Screen reader mode ${next.screenReader ? 'on' : 'off'}, font size ${next.fontSize}`;
+    }),
+  );
+  const extraKeys = store.add(new ExtraKeys(term));
   if (canControl) {
     store.add(
-      term.onData((data) => {
+      term.onData((typed) => {
         if (exited) return;
+        const data = extraKeys.transform(typed);
         if (editor !== null) editor.handle(data);
         else if (mode === 'pty') sendStdin(encoder.encode(data));
       }),
@@ -249,6 +267,8 @@ export function sessionView(ctx: AppContext, sessionId: string, wanted: ClientRo
       sizing.notice,
       status.errorElement,
     ),
+    ...(canControl ? [extraKeys.element] : []),
+    announcer,
     status.element,
   );
   return {
