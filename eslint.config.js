@@ -50,4 +50,24 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // The process core is a library: from outside its folder only its entry may be imported, so what
+    // it keeps internal stays internal. Its own unit tests are exempt: they may test an internal
+    // module (a parser, the drain timer) directly without making it public.
+    files: ['**/*.ts', '**/*.tsx'],
+    ignores: ['server/src/process/**', 'test/unit/process/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/process/*', '!**/process/index.js', '!**/process/index.ts'],
+              message: 'Import the process core from its entry, process/index.js.',
+            },
+          ],
+        },
+      ],
+    },
+  },
 );

@@ -6,7 +6,7 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from './config/load.js';
 import { createGateway } from './gateway.js';
-import { closeInheritedOnExec } from './process/cloexec.js';
+import { closeInheritedOnExec } from './process/index.js';
 
 const USAGE = `usage: shellgate [--config <file.json>] [--host <address>] [--port <port>] [--exit-on-stdin-close]
 

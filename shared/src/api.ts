@@ -28,9 +28,6 @@ export interface QueryParams {
   has(name: string): boolean;
 }
 
-/** The exec upgrade: create a session from a profile and attach to it as control in one handshake. */
-export const EXEC_PATH = '/api/exec';
-
 /**
  * The exec upgrade's query: `profile`, one `arg` per argument (in order), `cols`, `rows` — the fields
  * of `POST /api/sessions`, checked by the same schema.

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { FrameType, SUBPROTOCOL } from '@shellgate/shared';
+import { FrameType, SUBPROTOCOL, streamUrl } from '@shellgate/shared';
 import WebSocket from 'ws';
 import { launchBrowser } from '../helpers/browser.ts';
 import { startGateway } from '../helpers/gateway.ts';
@@ -53,14 +53,10 @@ async function terminate(gateway: Gateway, id: string): Promise<void> {
 /** Baseline: a Node client that acks every frame on arrival and renders nothing. */
 async function baselineRate(gateway: Gateway): Promise<number> {
   const id = await createSession(gateway, 'sh', FLOOD);
-  const ws = new WebSocket(
-    `ws://127.0.0.1:${gateway.port}/api/sessions/${id}/stream?offset=0`,
-    [SUBPROTOCOL],
-    {
-      headers: { authorization: `Bearer ${gateway.operatorToken}` },
-      perMessageDeflate: false,
-    },
-  );
+  const ws = new WebSocket(streamUrl(`http://127.0.0.1:${gateway.port}`, id, { offset: 0 }), [SUBPROTOCOL], {
+    headers: { authorization: `Bearer ${gateway.operatorToken}` },
+    perMessageDeflate: false,
+  });
   let position = 0;
   let received = 0;
   ws.on('message', (data: Buffer, isBinary) => {

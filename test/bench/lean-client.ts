@@ -5,11 +5,13 @@
 // the pace — a bench that is slower than the gateway measures the bench.
 //
 // It speaks just enough of RFC 6455 for a server that never fragments: unmasked server frames,
-// masked client frames (ack, pong), no extensions.
+// masked client frames (ack, pong), no extensions. It keeps its own loop rather than run the shared
+// StreamClient, which needs each frame whole (and a WebSocket to assemble it): exactly the copying
+// this client exists to avoid. It only ever attaches once, so it needs no cursor or backoff.
 import { createHash, randomBytes } from 'node:crypto';
 import { request } from 'node:http';
 import type { Socket } from 'node:net';
-import { FrameType, SUBPROTOCOL } from '@shellgate/shared';
+import { FrameType, SUBPROTOCOL, streamPath } from '@shellgate/shared';
 
 const WEBSOCKET_GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
 const OPCODE_TEXT = 0x1;
@@ -49,7 +51,7 @@ export function receiveUntilExit(
   id: string,
   ackEvery: number,
 ): Promise<LeanReceipt> {
-  const url = new URL(`/api/sessions/${id}/stream`, baseUrl);
+  const url = new URL(baseUrl);
   const key = randomBytes(16).toString('base64');
   const expectedAccept = createHash('sha1')
     .update(key + WEBSOCKET_GUID)
@@ -58,7 +60,7 @@ export function receiveUntilExit(
     const req = request({
       host: url.hostname,
       port: url.port,
-      path: url.pathname,
+      path: streamPath(id),
       headers: {
         connection: 'Upgrade',
         upgrade: 'websocket',

@@ -5,7 +5,7 @@
 // in a worker) is measured apart, by running the same profile with `screen` on and off.
 // Usage: npm run bench -- pty-relay
 import { spawn } from 'node:child_process';
-import { FrameType, SUBPROTOCOL, parseServerMessage } from '@shellgate/shared';
+import { FrameType, SUBPROTOCOL, parseServerMessage, streamUrl } from '@shellgate/shared';
 import WebSocket from 'ws';
 import { startGateway } from '../helpers/gateway.ts';
 import type { Gateway } from '../helpers/gateway.ts';
@@ -59,14 +59,10 @@ async function relayRate(gateway: Gateway, profile: string, workload: Workload):
   });
   if (created.status !== 201) throw new Error(`create failed: ${created.text}`);
   const id = getString(created.body, 'session', 'id');
-  const ws = new WebSocket(
-    `${gateway.url.replace('http', 'ws')}/api/sessions/${id}/stream?offset=0`,
-    [SUBPROTOCOL],
-    {
-      headers: { authorization: `Bearer ${gateway.operatorToken}` },
-      perMessageDeflate: false,
-    },
-  );
+  const ws = new WebSocket(streamUrl(gateway.url, id, { offset: 0 }), [SUBPROTOCOL], {
+    headers: { authorization: `Bearer ${gateway.operatorToken}` },
+    perMessageDeflate: false,
+  });
   let bytes = 0;
   let acked = 0;
   const exited = new Promise<void>((resolve, reject) => {

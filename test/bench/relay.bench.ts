@@ -13,7 +13,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { loadavg } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { FrameType, SUBPROTOCOL } from '@shellgate/shared';
+import { FrameType, SUBPROTOCOL, streamUrl } from '@shellgate/shared';
 import WebSocket from 'ws';
 import { startGateway } from '../helpers/gateway.ts';
 import { receiveUntilExit } from './lean-client.ts';
@@ -75,7 +75,7 @@ async function bareRead(): Promise<number> {
 
 /** Attaches a `ws` client to a `cat` session (which says nothing until written to). */
 function open(gateway: Gateway, id: string): Promise<WebSocket> {
-  const url = `${gateway.url.replace('http', 'ws')}/api/sessions/${id}/stream`;
+  const url = streamUrl(gateway.url, id);
   const ws = new WebSocket(url, [SUBPROTOCOL], {
     headers: { authorization: `Bearer ${gateway.operatorToken}` },
     perMessageDeflate: false,

@@ -1,50 +1,22 @@
 // Helpers for tests that start real processes: find what is still alive, and make sure every process
 // a test started is gone when it ends.
-import { readdirSync, readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-
-export interface ProcInfo {
-  pid: number;
-  ppid: number;
-  pgrp: number;
-  /** Session id: the pid of the session leader (a `detached` spawn or a PTY calls setsid). */
-  session: number;
-  state: string;
-  comm: string;
-}
+import { readProcStat, runningProcesses, type ProcStat } from '../../server/src/process/index.ts';
 
 /**
  * Every process that is alive. Zombies are left out on purpose: pid 1 here is no init, so orphans
  * that died are never reaped and linger in the table with state Z although nothing of them runs.
  */
-export function liveProcesses(): ProcInfo[] {
-  const result: ProcInfo[] = [];
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    const info = readStat(Number(name));
-    if (info !== null && info.state !== 'Z' && info.state !== 'X') result.push(info);
-  }
-  return result;
-}
-
-export function readStat(pid: number): ProcInfo | null {
-  let stat: string;
-  try {
-    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  } catch {
-    return null; // gone between listing and reading
-  }
-  // comm is in parentheses and may itself contain spaces and parentheses.
-  const close = stat.lastIndexOf(')');
-  const comm = stat.slice(stat.indexOf('(') + 1, close);
-  const [state = '?', ppid = '0', pgrp = '0', session = '0'] = stat.slice(close + 2).split(' ');
-  return { pid, ppid: Number(ppid), pgrp: Number(pgrp), session: Number(session), state, comm };
+export function liveProcesses(): ProcStat[] {
+  const processes = runningProcesses();
+  if (processes === null) throw new Error('cannot read /proc: these tests need Linux');
+  return processes;
 }
 
 /** Live descendants of `root` (default: this test process), at any depth. */
-export function liveDescendants(root: number = process.pid): ProcInfo[] {
+export function liveDescendants(root: number = process.pid): ProcStat[] {
   const all = liveProcesses();
-  const found: ProcInfo[] = [];
+  const found: ProcStat[] = [];
   let parents = new Set([root]);
   while (parents.size > 0) {
     const children = all.filter((info) => parents.has(info.ppid));
@@ -55,12 +27,12 @@ export function liveDescendants(root: number = process.pid): ProcInfo[] {
 }
 
 /** Live members of process group `pgid`, wherever they were reparented to. */
-export function liveInGroup(pgid: number): ProcInfo[] {
+export function liveInGroup(pgid: number): ProcStat[] {
   return liveProcesses().filter((info) => info.pgrp === pgid);
 }
 
 export function isAlive(pid: number): boolean {
-  const info = readStat(pid);
+  const info = readProcStat(pid);
   return info !== null && info.state !== 'Z' && info.state !== 'X';
 }
 
@@ -116,7 +88,7 @@ export class Cleanup {
     this.#groups.clear();
     this.#pids.clear();
     // A process the test forgot is a failure, not just litter: kill it, then say so.
-    const ours = (): ProcInfo[] => liveDescendants().filter((info) => !this.#preexisting.has(info.pid));
+    const ours = (): ProcStat[] => liveDescendants().filter((info) => !this.#preexisting.has(info.pid));
     const gone = await waitUntil('no descendant is left', () => ours().length === 0, 1000).then(
       () => true,
       () => false,

@@ -4,7 +4,8 @@
 import { randomBytes } from 'node:crypto';
 import { request } from 'node:http';
 import type { Socket } from 'node:net';
-import { SUBPROTOCOL } from '@shellgate/shared';
+import { SUBPROTOCOL, streamPath, streamQueryString } from '@shellgate/shared';
+import type { StreamQuery } from '@shellgate/shared';
 
 const OPCODE_TEXT = 0x1;
 const OPCODE_CLOSE = 0x8;
@@ -40,14 +41,19 @@ export interface RawStream {
   drainForCloseCode(): Promise<number | null>;
 }
 
-/** Upgrades to a session's stream and stops reading at once. */
-export function openNonReading(baseUrl: string, token: string, path: string): Promise<RawStream> {
-  const url = new URL(path, baseUrl);
+/** Upgrades to session `id`'s stream and stops reading at once. */
+export function openNonReading(
+  baseUrl: string,
+  token: string,
+  id: string,
+  query: StreamQuery = {},
+): Promise<RawStream> {
+  const url = new URL(baseUrl);
   return new Promise((resolve, reject) => {
     const req = request({
       host: url.hostname,
       port: url.port,
-      path: `${url.pathname}${url.search}`,
+      path: `${streamPath(id)}${streamQueryString(query)}`,
       headers: {
         connection: 'Upgrade',
         upgrade: 'websocket',

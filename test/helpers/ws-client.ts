@@ -1,9 +1,10 @@
 // A small real-WebSocket client for tests (the `ws` package): attaches to a session's stream,
 // collects every output byte and message in order, acks as it goes, and offers waits with bounds.
 import type { IncomingHttpHeaders } from 'node:http';
-import { FrameType, SUBPROTOCOL, parseServerMessage } from '@shellgate/shared';
+import { FrameType, SUBPROTOCOL, decodeFrame, parseServerMessage, streamUrl } from '@shellgate/shared';
 import type { ClientRole, ServerMessage, ServerMessageType } from '@shellgate/shared';
 import WebSocket from 'ws';
+import { toBuffer } from './ws-socket.js';
 
 const DEFAULT_TIMEOUT_MS = 10_000;
 
@@ -69,18 +70,18 @@ export class TestClient {
   }
 
   private receive(data: WebSocket.RawData, isBinary: boolean): void {
-    const bytes = Buffer.isBuffer(data)
-      ? data
-      : Array.isArray(data)
-        ? Buffer.concat(data)
-        : Buffer.from(data);
-    if (isBinary && bytes[0] === FrameType.Snapshot) {
-      this.snapshots.push(Buffer.from(bytes.subarray(1)));
-    } else if (isBinary) {
-      const type = bytes[0];
-      const stream = type === FrameType.Stdout ? 'stdout' : type === FrameType.Stderr ? 'stderr' : undefined;
-      if (stream === undefined) throw new Error(`unexpected frame type ${String(type)}`);
-      const chunk = { stream, data: Buffer.from(bytes.subarray(1)) } as const;
+    const bytes = toBuffer(data);
+    if (isBinary) {
+      const frame = decodeFrame(bytes);
+      if (frame.type === FrameType.Snapshot) {
+        this.snapshots.push(Buffer.from(frame.payload));
+        this.notify();
+        return;
+      }
+      const stream =
+        frame.type === FrameType.Stdout ? 'stdout' : frame.type === FrameType.Stderr ? 'stderr' : undefined;
+      if (stream === undefined) throw new Error(`unexpected frame type ${String(frame.type)}`);
+      const chunk = { stream, data: Buffer.from(frame.payload) } as const;
       this.chunks.push(chunk);
       this.events.push({ kind: 'output', chunk });
       this.position += chunk.data.length;
@@ -209,16 +210,10 @@ export class TestClient {
   }
 }
 
-function streamUrl(baseUrl: string, sessionId: string, options: ConnectOptions): string {
-  const url = new URL(
-    `/api/sessions/${encodeURIComponent(sessionId)}/stream`,
-    baseUrl.replace(/^http/, 'ws'),
-  );
-  if (options.offset !== undefined) url.searchParams.set('offset', String(options.offset));
-  if (options.role !== undefined) url.searchParams.set('role', options.role);
-  let text = url.toString();
-  if (options.query !== undefined) text += (url.search ? '&' : '?') + options.query;
-  return text;
+function urlFor(baseUrl: string, sessionId: string, options: ConnectOptions): string {
+  const url = streamUrl(baseUrl, sessionId, { offset: options.offset, role: options.role });
+  if (options.query === undefined) return url;
+  return url + (url.includes('?') ? '&' : '?') + options.query;
 }
 
 function headersFor(options: ConnectOptions): Record<string, string> {
@@ -234,7 +229,7 @@ export async function connect(
   sessionId: string,
   options: ConnectOptions = {},
 ): Promise<TestClient> {
-  const ws = new WebSocket(streamUrl(baseUrl, sessionId, options), options.protocols ?? [SUBPROTOCOL], {
+  const ws = new WebSocket(urlFor(baseUrl, sessionId, options), options.protocols ?? [SUBPROTOCOL], {
     headers: headersFor(options),
     origin: options.origin,
     perMessageDeflate: false,
@@ -265,7 +260,7 @@ export function connectRefused(
   sessionId: string,
   options: ConnectOptions = {},
 ): Promise<Refusal> {
-  const ws = new WebSocket(streamUrl(baseUrl, sessionId, options), options.protocols ?? [SUBPROTOCOL], {
+  const ws = new WebSocket(urlFor(baseUrl, sessionId, options), options.protocols ?? [SUBPROTOCOL], {
     headers: headersFor(options),
     origin: options.origin,
     perMessageDeflate: false,

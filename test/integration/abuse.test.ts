@@ -69,11 +69,7 @@ describe('a client that does not read its socket', () => {
     const sampler = setInterval(() => (peak = Math.max(peak, rssMiB(gateway.pid))), 100);
     // A second control client (a viewer that falls behind is skipped ahead and its blind acks then
     // overshoot; a control client is sent everything, so acking the output so far is always valid).
-    const stalled = await openNonReading(
-      gateway.url,
-      gateway.operatorToken,
-      `/api/sessions/${session.id}/stream`,
-    );
+    const stalled = await openNonReading(gateway.url, gateway.operatorToken, session.id);
     // Ack whatever the session has produced, as if it had all been read.
     const acker = setInterval(() => {
       void getSession(gateway, session.id).then(
@@ -118,11 +114,7 @@ describe('a client that does not read its socket', () => {
   test('error replies to a flood of bad messages do not pile up: the flooder is cut off with 4009', async () => {
     const gateway = await gatewayWith({ limits: { heartbeatIntervalMs: 120_000 } });
     const session = await createSession(gateway, 'cat');
-    const flooder = await openNonReading(
-      gateway.url,
-      gateway.operatorToken,
-      `/api/sessions/${session.id}/stream`,
-    );
+    const flooder = await openNonReading(gateway.url, gateway.operatorToken, session.id);
     const batch = Buffer.concat(
       Array.from({ length: 1000 }, () =>
         textFrame(JSON.stringify({ type: 'no-such-type', pad: 'x'.repeat(64) })),

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
-import { FrameType, SUBPROTOCOL, parseServerMessage } from '@shellgate/shared';
+import { FrameType, SUBPROTOCOL, parseServerMessage, streamUrl } from '@shellgate/shared';
 import WebSocket from 'ws';
 import { startGateway } from '../helpers/gateway.ts';
 import type { Gateway } from '../helpers/gateway.ts';
@@ -92,11 +92,10 @@ describe('TLS', () => {
     assert.equal(created.status, 201, created.body);
     const { session } = JSON.parse(created.body) as { session: { id: string; pid: number } };
     pids.push(session.pid);
-    const ws = new WebSocket(
-      `${gateway.url.replace('https', 'wss')}/api/sessions/${session.id}/stream?offset=0`,
-      [SUBPROTOCOL],
-      { ca, headers: { authorization: `Bearer ${gateway.operatorToken}` } },
-    );
+    const ws = new WebSocket(streamUrl(gateway.url, session.id, { offset: 0 }), [SUBPROTOCOL], {
+      ca,
+      headers: { authorization: `Bearer ${gateway.operatorToken}` },
+    });
     let output = '';
     const exited = new Promise<unknown>((resolve, reject) => {
       ws.on('message', (data: Buffer, isBinary: boolean) => {

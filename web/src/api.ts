@@ -1,6 +1,7 @@
 // The gateway's HTTP API, typed. Responses are validated with the shared schemas; every failure is
 // an ApiError carrying the server's stable error code (or null when the body was not ours).
 import {
+  ApiPath,
   errorBodySchema,
   parseWith,
   profilesResponseSchema,
@@ -72,7 +73,7 @@ async function toApiError(response: Response, path: string): Promise<ApiError> {
   const error = parsed.success
     ? new ApiError(response.status, parsed.data.error.code, parsed.data.error.message)
     : new ApiError(response.status, null, `HTTP ${response.status} from ${path}`);
-  if (response.status === 401 && path !== '/api/login') unauthorizedHandler?.();
+  if (response.status === 401 && path !== ApiPath.login) unauthorizedHandler?.();
   return error;
 }
 
@@ -82,23 +83,21 @@ async function requestOk<T>(method: string, path: string, schema: Schema<T>, bod
   return result;
 }
 
-const sessionPath = (id: string): string => `/api/sessions/${encodeURIComponent(id)}`;
-
 export const api = {
   login: (token: string): Promise<Identity> =>
-    requestOk('POST', '/api/login', whoamiResponseSchema, { token }),
+    requestOk('POST', ApiPath.login, whoamiResponseSchema, { token }),
   logout: async (): Promise<void> => {
-    await request('POST', '/api/logout', null);
+    await request('POST', ApiPath.logout, null);
   },
-  whoami: (): Promise<Identity> => requestOk('GET', '/api/whoami', whoamiResponseSchema),
+  whoami: (): Promise<Identity> => requestOk('GET', ApiPath.whoami, whoamiResponseSchema),
   profiles: async (): Promise<ProfileInfo[]> =>
-    (await requestOk('GET', '/api/profiles', profilesResponseSchema)).profiles,
+    (await requestOk('GET', ApiPath.profiles, profilesResponseSchema)).profiles,
   sessions: async (): Promise<SessionInfo[]> =>
-    (await requestOk('GET', '/api/sessions', sessionsResponseSchema)).sessions,
+    (await requestOk('GET', ApiPath.sessions, sessionsResponseSchema)).sessions,
   session: async (id: string): Promise<SessionInfo> =>
-    (await requestOk('GET', sessionPath(id), sessionResponseSchema)).session,
+    (await requestOk('GET', ApiPath.session(id), sessionResponseSchema)).session,
   createSession: async (body: CreateSessionRequest): Promise<SessionInfo> =>
-    (await requestOk('POST', '/api/sessions', sessionResponseSchema, body)).session,
+    (await requestOk('POST', ApiPath.sessions, sessionResponseSchema, body)).session,
   terminate: async (id: string): Promise<ExitStatus> =>
-    (await requestOk('DELETE', sessionPath(id), terminateResponseSchema)).exit,
+    (await requestOk('DELETE', ApiPath.session(id), terminateResponseSchema)).exit,
 };

@@ -10,7 +10,7 @@ import { readdirSync } from 'node:fs';
 import type { IPty } from 'node-pty';
 import { errnoCode, ProcessError } from './errors.js';
 import { loadNative } from './native.js';
-import type { Command } from './spawn.js';
+import type { Command } from './command.js';
 
 type SetCloseOnExec = (fd: number) => void;
 

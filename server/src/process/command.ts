@@ -1,7 +1,61 @@
-import { accessSync, constants } from 'node:fs';
+// What to run and how a failure to start it is worded, for both ways of starting (spawn.ts for pipe
+// children, pty.ts for terminals). Kept apart from spawn.ts so fast-spawn.ts can name a Command
+// without importing the module that imports it.
+import { accessSync, constants, statSync, type Stats } from 'node:fs';
 import { delimiter, join } from 'node:path';
-import type { ProcessError } from './errors.js';
-import { NOT_EXECUTABLE, NOT_FOUND, badWorkingDirectory, cannotStart, stat, type Command } from './spawn.js';
+import { ProcessError, type SpawnErrnoCode } from './errors.js';
+import { describeValue } from './validate.js';
+
+export interface Command {
+  file: string;
+  args: string[];
+  /** How errors name the program. */
+  name: string;
+}
+
+/**
+ * A string is one program name, run without arguments — or, with `shell: true`, a shell command
+ * line — as with Python's Popen; an array is the program followed by its arguments.
+ */
+export function parseArgv(argv: unknown): Command {
+  if (typeof argv === 'string' && argv !== '') return { file: argv, args: [], name: argv };
+  if (Array.isArray(argv) && argv.every((arg) => typeof arg === 'string')) {
+    const [file, ...args] = argv;
+    if (file !== undefined && file !== '') return { file, args, name: file };
+  }
+  throw new ProcessError(
+    'EINVAL',
+    `argv must be a non-empty array of strings or a non-empty string, received ${describeValue(argv)}`,
+  );
+}
+
+export const NOT_FOUND = 'command not found';
+export const NOT_EXECUTABLE = 'permission denied (not an executable file?)';
+
+export function badWorkingDirectory(cwd: string | URL): string {
+  return `working directory ${JSON.stringify(String(cwd))} does not exist or is not a directory`;
+}
+
+export function cannotStart(
+  command: Command,
+  code: SpawnErrnoCode | 'ESPAWN',
+  reason: string,
+  options: { cause?: unknown } = {},
+): ProcessError {
+  return new ProcessError(code, `cannot start ${JSON.stringify(command.name)}: ${reason} (${code})`, {
+    ...options,
+    command: command.name,
+  });
+}
+
+/** `undefined` when `path` cannot be looked at, for whatever reason. */
+export function stat(path: string | URL): Stats | undefined {
+  try {
+    return statSync(path);
+  } catch {
+    return undefined;
+  }
+}
 
 /**
  * Checks up front what execvp(3) would find: node-pty forks first and only reports a failed exec

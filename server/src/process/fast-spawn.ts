@@ -18,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 import type { SpawnOptions } from 'node:child_process';
 import { loadNative } from './native.js';
 import { signalName } from './signal.js';
-import type { Command } from './spawn.js';
+import type { Command } from './command.js';
 
 const STDIO_CODES = { pipe: 0, ignore: 1, inherit: 2 } as const;
 type StdioKind = keyof typeof STDIO_CODES;

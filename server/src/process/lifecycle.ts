@@ -34,6 +34,7 @@ export class Lifecycle {
   readonly #output: Output;
   readonly #highWaterMark: number;
   readonly #exitListeners = new Listeners<ExitStatus>();
+  readonly #processExitListeners = new Listeners<ExitStatus>();
   readonly #exited = deferred<ExitStatus>();
   readonly #done: Promise<ExitStatus>;
   #state: State = 'running';
@@ -86,6 +87,7 @@ export class Lifecycle {
     this.#status = Object.freeze(status);
     this.#state = 'draining';
     this.#exited.resolve(this.#status);
+    this.#processExitListeners.emit(this.#status);
     this.#output.afterExit();
   }
 
@@ -129,14 +131,18 @@ export class Lifecycle {
     });
   }
 
+  /** After the last output chunk: with `done`. */
   onExit(listener: (status: ExitStatus) => void): Disposable {
     const status = this.#status;
     if (this.#state !== 'exited' || status === null) return this.#exitListeners.add(listener);
-    let active = true;
-    queueMicrotask(() => {
-      if (active) listener(status);
-    });
-    return { dispose: () => void (active = false) };
+    return later(listener, status);
+  }
+
+  /** As soon as the status is known: with `exit()`, while output may still be draining. */
+  onProcessExit(listener: (status: ExitStatus) => void): Disposable {
+    const status = this.#status;
+    if (status === null) return this.#processExitListeners.add(listener);
+    return later(listener, status);
   }
 
   pauseOutput(): void {
@@ -170,4 +176,13 @@ export class Lifecycle {
     await Promise.race([this.#done, this.#output.settled()]);
     return status;
   }
+}
+
+/** A subscription to an event that has already happened: it fires on a microtask, unless disposed. */
+function later(listener: (status: ExitStatus) => void, status: ExitStatus): Disposable {
+  let active = true;
+  queueMicrotask(() => {
+    if (active) listener(status);
+  });
+  return { dispose: () => void (active = false) };
 }

@@ -1,26 +1,21 @@
+import { parseArgv, type Command } from './command.js';
 import { deferred } from './deferred.js';
 import { ProcessError } from './errors.js';
 import { Input } from './input.js';
 import { Lifecycle } from './lifecycle.js';
 import { pipeSource } from './output.js';
+import { ProcessBase } from './process-base.js';
 import { sendSignal, validateSignal } from './signal.js';
-import { parseArgv, spawnError, startChild, type Child, type Command } from './spawn.js';
+import { spawnError, startChild, type Child } from './spawn.js';
 import type { EscalationStep } from './terminate.js';
-import type {
-  Disposable,
-  ExitStatus,
-  OutputChunk,
-  ProcessOptions,
-  TerminateOptions,
-  TerminateResult,
-} from './types.js';
+import type { ExitStatus, ProcessOptions } from './types.js';
 import { validateFlag, validateHighWaterMark } from './validate.js';
 
 /**
  * A child process whose output is collected in the background as it arrives, whose input is
  * queued, and which can be polled, awaited and terminated with escalating force.
  */
-export class Process {
+export class Process extends ProcessBase {
   /** Resolves once the OS started the child; rejects with a `ProcessError` naming the command. */
   static async spawn(argv: string[] | string, options?: ProcessOptions): Promise<Process> {
     const started = new Process(argv, options);
@@ -32,8 +27,6 @@ export class Process {
   readonly #child: Child | null;
   readonly #group: boolean;
   readonly #input: Input;
-  /** Its `draining` lasts until both pipes are at EOF; `running` includes the tick before 'spawn'. */
-  readonly #lifecycle: Lifecycle;
   readonly #spawned = deferred<void>();
   #sweepGroupOnExit = false;
   readonly #killGroupOnExit: boolean;
@@ -45,23 +38,29 @@ export class Process {
    */
   constructor(argv: string[] | string, options: ProcessOptions = {}) {
     const { highWaterMark, collect = true, killGroupOnExit, ...spawnOptions } = options;
-    this.#command = parseArgv(argv);
+    const command = parseArgv(argv);
     const validHighWaterMark = validateHighWaterMark(highWaterMark);
-    this.#group = spawnOptions.detached === true;
-    this.#killGroupOnExit = validateFlag('killGroupOnExit', killGroupOnExit);
-    if (this.#killGroupOnExit && !this.#group) {
+    const group = spawnOptions.detached === true;
+    const validKillGroupOnExit = validateFlag('killGroupOnExit', killGroupOnExit);
+    if (validKillGroupOnExit && !group) {
       // Without its own group the child shares ours: there is no group of its to kill.
       throw new ProcessError('EINVAL', 'killGroupOnExit requires detached: true');
     }
 
-    const started = startChild(this.#command, spawnOptions);
+    const started = startChild(command, spawnOptions);
     const child = started.child ?? null;
+    // Its `draining` lasts until both pipes are at EOF; `running` includes the tick before 'spawn'.
+    super(
+      new Lifecycle(pipeSource(child?.stdout ?? null), pipeSource(child?.stderr ?? null), {
+        collect,
+        highWaterMark: validHighWaterMark,
+      }),
+    );
+    this.#command = command;
+    this.#group = group;
+    this.#killGroupOnExit = validKillGroupOnExit;
     this.#child = child;
-    this.#input = new Input(child?.stdin ?? null, this.#command.name);
-    this.#lifecycle = new Lifecycle(pipeSource(child?.stdout ?? null), pipeSource(child?.stderr ?? null), {
-      collect,
-      highWaterMark: validHighWaterMark,
-    });
+    this.#input = new Input(child?.stdin ?? null, command.name);
     // Nobody may be listening: a spawn failure must not become an unhandled rejection.
     this.#spawned.promise.catch(() => {});
 
@@ -82,14 +81,6 @@ export class Process {
   }
 
   /**
-   * The process id. Once the process has been waited for (it has exited), the OS may give the
-   * same id to another process. Throws the spawn failure if there is no process.
-   */
-  get pid(): number {
-    return this.#requirePid();
-  }
-
-  /**
    * Bytes queued by `write()` that the OS has not accepted yet (the child is not reading, or reads
    * slowly). A caller can refuse more input above a bound of its own. 0 once the child is gone.
    */
@@ -99,13 +90,13 @@ export class Process {
 
   /** Queues data for stdin and returns at once; order is preserved. Discarded once the child exited. */
   write(data: string | Uint8Array): void {
-    this.#requirePid();
+    this.requirePid();
     this.#input.write(data);
   }
 
   /** Closes stdin once everything queued has been written: the child sees end-of-file. */
   closeInput(): void {
-    this.#requirePid();
+    this.requirePid();
     this.#input.close();
   }
 
@@ -114,78 +105,18 @@ export class Process {
    * Throws `ECHILD` once the process has been waited for: its pid may belong to another by now.
    */
   kill(signal: NodeJS.Signals | number = 'SIGTERM'): void {
-    const pid = this.#requirePid();
+    const pid = this.requirePid();
     const valid = validateSignal(signal);
-    this.#lifecycle.assertRunning(pid, this.#command.name);
+    this.lifecycle.assertRunning(pid, this.#command.name);
     sendSignal({ pid, group: this.#group }, valid);
   }
 
-  /** Returns and clears the stdout collected so far (empty if stdout is not a pipe). */
-  read(): Buffer {
-    return this.#lifecycle.take('stdout');
-  }
-
-  /** Returns and clears the stderr collected so far (empty if stderr is not a pipe). */
-  readErr(): Buffer {
-    return this.#lifecycle.take('stderr');
-  }
-
-  readBoth(): [Buffer, Buffer] {
-    return [this.#lifecycle.take('stdout'), this.#lifecycle.take('stderr')];
-  }
-
-  /** The exit status if the process has terminated, otherwise `null` (waitpid with WNOHANG). */
-  poll(): ExitStatus | null {
-    this.#requirePid();
-    return this.#lifecycle.status;
-  }
-
-  /** Resolves when the process has terminated and all of its output has been delivered. */
-  wait(): Promise<ExitStatus> {
-    return this.#lifecycle.done;
-  }
-
   /**
-   * Closes stdin (when it is a pipe), waits up to the grace period, sends SIGTERM, waits again,
-   * sends SIGKILL. With `detached`, signals reach the whole group, and once the leader has exited
-   * whatever is left in its group is killed. Resolves with the stage reached (`null` if the process
-   * had already exited) once the process has exited and its output has been read — except output
-   * the caller holds back (pauseOutput, highWaterMark), which `wait()` still waits for. A call while
-   * one runs joins it (its options are not used).
+   * terminate(): close stdin (when it is a pipe), then SIGTERM, then SIGKILL. With `detached` the
+   * signals reach the whole group, and once the leader has exited whatever is left in its group is
+   * killed. Without a pid (spawn failed, or not yet reported) there is nothing to signal.
    */
-  terminate(options: TerminateOptions = {}): Promise<TerminateResult> {
-    return this.#lifecycle.terminate(options, () => this.#escalation());
-  }
-
-  /** Delivers stdout and stderr chunks in arrival order. */
-  onOutput(listener: (chunk: OutputChunk) => void): Disposable {
-    return this.#lifecycle.onOutput(listener);
-  }
-
-  /** Output as an async iterable that ends after the last chunk; it subscribes when called. */
-  output(): AsyncIterable<OutputChunk> {
-    return this.#lifecycle.output();
-  }
-
-  /**
-   * Fires once, after the last output chunk was delivered (when `wait()` resolves). Subscribing
-   * after that still fires, on a microtask. Never fires if the process failed to start.
-   */
-  onExit(listener: (status: ExitStatus) => void): Disposable {
-    return this.#lifecycle.onExit(listener);
-  }
-
-  /** Stops reading stdout and stderr: the child blocks when the pipe fills. Nothing is lost. */
-  pauseOutput(): void {
-    this.#lifecycle.pauseOutput();
-  }
-
-  resumeOutput(): void {
-    this.#lifecycle.resumeOutput();
-  }
-
-  /** Without a pid (spawn failed, or not yet reported) there is nothing to signal. */
-  #escalation(): EscalationStep[] | null {
+  protected escalation(): EscalationStep[] | null {
     const pid = this.#child?.pid;
     if (pid === undefined) return null;
     const steps: EscalationStep[] = [];
@@ -199,7 +130,7 @@ export class Process {
   }
 
   #signalIfRunning(pid: number, signal: NodeJS.Signals): void {
-    if (this.#lifecycle.isRunning) sendSignal({ pid, group: this.#group }, signal);
+    if (this.lifecycle.isRunning) sendSignal({ pid, group: this.#group }, signal);
   }
 
   #onExit(status: ExitStatus): void {
@@ -215,16 +146,16 @@ export class Process {
     if ((this.#sweepGroupOnExit || this.#killGroupOnExit) && pid !== undefined) {
       sendSignal({ pid, group: true }, 'SIGKILL');
     }
-    this.#lifecycle.exit(status);
+    this.lifecycle.exit(status);
   }
 
   #fail(error: ProcessError): void {
     this.#spawned.reject(error);
-    this.#lifecycle.fail(error);
+    this.lifecycle.fail(error);
   }
 
-  #requirePid(): number {
-    const failure = this.#lifecycle.spawnError;
+  protected requirePid(): number {
+    const failure = this.lifecycle.spawnError;
     if (failure !== null) throw failure;
     const pid = this.#child?.pid;
     if (pid === undefined) {

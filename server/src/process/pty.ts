@@ -1,16 +1,16 @@
 import { constants } from 'node:os';
 import { spawn as spawnPty, type IPty, type IPtyForkOptions } from 'node-pty';
 import { checkCloseOnExec, closeMasterOnExec } from './cloexec.js';
-import { checkCommand } from './command.js';
+import { checkCommand, parseArgv, type Command } from './command.js';
 import { DEFAULT_PTY_COLS, DEFAULT_PTY_ROWS, DEFAULT_PTY_TERM, TERMINAL_EOF } from './constants.js';
 import { ProcessError } from './errors.js';
 import { Lifecycle } from './lifecycle.js';
+import { ProcessBase } from './process-base.js';
 import { takeOverMaster, type PtyMaster } from './pty-master.js';
 import { sendSignal, signalName, validateSignal } from './signal.js';
-import { parseArgv, type Command } from './spawn.js';
 import { foregroundGroup, sessionGroups } from './terminal.js';
 import type { EscalationStep } from './terminate.js';
-import type { Disposable, ExitStatus, OutputChunk, TerminateOptions, TerminateResult } from './types.js';
+import type { ExitStatus } from './types.js';
 import { describeValue, validateFlag, validateHighWaterMark } from './validate.js';
 
 export interface PtyOptions {
@@ -49,13 +49,13 @@ const KEYBOARD_SIGNALS: ReadonlySet<NodeJS.Signals | number> = new Set([
  * is always empty) with the exact bytes the program wrote, after the terminal's processing (LF
  * becomes CR LF, input is echoed).
  */
-export class PtyProcess {
+export class PtyProcess extends ProcessBase {
   /** Starts `argv` on a new terminal; rejects with a `ProcessError` naming the command. */
   static spawn(argv: string[] | string, options?: PtyOptions): Promise<PtyProcess> {
     // node-pty forks synchronously, so the outcome is already known.
     return new Promise((resolve, reject) => {
       const started = new PtyProcess(argv, options);
-      const failure = started.#lifecycle.spawnError;
+      const failure = started.lifecycle.spawnError;
       if (failure === null) resolve(started);
       else reject(failure);
     });
@@ -64,20 +64,18 @@ export class PtyProcess {
   readonly #command: Command;
   readonly #pty: IPty | null;
   readonly #master: PtyMaster | null;
-  /** Its `draining` lasts until the master reads EIO; node-pty has waited for the program by then. */
-  readonly #lifecycle: Lifecycle;
   readonly #killGroupOnExit: boolean;
   #inputClosed = false;
   #sweepSessionOnExit = false;
 
   constructor(argv: string[] | string, options: PtyOptions = {}) {
-    this.#command = parseArgv(argv);
+    const command = parseArgv(argv);
     const highWaterMark = validateHighWaterMark(options.highWaterMark);
-    this.#killGroupOnExit = validateFlag('killGroupOnExit', options.killGroupOnExit);
+    const killGroupOnExit = validateFlag('killGroupOnExit', options.killGroupOnExit);
     const cols = validateSize('cols', options.cols ?? DEFAULT_PTY_COLS);
     const rows = validateSize('rows', options.rows ?? DEFAULT_PTY_ROWS);
 
-    const started = startPty(this.#command, {
+    const started = startPty(command, {
       name: options.name ?? DEFAULT_PTY_TERM,
       cols,
       rows,
@@ -88,25 +86,26 @@ export class PtyProcess {
       encoding: null, // Buffers: exact bytes, no decoding of split characters
     });
     const pty = started instanceof ProcessError ? null : started;
-    this.#pty = pty;
     // Before the event loop turns: node-pty's exit callback cannot have run yet.
     const master = pty === null ? null : takeOverMaster(pty);
+    // Its `draining` lasts until the master reads EIO; node-pty has waited for the program by then.
+    super(
+      new Lifecycle(master === null ? null : master.source, null, {
+        collect: options.collect ?? true,
+        highWaterMark,
+      }),
+    );
+    this.#command = command;
+    this.#killGroupOnExit = killGroupOnExit;
+    this.#pty = pty;
     this.#master = master;
-    this.#lifecycle = new Lifecycle(master === null ? null : master.source, null, {
-      collect: options.collect ?? true,
-      highWaterMark,
-    });
 
     if (started instanceof ProcessError) {
-      this.#lifecycle.fail(started);
+      this.lifecycle.fail(started);
       return;
     }
     // Reported as soon as the program has exited (see pty-master.ts); its output drains after that.
     started.onExit(({ exitCode, signal }) => this.#onExit(exitStatus(exitCode, signal)));
-  }
-
-  get pid(): number {
-    return this.#requirePty().pid;
   }
 
   /**
@@ -114,7 +113,7 @@ export class PtyProcess {
    * or reads slowly). A caller can refuse more input above a bound of its own. 0 once exited.
    */
   get pendingInputBytes(): number {
-    return this.#lifecycle.isRunning ? (this.#master?.pendingInputBytes() ?? 0) : 0;
+    return this.lifecycle.isRunning ? (this.#master?.pendingInputBytes() ?? 0) : 0;
   }
 
   /** Types into the terminal. Discarded once the program has exited. */
@@ -126,7 +125,7 @@ export class PtyProcess {
         `cannot write to the terminal of ${this.#name}: closeInput() was called`,
       );
     }
-    if (this.#lifecycle.isRunning) pty.write(typeof data === 'string' ? data : Buffer.from(data));
+    if (this.lifecycle.isRunning) pty.write(typeof data === 'string' ? data : Buffer.from(data));
   }
 
   /**
@@ -137,7 +136,7 @@ export class PtyProcess {
     const pty = this.#requirePty();
     if (this.#inputClosed) return;
     this.#inputClosed = true;
-    if (this.#lifecycle.isRunning) pty.write(TERMINAL_EOF);
+    if (this.lifecycle.isRunning) pty.write(TERMINAL_EOF);
   }
 
   /**
@@ -148,7 +147,7 @@ export class PtyProcess {
   kill(signal: NodeJS.Signals | number = 'SIGTERM'): void {
     const pid = this.#requirePty().pid;
     const valid = validateSignal(signal);
-    this.#lifecycle.assertRunning(pid, this.#command.name);
+    this.lifecycle.assertRunning(pid, this.#command.name);
     const target = KEYBOARD_SIGNALS.has(valid) ? foregroundGroup(pid) : pid;
     sendSignal({ pid: target, group: true }, valid);
   }
@@ -161,7 +160,7 @@ export class PtyProcess {
   signalForeground(signal: NodeJS.Signals | number): void {
     const pid = this.#requirePty().pid;
     const valid = validateSignal(signal);
-    this.#lifecycle.assertRunning(pid, this.#command.name);
+    this.lifecycle.assertRunning(pid, this.#command.name);
     sendSignal({ pid: foregroundGroup(pid), group: true }, valid);
   }
 
@@ -170,65 +169,15 @@ export class PtyProcess {
     const pty = this.#requirePty();
     const width = validateSize('cols', cols);
     const height = validateSize('rows', rows);
-    if (this.#lifecycle.isRunning) pty.resize(width, height);
-  }
-
-  read(): Buffer {
-    return this.#lifecycle.take('stdout');
-  }
-
-  /** Always empty: a terminal has one output stream. */
-  readErr(): Buffer {
-    return this.#lifecycle.take('stderr');
-  }
-
-  readBoth(): [Buffer, Buffer] {
-    return [this.read(), this.readErr()];
-  }
-
-  poll(): ExitStatus | null {
-    this.#requirePty();
-    return this.#lifecycle.status;
-  }
-
-  wait(): Promise<ExitStatus> {
-    return this.#lifecycle.done;
+    if (this.lifecycle.isRunning) pty.resize(width, height);
   }
 
   /**
-   * Ctrl-D, then SIGHUP (the terminal hanging up), SIGTERM and SIGKILL, each a grace period apart and
-   * each to every process group of the session (the shell and all its jobs). Once the program has
-   * exited, what is left of its session is killed.
+   * terminate(): Ctrl-D, then SIGHUP (the terminal hanging up), SIGTERM and SIGKILL, each to every
+   * process group of the session (the shell and all its jobs). Once the program has exited, what is
+   * left of its session is killed.
    */
-  terminate(options: TerminateOptions = {}): Promise<TerminateResult> {
-    return this.#lifecycle.terminate(options, () => this.#escalation());
-  }
-
-  onOutput(listener: (chunk: OutputChunk) => void): Disposable {
-    return this.#lifecycle.onOutput(listener);
-  }
-
-  output(): AsyncIterable<OutputChunk> {
-    return this.#lifecycle.output();
-  }
-
-  onExit(listener: (status: ExitStatus) => void): Disposable {
-    return this.#lifecycle.onExit(listener);
-  }
-
-  /**
-   * Stops reading the terminal: the program blocks once the terminal's buffer is full. Nothing is
-   * lost, also across the program's exit: the drain after it does not count time spent paused.
-   */
-  pauseOutput(): void {
-    this.#lifecycle.pauseOutput();
-  }
-
-  resumeOutput(): void {
-    this.#lifecycle.resumeOutput();
-  }
-
-  #escalation(): EscalationStep[] | null {
+  protected escalation(): EscalationStep[] | null {
     const pty = this.#pty;
     if (pty === null) return null;
     const toSession = (signal: NodeJS.Signals) => (): void => this.#signalSession(pty.pid, signal);
@@ -242,7 +191,7 @@ export class PtyProcess {
   }
 
   #signalSession(sid: number, signal: NodeJS.Signals): void {
-    if (!this.#lifecycle.isRunning) return;
+    if (!this.lifecycle.isRunning) return;
     // The leader is alive here, so its own group is a safe fallback where /proc is missing.
     for (const group of sessionGroups(sid) ?? [sid]) sendSignal({ pid: group, group: true }, signal);
   }
@@ -258,11 +207,15 @@ export class PtyProcess {
       for (const group of sessionGroups(pid) ?? []) sendSignal({ pid: group, group: true }, 'SIGKILL');
     }
     this.#master?.discardInput();
-    this.#lifecycle.exit(status);
+    this.lifecycle.exit(status);
+  }
+
+  protected requirePid(): number {
+    return this.#requirePty().pid;
   }
 
   #requirePty(): IPty {
-    const failure = this.#lifecycle.spawnError;
+    const failure = this.lifecycle.spawnError;
     if (failure !== null) throw failure;
     if (this.#pty === null) throw new ProcessError('ESPAWN', `${this.#name} failed to start`);
     return this.#pty;

@@ -1,33 +1,16 @@
 import { spawn, type SpawnOptions } from 'node:child_process';
 import type { EventEmitter } from 'node:events';
-import { statSync, type Stats } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
-import { ProcessError, errnoCode } from './errors.js';
+import {
+  NOT_EXECUTABLE,
+  NOT_FOUND,
+  badWorkingDirectory,
+  cannotStart,
+  stat,
+  type Command,
+} from './command.js';
+import { ProcessError, spawnErrnoCode } from './errors.js';
 import { fastSpawn } from './fast-spawn.js';
-import { describeValue } from './validate.js';
-
-export interface Command {
-  file: string;
-  args: string[];
-  /** How errors name the program. */
-  name: string;
-}
-
-/**
- * A string is one program name, run without arguments — or, with `shell: true`, a shell command
- * line — as with Python's Popen; an array is the program followed by its arguments.
- */
-export function parseArgv(argv: unknown): Command {
-  if (typeof argv === 'string' && argv !== '') return { file: argv, args: [], name: argv };
-  if (Array.isArray(argv) && argv.every((arg) => typeof arg === 'string')) {
-    const [file, ...args] = argv;
-    if (file !== undefined && file !== '') return { file, args, name: file };
-  }
-  throw new ProcessError(
-    'EINVAL',
-    `argv must be a non-empty array of strings or a non-empty string, received ${describeValue(argv)}`,
-  );
-}
 
 /**
  * What the core uses of a started child, as both child_process and posix_spawn's FastChild give
@@ -72,7 +55,7 @@ function isSystemSpawnError(error: unknown): boolean {
 
 /** A spawn failure that names the command and, when it is to blame, the working directory. */
 export function spawnError(error: unknown, command: Command, cwd: string | URL | undefined): ProcessError {
-  const code = errnoCode(error) ?? 'ESPAWN';
+  const code = spawnErrnoCode(error);
   let reason: string;
   if (cwd !== undefined && stat(cwd)?.isDirectory() !== true) {
     reason = badWorkingDirectory(cwd);
@@ -84,33 +67,4 @@ export function spawnError(error: unknown, command: Command, cwd: string | URL |
     reason = error instanceof Error ? error.message : String(error);
   }
   return cannotStart(command, code, reason, { cause: error });
-}
-
-// The reasons both ways of starting (here, and command.ts before a terminal forks) give.
-export const NOT_FOUND = 'command not found';
-export const NOT_EXECUTABLE = 'permission denied (not an executable file?)';
-
-export function badWorkingDirectory(cwd: string | URL): string {
-  return `working directory ${JSON.stringify(String(cwd))} does not exist or is not a directory`;
-}
-
-export function cannotStart(
-  command: Command,
-  code: string,
-  reason: string,
-  options: { cause?: unknown } = {},
-): ProcessError {
-  return new ProcessError(code, `cannot start ${JSON.stringify(command.name)}: ${reason} (${code})`, {
-    ...options,
-    command: command.name,
-  });
-}
-
-/** `undefined` when `path` cannot be looked at, for whatever reason. */
-export function stat(path: string | URL): Stats | undefined {
-  try {
-    return statSync(path);
-  } catch {
-    return undefined;
-  }
 }

@@ -1,10 +1,8 @@
 import type { SpawnOptions } from 'node:child_process';
+// Defined once, by the wire (shared/ compiles without Node types, so it cannot import ours); type-only, so no runtime tie.
+import type { ExitStatus, TerminateStage } from '@shellgate/shared';
 
-/** How a process ended: exactly one of the two is set. */
-export interface ExitStatus {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-}
+export type { ExitStatus, TerminateStage };
 
 export interface ProcessOptions extends SpawnOptions {
   /**
@@ -20,9 +18,6 @@ export interface ProcessOptions extends SpawnOptions {
    */
   killGroupOnExit?: boolean;
 }
-
-/** How far `terminate()` had to go; `'SIGHUP'` only on a pseudo-terminal. */
-export type TerminateStage = 'stdin' | 'SIGHUP' | 'SIGTERM' | 'SIGKILL';
 
 export interface TerminateOptions {
   /** Time each step gets before the next one is taken. Default 1000 ms. */

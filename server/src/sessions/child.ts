@@ -3,7 +3,7 @@
 // leader of a new terminal session; output only to subscribers.
 import { ErrorCode, ProtocolError } from '@shellgate/shared';
 import type { SessionMode, TerminalSize } from '@shellgate/shared';
-import { Process, ProcessError, PtyProcess } from '../process/index.js';
+import { Process, ProcessError, PtyProcess, type ProcessErrorCode } from '../process/index.js';
 
 type Common = Pick<
   Process,
@@ -16,6 +16,7 @@ type Common = Pick<
   | 'terminate'
   | 'onOutput'
   | 'onExit'
+  | 'onProcessExit'
   | 'pauseOutput'
   | 'resumeOutput'
 >;
@@ -66,6 +67,6 @@ export async function spawnChild(spec: ChildSpec): Promise<SessionProcess> {
 }
 
 /** The core's code of a failed call (ECHILD, ESTDIN_CLOSED, …), if it is one. */
-export function processErrorCode(error: unknown): string | undefined {
+export function processErrorCode(error: unknown): ProcessErrorCode | undefined {
   return error instanceof ProcessError ? error.code : undefined;
 }

@@ -38,23 +38,15 @@ export interface FlowLimits {
   viewerLagBytes: number;
 }
 
-/** What the session knows now, fed into each decision. */
+/** What the session knows once the replay buffer has evicted what the pin allows. */
 export interface FlowInputs {
-  /** The slowest attached control client's floor; undefined while none is attached. */
-  controlFloor: number | undefined;
   replayEnd: number;
+  /** Whether pinned bytes hold the replay buffer over its budget (read after pinning). */
   replayOverBudget: boolean;
   /** Bytes written to the screen tracker that it has not parsed yet (0 without one). */
   screenBacklog: number;
   /** The process has exited (its output may still be draining). */
   processGone: boolean;
-}
-
-export interface FlowDecision {
-  /** Pin the replay buffer from this offset (Infinity: nothing pinned). */
-  pinFrom: number;
-  /** Pause (true) or resume (false) the child; null when that does not change. */
-  pause: boolean | null;
 }
 
 export class FlowControl {
@@ -65,6 +57,8 @@ export class FlowControl {
   #controlFloor = 0;
   #everControlled = false;
   #holdingForReconnect = false;
+  /** Set by retainFrom: whether control clients (present, expected or returning) hold the child. */
+  #heldByClients = true;
   #paused = false;
 
   constructor(private readonly limits: FlowLimits) {}
@@ -104,17 +98,30 @@ export class FlowControl {
     this.#paused = false;
   }
 
-  decide(inputs: FlowInputs): FlowDecision {
-    if (inputs.controlFloor !== undefined) this.#controlFloor = inputs.controlFloor;
-    const heldByClients = inputs.controlFloor !== undefined || this.holding;
+  /**
+   * Step one of a decision: where the replay buffer must keep output from (Infinity: nothing is
+   * held), given the slowest attached control client's floor (undefined while none is attached).
+   */
+  retainFrom(controlFloor: number | undefined): number {
+    if (controlFloor !== undefined) this.#controlFloor = controlFloor;
+    this.#heldByClients = controlFloor !== undefined || this.holding;
+    return this.#heldByClients ? this.#controlFloor : Number.POSITIVE_INFINITY;
+  }
+
+  /**
+   * Step two, once the replay buffer has evicted what step one allows (its budget must be read
+   * after that): pause the child (true), resume it (false), or leave it as it is (null).
+   */
+  decide(inputs: FlowInputs): boolean | null {
     const window = this.limits.windowBytes;
     const behind =
       !inputs.processGone &&
-      ((heldByClients && (inputs.replayEnd - this.#controlFloor > window || inputs.replayOverBudget)) ||
+      ((this.#heldByClients &&
+        (inputs.replayEnd - this.#controlFloor > window || inputs.replayOverBudget)) ||
         inputs.screenBacklog > window);
-    const pause = behind === this.#paused ? null : behind;
+    const change = behind === this.#paused ? null : behind;
     this.#paused = behind;
-    return { pinFrom: heldByClients ? this.#controlFloor : Number.POSITIVE_INFINITY, pause };
+    return change;
   }
 }
 

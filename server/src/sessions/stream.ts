@@ -31,8 +31,6 @@ export interface StreamOwner {
 }
 
 const textEncoder = new TextEncoder();
-/** How often flow control is re-checked while the child is paused. */
-const PAUSED_WATCH_MS = 250;
 
 export class SessionStream {
   readonly #replay: ReplayBuffer;
@@ -41,7 +39,7 @@ export class SessionStream {
   /** What control clients typed (pipe sessions), for clients that ask (input-log.ts). */
   readonly #inputs: InputLog;
   readonly #output = new OutputCoalescer((type, data) => this.#relay(type, data));
-  readonly #timers = new NamedTimers<'reconnect-hold' | 'paused-watch'>();
+  readonly #timers = new NamedTimers<'reconnect-hold'>();
   readonly #subscriptions: Array<{ dispose(): void }> = [];
   #child: SessionProcess | undefined;
   #screen: ScreenTracker | null = null;
@@ -85,6 +83,9 @@ export class SessionStream {
         if (chunk.data.length === 0 || this.#closed) return;
         this.#output.push(chunk.stream === 'stdout' ? FrameType.Stdout : FrameType.Stderr, chunk.data);
       }),
+      // A paused child may exit without any client acting: the core says so before its output has
+      // drained, and flow control then resumes reading so that the exit can complete.
+      child.onProcessExit(() => this.#updateFlow()),
     );
     // The worker's parsing counts in the flow-control window: resume once it has caught up.
     if (screen !== null) {
@@ -263,19 +264,14 @@ export class SessionStream {
   #updateFlow(): void {
     const child = this.#child;
     if (child === undefined || this.#over) return;
-    const decision = this.#flow.decide({
-      controlFloor: slowestControlFloor(this.#fanout.joined),
+    this.#replay.pin(this.#flow.retainFrom(slowestControlFloor(this.#fanout.joined)));
+    const pause = this.#flow.decide({
       replayEnd: this.#replay.end,
       replayOverBudget: this.#replay.overBudget,
       screenBacklog: this.#screen?.backlogBytes ?? 0,
       processGone: child.poll() !== null,
     });
-    this.#replay.pin(decision.pinFrom);
-    if (decision.pause === true) child.pauseOutput();
-    if (decision.pause === false) child.resumeOutput();
-    // A paused child may exit without any client acting: look again now and then while paused.
-    if (!this.#flow.paused) this.#timers.clear('paused-watch');
-    else if (!this.#timers.has('paused-watch'))
-      this.#timers.set('paused-watch', PAUSED_WATCH_MS, () => this.#updateFlow());
+    if (pause === true) child.pauseOutput();
+    if (pause === false) child.resumeOutput();
   }
 }

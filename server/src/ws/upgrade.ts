@@ -11,7 +11,13 @@
 //     ─► 101, hello (as control, from offset 0); closed with 1000 after `exit`
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { EXEC_PATH, ErrorCode, ROLES } from '@shellgate/shared';
+import {
+  EXEC_PATH,
+  ErrorCode,
+  matchStreamPath,
+  streamQueryInput,
+  streamQuerySchema,
+} from '@shellgate/shared';
 import type { ClientRole } from '@shellgate/shared';
 import type { WebSocketServer } from 'ws';
 import { authenticateLimited, remoteAddress } from '../auth/authenticate.js';
@@ -24,11 +30,6 @@ import type { Upgrade } from './handshake.js';
 import { refuseUpgrade } from './refuse.js';
 
 const SUPPORTED_WEBSOCKET_VERSION = '13';
-const STREAM_PATH = /^\/api\/sessions\/([^/]{1,128})\/stream$/;
-
-function isRole(value: string): value is ClientRole {
-  return (ROLES as readonly string[]).includes(value);
-}
 
 export function upgradeHandler(
   context: GatewayContext,
@@ -60,7 +61,7 @@ export function upgradeHandler(
       );
     }
     const url = new URL(request.url ?? '/', 'http://gateway.invalid');
-    const id = STREAM_PATH.exec(url.pathname)?.[1];
+    const id = matchStreamPath(url.pathname);
     const exec = url.pathname === EXEC_PATH;
     if (id === undefined && !exec) {
       return refuseUpgrade(
@@ -100,16 +101,11 @@ function upgradeToStream(
 ): void {
   const { request, socket, head, url, from, credential, refuse } = upgrade;
   const { principal } = credential;
-  const roleParam = url.searchParams.get('role');
-  const role: ClientRole | undefined =
-    roleParam === null
-      ? principal.role === 'viewer'
-        ? 'view'
-        : 'control'
-      : isRole(roleParam)
-        ? roleParam
-        : undefined;
-  if (role === undefined) return refuse(ErrorCode.InvalidRequest, 'role must be "control" or "view"');
+  // Each field of the query is refused at its own step below, so each is parsed on its own.
+  const query = streamQueryInput(url.searchParams);
+  const roleParam = streamQuerySchema.shape.role.safeParse(query.role);
+  if (!roleParam.success) return refuse(ErrorCode.InvalidRequest, 'role must be "control" or "view"');
+  const role: ClientRole = roleParam.data ?? (principal.role === 'viewer' ? 'view' : 'control');
 
   let session;
   try {
@@ -120,25 +116,20 @@ function upgradeToStream(
   if (role === 'control' && !canControl(principal, session.owner.name)) {
     return refuse(ErrorCode.Forbidden, `a ${principal.role} token may only attach with role "view"`);
   }
-  const offsetParam = url.searchParams.get('offset');
+  const offsetParam = streamQuerySchema.shape.offset.safeParse(query.offset);
   const outputBytes = session.outputBytes;
-  // Absent: from the start (a pipe session) or from a snapshot of the screen (a PTY session).
-  let offset: number | null = null;
-  if (offsetParam !== null) {
-    offset = /^\d{1,16}$/.test(offsetParam) ? Number(offsetParam) : Number.NaN;
-    if (!Number.isSafeInteger(offset) || offset > outputBytes) {
-      return refuse(
-        ErrorCode.InvalidOffset,
-        `offset must be an integer from 0 to ${outputBytes} (the session's output so far)`,
-      );
-    }
+  if (!offsetParam.success || (offsetParam.data ?? 0) > outputBytes) {
+    return refuse(
+      ErrorCode.InvalidOffset,
+      `offset must be an integer from 0 to ${outputBytes} (the session's output so far)`,
+    );
   }
-  // Opt-in: what control clients typed (docs/protocol.md, "Input"), from entry N on.
-  const inputParam = url.searchParams.get('input');
-  const inputSeq =
-    inputParam === null ? null : /^\d{1,16}$/.test(inputParam) ? Number(inputParam) : Number.NaN;
-  if (inputSeq !== null && !Number.isSafeInteger(inputSeq))
-    return refuse(ErrorCode.InvalidRequest, `input must be a non-negative integer, not "${inputParam}"`);
+  // Absent: from the start (a pipe session) or from a snapshot of the screen (a PTY session).
+  const offset = offsetParam.data ?? null;
+  // Opt-in: what control clients typed (docs/protocol.md, "Input"), from entry S on.
+  const inputParam = streamQuerySchema.shape.input.safeParse(query.input);
+  if (!inputParam.success) return refuse(ErrorCode.InvalidRequest, 'input must be a non-negative integer');
+  const inputSeq = inputParam.data ?? null;
   const { maxClientsPerSession } = context.config.limits;
   if (session.clientCount >= maxClientsPerSession) {
     return refuse(

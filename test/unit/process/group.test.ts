@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { afterEach, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Process, ProcessError } from '../../../server/src/process/index.ts';
-import { Cleanup, isAlive, liveInGroup, readStat, waitUntil } from '../../helpers/processes.ts';
+import { Process, ProcessError, readProcStat } from '../../../server/src/process/index.ts';
+import { Cleanup, isAlive, liveInGroup, waitUntil } from '../../helpers/processes.ts';
 
 const cleanup = new Cleanup();
 afterEach(() => cleanup.run());
@@ -22,7 +22,7 @@ async function grandchildren(p: Process): Promise<number[]> {
 test('a detached process runs in its own process group', async () => {
   const p = cleanup.process(new Process(['sleep', '100'], { detached: true }));
   await sleep(20);
-  assert.equal(readStat(p.pid)?.pgrp, p.pid);
+  assert.equal(readProcStat(p.pid)?.pgrp, p.pid);
   cleanup.group(p.pid);
 });
 
@@ -53,7 +53,7 @@ test('without detached, kill signals only the child and its grandchildren surviv
   p.kill('SIGKILL');
   await p.wait();
   assert.ok(
-    jobs.every((pid) => readStat(pid)?.state !== 'Z'),
+    jobs.every((pid) => readProcStat(pid)?.state !== 'Z'),
     'the grandchildren still run: this is why the server spawns detached',
   );
 });
@@ -93,7 +93,7 @@ test('without killGroupOnExit what a detached child left in its group keeps runn
   const job = Number(/started (\d+)/.exec(p.read().toString())?.[1]);
   cleanup.pid(job);
   assert.ok(job > 0);
-  assert.equal(readStat(job)?.comm, 'sleep', 'the sleep still runs');
+  assert.equal(readProcStat(job)?.comm, 'sleep', 'the sleep still runs');
   assert.deepEqual(
     liveInGroup(p.pid).map((info) => info.pid),
     [job],

@@ -8,13 +8,18 @@ const cleanup = new Cleanup();
 afterEach(() => cleanup.run());
 
 const gracePeriodMs = 200;
+/**
+ * Where a test expects an early stage to be enough, a grace period a loaded machine cannot
+ * overrun: the child has to be scheduled, exec and react within it.
+ */
+const GENEROUS_GRACE_MS = 10_000;
 // Ignores end-of-file (never reads stdin) and SIGTERM: an ignored signal stays ignored across exec.
 const STUBBORN = ['sh', '-c', 'trap "" TERM; exec sleep 100'];
 
 test('terminate stops at closing stdin when the child exits on end-of-file', async () => {
   const p = cleanup.process(new Process(['cat']));
   const stages: TerminateStage[] = [];
-  const result = await p.terminate({ gracePeriodMs, onStage: (stage) => stages.push(stage) });
+  const result = await p.terminate({ gracePeriodMs: GENEROUS_GRACE_MS, onStage: (stage) => stages.push(stage) });
   assert.deepEqual(result, { code: 0, signal: null, stage: 'stdin' });
   assert.deepEqual(stages, ['stdin']);
 });
@@ -86,7 +91,8 @@ test('terminate resolves only once all output is available to read', async () =>
     new Process(['sh', '-c', 'trap "echo bye; exit 0" TERM; echo hi; while :; do sleep 0.05; done']),
   );
   while (p.read().length === 0) await sleep(5); // the trap is installed once "hi" is out
-  const result = await p.terminate({ gracePeriodMs });
+  // The stdin stage waits it out in full; the trap then runs once the current sleep ends.
+  const result = await p.terminate({ gracePeriodMs: 1500 });
   assert.deepEqual(result, { code: 0, signal: null, stage: 'SIGTERM' });
   assert.equal(p.read().toString(), 'bye\n');
 });

@@ -12,22 +12,29 @@ import {
 import type { ClientPosition, FlowInputs } from '../../../server/src/sessions/flow-control.ts';
 
 const limits = { windowBytes: 1000, viewerLagBytes: 400 };
-const inputs = (overrides: Partial<FlowInputs>): FlowInputs => ({
-  controlFloor: undefined,
-  replayEnd: 0,
-  replayOverBudget: false,
-  screenBacklog: 0,
-  processGone: false,
-  ...overrides,
-});
+/** One decision as the stream makes it: what to retain for the control floor, then pause or not. */
+function step(
+  flow: FlowControl,
+  { controlFloor, ...overrides }: Partial<FlowInputs> & { controlFloor?: number },
+): { pinFrom: number; pause: boolean | null } {
+  const pinFrom = flow.retainFrom(controlFloor);
+  const inputs: FlowInputs = {
+    replayEnd: 0,
+    replayOverBudget: false,
+    screenBacklog: 0,
+    processGone: false,
+    ...overrides,
+  };
+  return { pinFrom, pause: flow.decide(inputs) };
+}
 const control = (sent: number, floor: number): ClientPosition => ({ role: 'control', sent, floor });
 const viewer = (sent: number, floor: number): ClientPosition => ({ role: 'view', sent, floor });
 
 describe('pausing the child', () => {
   test('before any control client attached, the child is held at one window from the start', () => {
     const flow = new FlowControl(limits);
-    assert.deepEqual(flow.decide(inputs({ replayEnd: 1000 })), { pinFrom: 0, pause: null });
-    assert.deepEqual(flow.decide(inputs({ replayEnd: 1001 })), { pinFrom: 0, pause: true });
+    assert.deepEqual(step(flow, { replayEnd: 1000 }), { pinFrom: 0, pause: null });
+    assert.deepEqual(step(flow, { replayEnd: 1001 }), { pinFrom: 0, pause: true });
     assert.equal(flow.paused, true);
   });
 
@@ -36,11 +43,11 @@ describe('pausing the child', () => {
     flow.controlJoined();
     const floor = slowestControlFloor([control(5000, 3000), control(5000, 4500), viewer(5000, 0)]);
     assert.equal(floor, 3000);
-    assert.deepEqual(flow.decide(inputs({ controlFloor: floor, replayEnd: 5000 })), {
+    assert.deepEqual(step(flow, { controlFloor: floor, replayEnd: 5000 }), {
       pinFrom: 3000,
       pause: true,
     });
-    assert.deepEqual(flow.decide(inputs({ controlFloor: 4000, replayEnd: 5000 })), {
+    assert.deepEqual(step(flow, { controlFloor: 4000, replayEnd: 5000 }), {
       pinFrom: 4000,
       pause: false,
     });
@@ -49,20 +56,20 @@ describe('pausing the child', () => {
   test('a replay buffer over budget pauses the child even within the window', () => {
     const flow = new FlowControl(limits);
     flow.controlJoined();
-    const decision = flow.decide(inputs({ controlFloor: 100, replayEnd: 200, replayOverBudget: true }));
+    const decision = step(flow, { controlFloor: 100, replayEnd: 200, replayOverBudget: true });
     assert.equal(decision.pause, true);
   });
 
   test('after the last control client leaves, the child is held at its floor until the hold expires', () => {
     const flow = new FlowControl(limits);
     flow.controlJoined();
-    flow.decide(inputs({ controlFloor: 700, replayEnd: 800 }));
+    step(flow, { controlFloor: 700, replayEnd: 800 });
     flow.controlLeft(600, true, true);
     assert.equal(flow.holding, true);
-    assert.deepEqual(flow.decide(inputs({ replayEnd: 1700 })), { pinFrom: 600, pause: true });
+    assert.deepEqual(step(flow, { replayEnd: 1700 }), { pinFrom: 600, pause: true });
     flow.holdExpired();
     assert.equal(flow.holding, false);
-    assert.deepEqual(flow.decide(inputs({ replayEnd: 1700 })), {
+    assert.deepEqual(step(flow, { replayEnd: 1700 }), {
       pinFrom: Number.POSITIVE_INFINITY,
       pause: false,
     });
@@ -72,7 +79,7 @@ describe('pausing the child', () => {
     const flow = new FlowControl(limits);
     flow.controlJoined();
     flow.controlLeft(0, true, false);
-    assert.deepEqual(flow.decide(inputs({ replayEnd: 50_000 })), {
+    assert.deepEqual(step(flow, { replayEnd: 50_000 }), {
       pinFrom: Number.POSITIVE_INFINITY,
       pause: null,
     });
@@ -90,14 +97,14 @@ describe('pausing the child', () => {
     const flow = new FlowControl(limits);
     flow.controlJoined();
     flow.controlLeft(0, true, false);
-    assert.equal(flow.decide(inputs({ screenBacklog: 1001 })).pause, true);
-    assert.equal(flow.decide(inputs({ screenBacklog: 10 })).pause, false);
+    assert.equal(step(flow, { screenBacklog: 1001 }).pause, true);
+    assert.equal(step(flow, { screenBacklog: 10 }).pause, false);
   });
 
   test('a process that is gone is never paused, so its last output drains', () => {
     const flow = new FlowControl(limits);
-    assert.equal(flow.decide(inputs({ replayEnd: 5000 })).pause, true);
-    assert.equal(flow.decide(inputs({ replayEnd: 5000, processGone: true })).pause, false);
+    assert.equal(step(flow, { replayEnd: 5000 }).pause, true);
+    assert.equal(step(flow, { replayEnd: 5000, processGone: true }).pause, false);
     flow.processExited();
     assert.equal(flow.paused, false);
   });
@@ -105,8 +112,8 @@ describe('pausing the child', () => {
   test('a decision that does not change the pause says so with null', () => {
     const flow = new FlowControl(limits);
     flow.controlJoined();
-    assert.equal(flow.decide(inputs({ controlFloor: 0, replayEnd: 10 })).pause, null);
-    assert.equal(flow.decide(inputs({ controlFloor: 0, replayEnd: 20 })).pause, null);
+    assert.equal(step(flow, { controlFloor: 0, replayEnd: 10 }).pause, null);
+    assert.equal(step(flow, { controlFloor: 0, replayEnd: 20 }).pause, null);
   });
 });
 
