@@ -189,8 +189,11 @@ export class StreamClient implements Disposable {
     this.#retryTimer = undefined;
     this.#setState(this.#cursor.resumeOffset === null ? 'connecting' : 'reconnecting', 'connecting…');
     const offset = this.#cursor.resumeOffset ?? undefined;
-    const input = this.#options.input === true ? this.#inputSeq : undefined;
-    const socket = this.#options.open({ offset, role: this.#options.role, input });
+    const query = { offset, role: this.#options.role };
+    // Only a client that asked sends `input=`: the query of one that did not is as it always was.
+    const socket = this.#options.open(
+      this.#options.input === true ? { ...query, input: this.#inputSeq } : query,
+    );
     this.#socket = socket;
     this.#helloSeen = false;
     let opened = false;
