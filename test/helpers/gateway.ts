@@ -39,6 +39,8 @@ export interface StartGatewayOptions {
   args?: string[];
   /** Node's flags for the gateway process; by default those of `npm start`. */
   nodeFlags?: string[];
+  /** Variables added to the gateway's environment (over this process's own). */
+  env?: Record<string, string>;
 }
 
 /** The Node flags of `npm start`, read from package.json so that tests run what ships. */
@@ -116,7 +118,7 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<G
     ],
     // The gateway reads our pipe to its stdin: if this test process dies without stop(), the pipe
     // closes and the gateway shuts down (terminating its sessions) instead of lingering.
-    { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, NODE_OPTIONS: '' } },
+    { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...options.env, NODE_OPTIONS: '' } },
   );
   const stdout: string[] = [];
   const stderr: string[] = [];

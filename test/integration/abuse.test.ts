@@ -5,30 +5,20 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { connect as connectTcp } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { CloseCode, ErrorCode } from '@shellgate/shared';
 import { receiveUntilExit } from '../bench/lean-client.js';
-import { startGateway } from '../helpers/gateway.js';
+import { useGateways } from '../helpers/fixture.js';
 import type { Gateway } from '../helpers/gateway.js';
 import { api, errorCode } from '../helpers/http.js';
-import { residentBytes, waitForGroupsGone } from '../helpers/leaks.js';
+import { residentBytes } from '../helpers/leaks.js';
 import { openNonReading, textFrame } from '../helpers/raw-ws.js';
-import { createSession, getSession, startedGroups } from '../helpers/sessions.js';
+import { createSession, getSession } from '../helpers/sessions.js';
 import { connect, connectRefused } from '../helpers/ws-client.js';
 
 const MiB = 1024 * 1024;
-const gateways: Gateway[] = [];
-
-async function gatewayWith(config: Record<string, unknown>): Promise<Gateway> {
-  const gateway = await startGateway({ config });
-  gateways.push(gateway);
-  return gateway;
-}
-
-after(async () => {
-  await Promise.all(gateways.map((gateway) => gateway.stop()));
-  assert.deepEqual(await waitForGroupsGone(startedGroups), []);
-});
+const gateways = useGateways();
+const gatewayWith = (config: Record<string, unknown>): Promise<Gateway> => gateways.start({ config });
 
 function rssMiB(pid: number): number {
   return residentBytes(pid) / MiB;

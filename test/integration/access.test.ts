@@ -3,25 +3,17 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { startGateway } from '../helpers/gateway.js';
+import { useGateway } from '../helpers/fixture.js';
 import type { Gateway } from '../helpers/gateway.js';
 import { api, errorCode, get, getString } from '../helpers/http.js';
-import { waitForGroupsGone } from '../helpers/leaks.js';
-import { createSession, getSession, startedGroups } from '../helpers/sessions.js';
+import { createSession, getSession } from '../helpers/sessions.js';
 import { connect, connectRefused } from '../helpers/ws-client.js';
 
-let gateway: Gateway;
 const secondOperator = 'second-operator-token-0123456789';
 
-before(async () => {
-  gateway = await startGateway({ config: { limits: { maxClientsPerSession: 3 } } });
-});
-
-after(async () => {
-  await gateway.stop();
-  assert.deepEqual(await waitForGroupsGone(startedGroups), []);
-});
+const gateway = useGateway({ config: { limits: { maxClientsPerSession: 3 } } });
 
 /** The gateway's audit records of `event` that match, once at least `count` were logged (bounded wait). */
 async function auditRecordsFor(

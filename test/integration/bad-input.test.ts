@@ -1,24 +1,13 @@
 // Malformed, oversized, unknown, unauthorised or ill-timed WebSocket messages: each gets a clear
 // error (or a specific close code) and changes nothing else.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { startGateway } from '../helpers/gateway.js';
-import type { Gateway } from '../helpers/gateway.js';
-import { waitForGroupsGone } from '../helpers/leaks.js';
-import { createSession, getSession, startedGroups } from '../helpers/sessions.js';
+import { describe, test } from 'node:test';
+import { useGateway } from '../helpers/fixture.js';
+import { createSession, getSession } from '../helpers/sessions.js';
 import { connect } from '../helpers/ws-client.js';
 import type { TestClient } from '../helpers/ws-client.js';
 
-let gateway: Gateway;
-
-before(async () => {
-  gateway = await startGateway({ config: { limits: { maxMessageBytes: 4096, inputBytesPerSecond: 1000 } } });
-});
-
-after(async () => {
-  await gateway.stop();
-  assert.deepEqual(await waitForGroupsGone(startedGroups), []);
-});
+const gateway = useGateway({ config: { limits: { maxMessageBytes: 4096, inputBytesPerSecond: 1000 } } });
 
 async function echoWorks(client: TestClient, text: string): Promise<void> {
   const before = client.text();

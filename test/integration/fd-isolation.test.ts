@@ -1,24 +1,13 @@
 // One session cannot reach another's terminal: no process of a session inherits the master side
 // of a terminal the gateway holds for another session (docs/security.md).
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { startGateway } from '../helpers/gateway.ts';
-import type { Gateway } from '../helpers/gateway.ts';
+import { test } from 'node:test';
+import { useGateway } from '../helpers/fixture.ts';
 import { api } from '../helpers/http.ts';
-import { waitForGroupsGone } from '../helpers/leaks.ts';
-import { createSession, sh, startedGroups } from '../helpers/sessions.ts';
+import { createSession, sh } from '../helpers/sessions.ts';
 import { connect } from '../helpers/ws-client.ts';
 
-let gateway: Gateway;
-
-before(async () => {
-  gateway = await startGateway();
-});
-
-after(async () => {
-  await gateway.stop();
-  assert.deepEqual(await waitForGroupsGone(startedGroups), [], 'no process of any session is left');
-});
+const gateway = useGateway();
 
 test('a pipe session started while a terminal session is open holds no terminal master', async () => {
   const shell = await createSession(gateway, 'shell');

@@ -1,13 +1,12 @@
 // Flow control: a control client that does not ack pauses the child (the child blocks, nothing is
 // lost, gateway memory stays bounded); a lagging viewer never stalls anyone and skips ahead.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { startGateway } from '../helpers/gateway.js';
-import type { Gateway } from '../helpers/gateway.js';
+import { useGateway } from '../helpers/fixture.js';
 import { api } from '../helpers/http.js';
-import { residentBytes, waitForGroupsGone } from '../helpers/leaks.js';
-import { createSession, getSession, sh, startedGroups } from '../helpers/sessions.js';
+import { residentBytes } from '../helpers/leaks.js';
+import { createSession, getSession, sh } from '../helpers/sessions.js';
 import { connect } from '../helpers/ws-client.js';
 
 const KiB = 1024;
@@ -20,20 +19,11 @@ const ONE_READ = 64 * KiB;
 /** The child's pipe read size: at most this much more than the window can be read before pausing. */
 const CHUNK = 64 * KiB;
 
-let gateway: Gateway;
-
-before(async () => {
-  gateway = await startGateway({
-    config: {
-      profiles: { zero: { argv: ['cat', '/dev/zero'], mode: 'pipe' } },
-      limits: { flowControlWindowBytes: WINDOW, viewerLagBytes: VIEWER_LAG, replayBufferBytes: REPLAY },
-    },
-  });
-});
-
-after(async () => {
-  await gateway.stop();
-  assert.deepEqual(await waitForGroupsGone(startedGroups), []);
+const gateway = useGateway({
+  config: {
+    profiles: { zero: { argv: ['cat', '/dev/zero'], mode: 'pipe' } },
+    limits: { flowControlWindowBytes: WINDOW, viewerLagBytes: VIEWER_LAG, replayBufferBytes: REPLAY },
+  },
 });
 
 describe('flow control', () => {

@@ -1,38 +1,19 @@
 // Sessions whose output is held back by flow control still end: a terminate, an exit of their
 // own, and a gateway shutdown all complete, and nothing is left running.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { sessionInfoSchema } from '@shellgate/shared';
 import type { SessionInfo } from '@shellgate/shared';
-import { startGateway } from '../helpers/gateway.ts';
-import type { Gateway } from '../helpers/gateway.ts';
-import { api, get } from '../helpers/http.ts';
-import { waitForGroupsGone } from '../helpers/leaks.ts';
-import { getSession, startedGroups } from '../helpers/sessions.ts';
+import { useGateway } from '../helpers/fixture.ts';
+import { api } from '../helpers/http.ts';
+import { getSession } from '../helpers/sessions.ts';
 import { connect, connectRefused } from '../helpers/ws-client.ts';
 
 const WINDOW = 512 * 1024; // the default flow-control window
-let gateway: Gateway;
+const gateway = useGateway({ config: { limits: { maxClientsPerSession: 4 } } });
 
-before(async () => {
-  gateway = await startGateway({ config: { limits: { maxClientsPerSession: 4 } } });
-});
-
-after(async () => {
-  await gateway.stop();
-  assert.deepEqual(await waitForGroupsGone(startedGroups), []);
-});
-
-async function create(profile: string, args: string[]): Promise<SessionInfo> {
-  const response = await api(gateway.url, 'POST', '/api/sessions', {
-    token: gateway.operatorToken,
-    body: { profile, args },
-  });
-  assert.equal(response.status, 201, response.text);
-  const session = sessionInfoSchema.parse(get(response.body, 'session'));
-  if (session.pid !== null) startedGroups.add(session.pid);
-  return session;
+function create(profile: string, args: string[]): Promise<SessionInfo> {
+  return gateway.createSession({ profile, args });
 }
 
 async function waitForState(id: string, state: string, timeoutMs = 10_000): Promise<SessionInfo> {

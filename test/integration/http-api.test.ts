@@ -4,37 +4,27 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { startGateway } from '../helpers/gateway.js';
-import type { Gateway } from '../helpers/gateway.js';
+import { useGateway } from '../helpers/fixture.js';
 import { api, errorCode, get, getString } from '../helpers/http.js';
 import type { ApiResponse } from '../helpers/http.js';
-import { waitForGroupsGone } from '../helpers/leaks.js';
-import { createSession, startedGroups } from '../helpers/sessions.js';
+import { createSession } from '../helpers/sessions.js';
 import { connect } from '../helpers/ws-client.js';
 
-let gateway: Gateway;
 const SECRET = 'gateway-secret-value-never-in-children';
 
-before(async () => {
-  process.env.SHELLGATE_TEST_SECRET = SECRET;
-  gateway = await startGateway({
-    config: {
-      profiles: {
-        cat: { argv: ['cat'], mode: 'pipe' },
-        echo: { argv: ['echo'], mode: 'pipe', allowArgs: true, description: 'echo its arguments' },
-        env: { argv: ['env'], mode: 'pipe', env: { PROFILE_VAR: 'from-profile' } },
-      },
-      env: { set: { SET_VAR: 'from-config' } },
-      limits: { maxSessions: 4, maxSessionsPerToken: 3, maxBodyBytes: 2048 },
+const gateway = useGateway({
+  env: { SHELLGATE_TEST_SECRET: SECRET },
+  config: {
+    profiles: {
+      cat: { argv: ['cat'], mode: 'pipe' },
+      echo: { argv: ['echo'], mode: 'pipe', allowArgs: true, description: 'echo its arguments' },
+      env: { argv: ['env'], mode: 'pipe', env: { PROFILE_VAR: 'from-profile' } },
     },
-  });
-});
-
-after(async () => {
-  await gateway.stop();
-  delete process.env.SHELLGATE_TEST_SECRET;
-  assert.deepEqual(await waitForGroupsGone(startedGroups), []);
+    env: { set: { SET_VAR: 'from-config' } },
+    limits: { maxSessions: 4, maxSessionsPerToken: 3, maxBodyBytes: 2048 },
+  },
 });
 
 function assertSecurityHeaders(response: ApiResponse): void {
@@ -49,7 +39,7 @@ function assertSecurityHeaders(response: ApiResponse): void {
 }
 
 async function sessionCount(): Promise<number> {
-  const list = await api(gateway.url, 'GET', '/api/sessions', { token: gateway.operatorToken });
+  const list = await gateway.api('GET', '/api/sessions');
   const sessions = get(list.body, 'sessions');
   assert.ok(Array.isArray(sessions));
   return sessions.length;
@@ -176,7 +166,7 @@ describe('HTTP API', () => {
   });
 
   test('session limits: per token (429 SESSION_LIMIT); exited sessions make room', async () => {
-    const list = await api(gateway.url, 'GET', '/api/sessions', { token: gateway.operatorToken });
+    const list = await gateway.api('GET', '/api/sessions');
     const sessions = get(list.body, 'sessions');
     assert.ok(Array.isArray(sessions));
     for (const session of sessions) {

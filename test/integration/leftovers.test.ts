@@ -6,27 +6,17 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { after, before, describe, test } from 'node:test';
-import { startGateway } from '../helpers/gateway.ts';
-import type { Gateway } from '../helpers/gateway.ts';
+import { describe, test } from 'node:test';
+import { useGateway } from '../helpers/fixture.ts';
 import { api, getNumber } from '../helpers/http.ts';
 import { processesInGroups, waitForGroupsGone } from '../helpers/leaks.ts';
-import { sh, startedGroups } from '../helpers/sessions.ts';
+import { sh } from '../helpers/sessions.ts';
 import { connect } from '../helpers/ws-client.ts';
 
 const CLI = fileURLToPath(new URL('../../server/dist/cli.js', import.meta.url));
 const KiB = 1024;
 
-let gateway: Gateway;
-
-before(async () => {
-  gateway = await startGateway({ config: { limits: { maxPendingInputBytes: 256 * KiB } } });
-});
-
-after(async () => {
-  await gateway.stop();
-  assert.deepEqual(await waitForGroupsGone(startedGroups), [], 'no process of any session is left');
-});
+const gateway = useGateway({ config: { limits: { maxPendingInputBytes: 256 * KiB } } });
 
 describe('leftovers', () => {
   test('a background child dies with its session when the session exits by itself', async () => {

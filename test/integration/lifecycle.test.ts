@@ -1,25 +1,16 @@
 // How sessions end: signals to the whole process group, terminate with escalation reported stage
 // by stage, DELETE, idle and exited-session timeouts, heartbeats, and gateway shutdown.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startGateway } from '../helpers/gateway.js';
-import type { Gateway } from '../helpers/gateway.js';
+import { useGateway } from '../helpers/fixture.js';
 import { api, errorCode, get } from '../helpers/http.js';
 import { processesInGroups, waitForGroupsGone } from '../helpers/leaks.js';
-import { createSession, getSession, sh, startedGroups } from '../helpers/sessions.js';
+import { createSession, getSession, sh } from '../helpers/sessions.js';
 import { connect } from '../helpers/ws-client.js';
 
-let gateway: Gateway;
-
-before(async () => {
-  gateway = await startGateway();
-});
-
-after(async () => {
-  await gateway.stop();
-  assert.deepEqual(await waitForGroupsGone(startedGroups), []);
-});
+const gateway = useGateway();
 
 describe('signals', () => {
   test('a signal reaches the whole process group, not just the leader', async () => {

@@ -3,12 +3,10 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { startGateway } from '../helpers/gateway.ts';
-import type { Gateway } from '../helpers/gateway.ts';
-import { waitForGroupsGone } from '../helpers/leaks.ts';
-import { sh, startedGroups } from '../helpers/sessions.ts';
+import { useGateway } from '../helpers/fixture.ts';
+import { sh } from '../helpers/sessions.ts';
 import { connect } from '../helpers/ws-client.ts';
 import type { TestClient } from '../helpers/ws-client.ts';
 
@@ -18,19 +16,10 @@ const SCRIPT = 'seq 1 1500000'; // ~10 MiB of distinct lines
 const expected = execFileSync('sh', ['-c', SCRIPT], { maxBuffer: 64 * MiB });
 const digest = (data: Buffer): string => createHash('sha256').update(data).digest('hex');
 
-let gateway: Gateway;
-
-before(async () => {
-  gateway = await startGateway({
-    config: {
-      limits: { replayBufferBytes: 256 * KiB, flowControlWindowBytes: 256 * KiB, reconnectHoldMs: 1500 },
-    },
-  });
-});
-
-after(async () => {
-  await gateway.stop();
-  assert.deepEqual(await waitForGroupsGone(startedGroups), []);
+const gateway = useGateway({
+  config: {
+    limits: { replayBufferBytes: 256 * KiB, flowControlWindowBytes: 256 * KiB, reconnectHoldMs: 1500 },
+  },
 });
 
 describe('no loss with a window as large as the replay buffer', () => {

@@ -1,12 +1,11 @@
 // PTY sessions through the gateway: real shells on real pseudo-terminals, real WebSocket clients.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import xtermHeadless from '@xterm/headless';
 import { sessionInfoSchema } from '@shellgate/shared';
 import type { SessionInfo } from '@shellgate/shared';
-import { startGateway } from '../helpers/gateway.ts';
-import type { Gateway } from '../helpers/gateway.ts';
+import { useGateway } from '../helpers/fixture.ts';
 import { api, get } from '../helpers/http.ts';
 import { waitForGroupsGone } from '../helpers/leaks.ts';
 import { startedGroups } from '../helpers/sessions.ts';
@@ -15,32 +14,16 @@ import type { TestClient } from '../helpers/ws-client.ts';
 
 const { Terminal } = xtermHeadless;
 
-let gateway: Gateway;
-
-before(async () => {
-  gateway = await startGateway({
-    // A small replay buffer, so that reattaching after a lot of output needs the snapshot.
-    config: { limits: { replayBufferBytes: 64 * 1024, flowControlWindowBytes: 32 * 1024 } },
-  });
+const gateway = useGateway({
+  // A small replay buffer, so that reattaching after a lot of output needs the snapshot.
+  config: { limits: { replayBufferBytes: 64 * 1024, flowControlWindowBytes: 32 * 1024 } },
 });
 
-after(async () => {
-  await gateway.stop();
-  assert.deepEqual(await waitForGroupsGone(startedGroups), [], 'no process of any session is left');
-});
-
-async function createPty(
+function createPty(
   profile: string,
   options: { args?: string[]; cols?: number; rows?: number } = {},
 ): Promise<SessionInfo> {
-  const response = await api(gateway.url, 'POST', '/api/sessions', {
-    token: gateway.operatorToken,
-    body: { profile, ...options },
-  });
-  assert.equal(response.status, 201, response.text);
-  const session = sessionInfoSchema.parse(get(response.body, 'session'));
-  if (session.pid !== null) startedGroups.add(session.pid);
-  return session;
+  return gateway.createSession({ profile, ...options });
 }
 
 /** Attaches from `offset` (default 0: every byte); `null` asks for a snapshot of the screen. */

@@ -2,27 +2,16 @@
 // or a `gap` first when they have left the replay buffer.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { after, before, describe, test } from 'node:test';
-import { startGateway } from '../helpers/gateway.js';
-import type { Gateway } from '../helpers/gateway.js';
-import { waitForGroupsGone } from '../helpers/leaks.js';
-import { getSession, sh, startedGroups } from '../helpers/sessions.js';
+import { describe, test } from 'node:test';
+import { useGateway } from '../helpers/fixture.js';
+import { getSession, sh } from '../helpers/sessions.js';
 import { connect, connectRefused } from '../helpers/ws-client.js';
 
 const REPLAY = 256 * 1024;
 /** Pinned bytes may hold the replay buffer over its budget by one read (docs/configuration.md). */
 const ONE_READ = 64 * 1024;
-let gateway: Gateway;
-
-before(async () => {
-  gateway = await startGateway({
-    config: { limits: { replayBufferBytes: REPLAY, flowControlWindowBytes: 64 * 1024 } },
-  });
-});
-
-after(async () => {
-  await gateway.stop();
-  assert.deepEqual(await waitForGroupsGone(startedGroups), []);
+const gateway = useGateway({
+  config: { limits: { replayBufferBytes: REPLAY, flowControlWindowBytes: 64 * 1024 } },
 });
 
 const sha = (data: Buffer): string => createHash('sha256').update(data).digest('hex');

@@ -5,24 +5,14 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { startGateway } from '../helpers/gateway.js';
-import type { Gateway } from '../helpers/gateway.js';
+import { useGateway } from '../helpers/fixture.js';
 import { api, errorCode, getString } from '../helpers/http.js';
-import { waitForGroupsGone } from '../helpers/leaks.js';
-import { createSession, getSession, sh, startedGroups } from '../helpers/sessions.js';
+import { createSession, getSession, sh } from '../helpers/sessions.js';
 import { connect } from '../helpers/ws-client.js';
 
-let gateway: Gateway;
-
-before(async () => {
-  gateway = await startGateway();
-});
-
-after(async () => {
-  await gateway.stop();
-  assert.deepEqual(await waitForGroupsGone(startedGroups), [], 'no session process outlives the gateway');
-});
+const gateway = useGateway();
 
 describe('relay', () => {
   test('the bc conversation: input in, answers out, exit after close-stdin', async () => {

@@ -4,12 +4,11 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { fileURLToPath } from 'node:url';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { FrameType, SUBPROTOCOL, parseServerMessage, streamUrl } from '@shellgate/shared';
 import WebSocket from 'ws';
-import { startGateway } from '../helpers/gateway.ts';
+import { useGateway } from '../helpers/fixture.ts';
 import type { Gateway } from '../helpers/gateway.ts';
-import { waitForGroupsGone } from '../helpers/leaks.ts';
 
 const fixture = (name: string): string => fileURLToPath(new URL(`../fixtures/tls/${name}`, import.meta.url));
 const ca = readFileSync(fixture('cert.pem'));
@@ -44,16 +43,10 @@ function call(
   });
 }
 
-let gateway: Gateway;
 const pids: number[] = [];
-
-before(async () => {
-  gateway = await startGateway({ config: { tls: { cert: fixture('cert.pem'), key: fixture('key.pem') } } });
-});
-
-after(async () => {
-  await gateway.stop();
-  assert.deepEqual(await waitForGroupsGone(pids), []);
+const gateway = useGateway({
+  config: { tls: { cert: fixture('cert.pem'), key: fixture('key.pem') } },
+  groups: pids,
 });
 
 describe('TLS', () => {

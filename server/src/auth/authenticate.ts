@@ -3,7 +3,8 @@
 // back to the cookie.
 import type { IncomingMessage } from 'node:http';
 import { ErrorCode } from '@shellgate/shared';
-import { COOKIE_NAME, readCookie } from './logins.js';
+import { parse as parseCookies } from 'cookie';
+import { COOKIE_NAME } from './logins.js';
 import type { LoginStore } from './logins.js';
 import type { Principal } from './principal.js';
 import type { FailureLimiter } from './rate-limit.js';
@@ -29,7 +30,8 @@ export class Authenticator {
       if (principal === undefined) return { ok: false, reason: 'unknown token' };
       return { ok: true, credential: { principal, via: 'bearer' } };
     }
-    const loginId = readCookie(request.headers.cookie, COOKIE_NAME);
+    // Parsed here, not by express middleware: the WebSocket upgrade never passes through express.
+    const loginId = parseCookies(request.headers.cookie ?? '')[COOKIE_NAME];
     if (loginId !== undefined && loginId !== '') {
       const principal = this.logins.get(loginId);
       if (principal === undefined) return { ok: false, reason: 'the login has expired or was logged out' };

@@ -15,7 +15,11 @@ interface Login {
 export class LoginStore {
   readonly #logins = new Map<string, Login>();
 
-  constructor(private readonly ttlMs: number) {}
+  constructor(
+    private readonly ttlMs: number,
+    /** Milliseconds since the epoch; injectable so that expiry can be tested without waiting. */
+    private readonly now: () => number = Date.now,
+  ) {}
 
   create(principal: Principal): string {
     const id = randomBytes(32).toString('base64url');
@@ -23,14 +27,14 @@ export class LoginStore {
       const oldest = this.#logins.keys().next();
       if (oldest.done !== true) this.#logins.delete(oldest.value);
     }
-    this.#logins.set(id, { principal, expiresAt: Date.now() + this.ttlMs });
+    this.#logins.set(id, { principal, expiresAt: this.now() + this.ttlMs });
     return id;
   }
 
   get(id: string): Principal | undefined {
     const login = this.#logins.get(id);
     if (login === undefined) return undefined;
-    if (login.expiresAt <= Date.now()) {
+    if (login.expiresAt <= this.now()) {
       this.#logins.delete(id);
       return undefined;
     }
@@ -45,32 +49,4 @@ export class LoginStore {
   delete(id: string): void {
     this.#logins.delete(id);
   }
-}
-
-/** `name=value` pairs of a Cookie header; the last of equal names wins. */
-export function readCookie(header: string | undefined, name: string): string | undefined {
-  if (header === undefined) return undefined;
-  let found: string | undefined;
-  for (const part of header.split(';')) {
-    const eq = part.indexOf('=');
-    if (eq === -1) continue;
-    if (part.slice(0, eq).trim() === name) found = part.slice(eq + 1).trim();
-  }
-  return found;
-}
-
-export function loginCookie(id: string, secure: boolean, maxAgeMs: number): string {
-  const attributes = [
-    `${COOKIE_NAME}=${id}`,
-    'Path=/',
-    'HttpOnly',
-    'SameSite=Strict',
-    `Max-Age=${Math.floor(maxAgeMs / 1000)}`,
-  ];
-  if (secure) attributes.push('Secure');
-  return attributes.join('; ');
-}
-
-export function clearedCookie(secure: boolean): string {
-  return loginCookie('', secure, 0);
 }

@@ -2,8 +2,9 @@
 import { ErrorCode, ProtocolError, loginRequestSchema } from '@shellgate/shared';
 import type { Identity } from '@shellgate/shared';
 import { Router } from 'express';
+import type { CookieOptions } from 'express';
 import { remoteAddress } from '../../auth/authenticate.js';
-import { clearedCookie, loginCookie } from '../../auth/logins.js';
+import { COOKIE_NAME } from '../../auth/logins.js';
 import type { Principal } from '../../auth/principal.js';
 import type { GatewayContext } from '../../context.js';
 import { parseBody } from '../body.js';
@@ -11,6 +12,15 @@ import { authenticate, credentialOf } from '../guards.js';
 
 function identity(principal: Principal): Identity {
   return { name: principal.name, role: principal.role };
+}
+
+/**
+ * The login cookie's attributes: out of scripts' reach, sent only to this site, and only over TLS
+ * when the gateway serves it. A Max-Age of 0 (logout) tells the browser to drop it at once;
+ * express's clearCookie would send only an Expires date in the past.
+ */
+function cookieOptions(secure: boolean, maxAgeMs: number): CookieOptions {
+  return { path: '/', httpOnly: true, sameSite: 'strict', secure, maxAge: maxAgeMs };
 }
 
 export function authRoutes(context: GatewayContext): Router {
@@ -34,7 +44,7 @@ export function authRoutes(context: GatewayContext): Router {
     }
     const loginId = context.authenticator.logins.create(principal);
     context.audit.record('login', { who: principal.name, from });
-    response.setHeader('Set-Cookie', loginCookie(loginId, secure, context.config.limits.loginTtlMs));
+    response.cookie(COOKIE_NAME, loginId, cookieOptions(secure, context.config.limits.loginTtlMs));
     response.json(identity(principal));
   });
 
@@ -45,7 +55,7 @@ export function authRoutes(context: GatewayContext): Router {
       context.revokeLogin(credential.loginId);
     }
     context.audit.record('logout', { who: credential.principal.name, from: remoteAddress(request) });
-    response.setHeader('Set-Cookie', clearedCookie(secure));
+    response.cookie(COOKIE_NAME, '', cookieOptions(secure, 0));
     response.status(204).end();
   });
 
