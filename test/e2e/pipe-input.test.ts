@@ -14,9 +14,16 @@ describe('what was typed into a pipe session', () => {
     const page = await web.newPage();
     await signIn(page, web.gateway);
     const id = await startFromForm(page, 'bc');
-    for (const line of ['x=7', 'x*6', '1/0']) {
+    // As a person types: each question after the answer to the last (typed ahead, the page would
+    // echo the questions before bc's answers arrive).
+    for (const [line, answer] of [
+      ['x=7', null],
+      ['x*6', /^42$/m],
+      ['1/0', /divide by zero/i],
+    ] as const) {
       await page.keyboard.type(line);
       await page.keyboard.press('Enter');
+      if (answer !== null) await waitForText(page, answer);
     }
     await waitForText(page, TRANSCRIPT);
     // Typed here: shown once, not again when the gateway reports it.
