@@ -65,6 +65,12 @@ export const serverMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('exit'), code: z.number().int().nullable(), signal: z.string().nullable() }),
   /** The session changed (state, attached clients, terminal size, stdin closed). */
   z.object({ type: z.literal('session'), session: sessionInfoSchema }),
+  /**
+   * What a control client sent to a pipe session's stdin (UTF-8, invalid bytes replaced), only to
+   * clients that asked with `?input=N`: `seq` numbers every input of the session from 0, `at` is
+   * the output offset it came at (it goes before the output from `at` on). Not counted in offsets.
+   */
+  z.object({ type: z.literal('input'), seq: offset, at: offset, data: z.string() }),
   /** A request of this client failed; nothing else changed. */
   z.object({ type: z.literal('error'), code: z.enum(ErrorCode), message: z.string() }),
 ]);

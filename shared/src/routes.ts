@@ -49,6 +49,7 @@ export function streamQueryString(query: StreamQuery): string {
   const fields: string[] = [];
   if (query.offset !== undefined) fields.push(`offset=${String(query.offset)}`);
   if (query.role !== undefined) fields.push(`role=${query.role}`);
+  if (query.input !== undefined) fields.push(`input=${String(query.input)}`);
   return fields.length === 0 ? '' : `?${fields.join('&')}`;
 }
 

@@ -6,6 +6,7 @@ import {
   createSession,
   signIn,
   startFromForm,
+  terminateFromToolbar,
   useWebFixture,
   terminalText,
   waitForTerminal,
@@ -55,7 +56,8 @@ describe('pipe sessions in the browser', () => {
     await signIn(page, web.gateway);
     await startFromForm(page, 'bc');
     await page.evaluate(() => navigator.clipboard.writeText('6*7'));
-    await page.keyboard.press('Control+V');
+    // Ctrl+Shift+V pastes (Ctrl+V goes to the program, as in Linux terminals; terminal-settings.test.ts).
+    await page.keyboard.press('Control+Shift+V');
     await page.keyboard.press('Enter');
     await waitForText(page, /^6\*7\n42$/m);
 
@@ -89,7 +91,7 @@ describe('pipe sessions in the browser', () => {
       .getAttribute('class');
     assert.match(stderrClass ?? '', /xterm-fg-1\b/, 'stderr in ANSI red');
     assert.doesNotMatch(stdoutClass ?? '', /xterm-fg-/, 'stdout in the default colour');
-    await page.getByTestId('terminate').click();
+    await terminateFromToolbar(page);
     await waitForText(page, /killed by SIGTERM|exited with code/);
   });
 
@@ -122,7 +124,7 @@ describe('pipe sessions in the browser', () => {
     await signIn(page, web.gateway);
     await startFromForm(page, 'sh', `'trap "" TERM; echo stubborn; while :; do sleep 0.05; done'`);
     await waitForText(page, /stubborn/);
-    await page.getByTestId('terminate').click();
+    await terminateFromToolbar(page);
     const text = await waitForText(page, /killed by SIGKILL/);
     const stages = [...text.matchAll(/terminating: (closing stdin|sent SIGTERM|sent SIGKILL)/g)].map(
       (m) => m[1],

@@ -146,3 +146,11 @@ export async function waitForText(page: Page, pattern: RegExp, timeoutMs = UI_TI
 export async function createSession(gateway: Gateway, profile: string, args?: string[]): Promise<string> {
   return (await createSessionInfo(gateway, profile, args)).id;
 }
+
+/** Terminate from the toolbar: the button asks "Really terminate?" and the second click acts. */
+export async function terminateFromToolbar(page: Page): Promise<void> {
+  const button = page.getByTestId('terminate');
+  await button.click();
+  await page.locator('[data-testid="terminate"][data-confirm="pending"]').waitFor({ timeout: UI_TIMEOUT_MS });
+  await button.click();
+}

@@ -53,7 +53,9 @@ async function request<T>(
       body: body === undefined ? null : JSON.stringify(body),
     });
   } catch (cause) {
-    throw new ApiError(0, null, `the gateway cannot be reached (${String(cause)})`);
+    // The browser says only "Failed to fetch": the network or the gateway is down.
+    const why = cause instanceof Error ? cause.message : String(cause);
+    throw new ApiError(0, null, `the gateway cannot be reached (${why})`);
   }
   if (!response.ok) throw await toApiError(response, path);
   if (schema === null || response.status === 204) return undefined;

@@ -24,7 +24,7 @@ export function authView(onSignedIn: (identity: Identity) => void, notice = ''):
     autocomplete: 'current-password',
     required: true,
     'data-testid': 'token-input',
-    'aria-describedby': 'signin-error',
+    'aria-describedby': 'signin-help signin-error',
   });
   const error = h(
     'p',
@@ -36,7 +36,15 @@ export function authView(onSignedIn: (identity: Identity) => void, notice = ''):
     'form',
     { class: 'card signin', 'aria-labelledby': 'signin-title' },
     h('h1', { id: 'signin-title' }, 'Sign in to shellgate'),
-    h('p', { class: 'muted' }, 'Paste the operator or viewer token from the gateway’s configuration.'),
+    h(
+      'p',
+      { class: 'muted', id: 'signin-help' },
+      'On a default start the gateway prints a sign-in URL with a new token when it starts (',
+      h('code', {}, 'http://HOST:PORT/#token=…'),
+      '): open it, paste it into this tab’s address bar, or paste its token here. With a configuration file, use a token from its ',
+      h('code', {}, 'tokens'),
+      '.',
+    ),
     h('label', { for: 'token' }, 'Token'),
     input,
     error,

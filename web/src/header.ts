@@ -12,7 +12,8 @@ const THEME_LABELS: Record<ThemeChoice, string> = {
   dark: 'Theme: dark',
 };
 
-export function header(identity: Identity | null, onSignOut: () => void): View {
+/** `afterTheme`: where the keyboard goes after the theme changed (back to a terminal, if any). */
+export function header(identity: Identity | null, onSignOut: () => void, afterTheme?: () => void): View {
   const store = new DisposableStore();
   const theme = h(
     'button',
@@ -24,7 +25,12 @@ export function header(identity: Identity | null, onSignOut: () => void): View {
     },
     THEME_LABELS[themeChoice()],
   );
-  store.add(listen(theme, 'click', () => (theme.textContent = THEME_LABELS[cycleTheme()])));
+  store.add(
+    listen(theme, 'click', () => {
+      theme.textContent = THEME_LABELS[cycleTheme()];
+      afterTheme?.();
+    }),
+  );
   const right = h('div', { class: 'header-right' }, theme);
   if (identity !== null) {
     const signOut = h('button', { type: 'button', class: 'ghost', 'data-testid': 'sign-out' }, 'Sign out');

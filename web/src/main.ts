@@ -61,7 +61,7 @@ function route(): void {
       } else location.hash = hash;
     },
   };
-  const bar = header(identity, signOut);
+  const bar = header(identity, signOut, () => views.at(-1)?.keyboardHome?.());
   switch (current.name) {
     case 'sessions':
       document.title = 'shellgate';
@@ -92,6 +92,18 @@ function route(): void {
   }
 }
 
+/** Signs in with a token from the address bar; the page keeps nothing of it. */
+async function signInWith(token: string): Promise<void> {
+  let who: Identity;
+  try {
+    who = await api.login(token);
+  } catch (error) {
+    showSignIn(describeLoginError(error));
+    return;
+  }
+  signedIn(who);
+}
+
 async function boot(): Promise<void> {
   initTheme();
   onUnauthorized(() => {
@@ -99,18 +111,25 @@ async function boot(): Promise<void> {
     returnTo = location.hash || '#/';
     showSignIn('Your sign-in has ended; sign in again to continue.');
   });
-  window.addEventListener('hashchange', route);
+  window.addEventListener('hashchange', () => {
+    // A start-up URL pasted into this open tab (every gateway start prints a new token).
+    const pasted = takeTokenFromHash();
+    if (pasted === null) route();
+    else void signInWith(pasted);
+  });
   const token = takeTokenFromHash();
+  if (token !== null) {
+    await signInWith(token);
+    return;
+  }
   try {
-    identity = token === null ? await api.whoami() : await api.login(token);
+    identity = await api.whoami();
   } catch (error) {
-    if (!(error instanceof ApiError && error.status === 401)) {
-      showSignIn(
-        token === null ? `Cannot reach the gateway: ${describeLoginError(error)}` : describeLoginError(error),
-      );
-      return;
-    }
-    showSignIn(token === null ? '' : describeLoginError(error));
+    showSignIn(
+      error instanceof ApiError && error.status === 401
+        ? ''
+        : `Cannot reach the gateway: ${describeLoginError(error)}`,
+    );
     return;
   }
   route();

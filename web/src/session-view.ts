@@ -2,7 +2,7 @@
 // connection that feeds them. Pipe sessions type through a local line editor; PTY sessions send raw
 // keystrokes and follow the window's size.
 import type { ClientRole, SessionInfo, SessionMode, SignalName, TerminateStage } from '@shellgate/shared';
-import { DisposableStore, after, listen, toDisposable } from './disposables.js';
+import { DisposableStore, after, listen } from './disposables.js';
 import type { Disposable } from './disposables.js';
 import { h } from './dom.js';
 import { describeExit } from './format.js';
@@ -13,6 +13,10 @@ import { installKeyboard } from './terminal/keyboard.js';
 import { LineEditor } from './terminal/line-editor.js';
 import { Screen } from './terminal/screen.js';
 import { SearchBar } from './terminal/search-bar.js';
+import { SettingsPanel } from './settings-panel.js';
+import { ExtraKeys } from './terminal/extra-keys.js';
+import { onSettingsChange } from './terminal/settings.js';
+import { Sizing } from './terminal/sizing.js';
 import { createTerminal } from './terminal/xterm.js';
 import { Toolbar } from './toolbar.js';
 import type { AppContext, View } from './view.js';
@@ -51,6 +55,8 @@ export function sessionView(ctx: AppContext, sessionId: string, wanted: ClientRo
   let exited = false;
   let connected = false;
   let pendingExit: string | null = null;
+  /** Lines this page sent and already shows: their `input` echo from the gateway is not repeated. */
+  const ownInput: string[] = [];
 
   const refresh = (): void => {
     if (session !== null) {
@@ -69,44 +75,61 @@ export function sessionView(ctx: AppContext, sessionId: string, wanted: ClientRo
     if (!connection.sendStdin(bytes)) notConnected();
   };
 
+  // After any toolbar action the keyboard belongs to the terminal again (Find keeps its own box).
+  const thenTerminal =
+    <A extends unknown[]>(act: (...args: A) => void) =>
+    (...args: A): void => {
+      act(...args);
+      term.focus();
+    };
   const toolbar = store.add(
     new Toolbar(canControl, {
-      signal: (signal: SignalName) => sendMessage({ type: 'signal', signal }),
-      closeStdin: () => sendMessage({ type: 'close-stdin' }),
-      terminate: () => sendMessage({ type: 'terminate' }),
+      signal: thenTerminal((signal: SignalName) => sendMessage({ type: 'signal', signal })),
+      closeStdin: thenTerminal(() => sendMessage({ type: 'close-stdin' })),
+      terminate: thenTerminal(() => sendMessage({ type: 'terminate' })),
       find: () => searchBar.open(),
     }),
   );
 
-  // ---- size: fit the window; PTY sessions tell the process, viewers follow the session ----------
+  // ---- size: pipe sessions fit the window; PTY sessions have the session's size (sizing.ts) -------
   let resizeTimer: Disposable | undefined;
   const sendSize = (): void => {
-    if (!canControl || mode !== 'pty' || exited || session === null) return;
-    const size = session.size;
-    if (size !== null && size.cols === term.cols && size.rows === term.rows) return;
-    connection.send({ type: 'resize', cols: term.cols, rows: term.rows });
+    const own = sizing.own();
+    if (!canControl || mode !== 'pty' || exited || session === null || own === null) return;
+    connection.send({ type: 'resize', cols: own.cols, rows: own.rows });
   };
-  const followsSession = (): boolean => !canControl && mode === 'pty';
-  const refit = (): void => {
-    if (followsSession() || terminalHost.clientWidth === 0) return;
-    screen.resize(() => fit.fit());
-  };
-  const observer = new ResizeObserver(() => refit());
-  observer.observe(terminalHost);
-  store.add(toDisposable(() => observer.disconnect()));
-  store.add(
-    term.onResize(() => {
-      resizeTimer?.dispose();
-      resizeTimer = store.add(after(RESIZE_DEBOUNCE_MS, sendSize));
+  const sizing = store.add(
+    new Sizing(term, fit, terminalHost, {
+      canControl,
+      refit: (resize) => screen.resize(resize),
+      ownSize: () => {
+        resizeTimer?.dispose();
+        resizeTimer = store.add(after(RESIZE_DEBOUNCE_MS, sendSize));
+      },
     }),
   );
 
   // ---- input ------------------------------------------------------------------------------------
-  installKeyboard(term, { openSearch: () => searchBar.open() });
+  const announcer = h('div', { class: 'visually-hidden', role: 'status', 'data-testid': 'announcer' });
+  installKeyboard(term, {
+    openSearch: () => searchBar.open(),
+    announce: (text) => (announcer.textContent = text),
+  });
+  const settingsPanel = store.add(new SettingsPanel());
+  toolbar.element.append(settingsPanel.element);
+  store.add(
+    onSettingsChange((next) => {
+      // A new font size changes how many cells fit; screen-reader mode is worth saying.
+      sizing.update();
+      announcer.textContent = `Screen reader mode ${next.screenReader ? 'on' : 'off'}, font size ${next.fontSize}`;
+    }),
+  );
+  const extraKeys = store.add(new ExtraKeys(term));
   if (canControl) {
     store.add(
-      term.onData((data) => {
+      term.onData((typed) => {
         if (exited) return;
+        const data = extraKeys.transform(typed);
         if (editor !== null) editor.handle(data);
         else if (mode === 'pty') sendStdin(encoder.encode(data));
       }),
@@ -126,7 +149,11 @@ export function sessionView(ctx: AppContext, sessionId: string, wanted: ClientRo
       editor = new LineEditor({
         echo: (text) => screen.echo(text),
         whenSettled: (settled) => screen.whenSettled(settled),
-        submit: (text) => sendStdin(encoder.encode(text)),
+        submit: (text) => {
+          if (exited) return;
+          if (connection.sendStdin(encoder.encode(text))) ownInput.push(text);
+          else notConnected();
+        },
         interrupt: () => sendMessage({ type: 'signal', signal: 'SIGINT' }),
         quit: () => sendMessage({ type: 'signal', signal: 'SIGQUIT' }),
         endOfInput: () => {
@@ -140,13 +167,7 @@ export function sessionView(ctx: AppContext, sessionId: string, wanted: ClientRo
   const applySession = (next: SessionInfo): void => {
     session = next;
     startMode(next.mode);
-    if (
-      followsSession() &&
-      next.size !== null &&
-      (next.size.cols !== term.cols || next.size.rows !== term.rows)
-    ) {
-      term.resize(next.size.cols, next.size.rows);
-    }
+    sizing.setSession(next.mode === 'pty', next.size);
     refresh();
   };
 
@@ -167,9 +188,10 @@ export function sessionView(ctx: AppContext, sessionId: string, wanted: ClientRo
       if (terminalHost.dataset.ready !== 'true') {
         terminalHost.dataset.ready = 'true';
         performance.mark('shellgate:terminal-ready');
-        refit();
+        sizing.update();
         if (!searchBar.isOpen) term.focus();
       }
+      status.clearError();
       sendSize();
       if (message.session.exit !== null) {
         // Attached after the end: the notice waits for the replay (`exit` or the close ends it).
@@ -178,6 +200,15 @@ export function sessionView(ctx: AppContext, sessionId: string, wanted: ClientRo
     },
     output(kind, bytes, end) {
       screen.output(kind, bytes, () => connection.processed(end));
+    },
+    input(data) {
+      // Typed here and already on screen (the line editor echoed it).
+      if (ownInput[0] === data) {
+        ownInput.shift();
+        return;
+      }
+      screen.input(data);
+      editor?.remember(data);
     },
     snapshot(bytes) {
       screen.snapshot(bytes);
@@ -228,13 +259,22 @@ export function sessionView(ctx: AppContext, sessionId: string, wanted: ClientRo
     'section',
     { class: 'session-view', 'aria-label': 'Session', 'data-testid': 'session-view', 'data-role': role },
     toolbar.element,
-    status.errorElement,
-    h('div', { class: 'terminal-frame' }, terminalHost, searchBar.element),
+    h(
+      'div',
+      { class: 'terminal-frame' },
+      terminalHost,
+      searchBar.element,
+      sizing.notice,
+      status.errorElement,
+    ),
+    ...(canControl ? [extraKeys.element] : []),
+    announcer,
     status.element,
   );
   return {
     element,
     focus: () => term.focus(),
+    keyboardHome: () => term.focus(),
     dispose: () => store.dispose(),
   };
 }

@@ -2,6 +2,7 @@
 // place (keyed by session id) so that keyboard focus survives a refresh.
 import type { ProfileInfo, SessionInfo } from '@shellgate/shared';
 import { ApiError, api } from './api.js';
+import { confirmed } from './confirm.js';
 import { splitArgs } from './args.js';
 import { DisposableStore, every, listen } from './disposables.js';
 import { h, replaceChildren } from './dom.js';
@@ -11,7 +12,9 @@ import type { AppContext, View } from './view.js';
 const REFRESH_MS = 2000;
 
 function errorText(error: unknown): string {
-  return error instanceof ApiError && error.code !== null ? `${error.code}: ${error.message}` : String(error);
+  if (error instanceof ApiError)
+    return error.code !== null ? `${error.code}: ${error.message}` : error.message;
+  return error instanceof Error ? error.message : String(error);
 }
 
 /** A first guess at the terminal size for a new PTY session; attaching fits it exactly. */
@@ -173,7 +176,7 @@ export function sessionsView(ctx: AppContext): View {
     row.cells.exit.textContent = session.exit === null ? '—' : describeExit(session.exit);
     row.cells.age.textContent = formatDuration(Date.now() - Date.parse(session.startedAt));
     row.cells.clients.textContent = String(session.clients);
-    if (row.remove !== null && !row.remove.disabled) {
+    if (row.remove !== null && !row.remove.disabled && row.remove.dataset.confirm !== 'pending') {
       const exited = session.state === 'exited';
       row.remove.textContent = exited ? 'Remove' : 'Terminate';
       row.remove.setAttribute(
@@ -222,6 +225,7 @@ export function sessionsView(ctx: AppContext): View {
 
   const terminate = (id: string, button: HTMLButtonElement): void => {
     const exited = rows.get(id)?.session.state === 'exited';
+    if (!exited && !confirmed(button)) return;
     button.disabled = true;
     button.textContent = exited ? 'Removing…' : 'Terminating…';
     api.terminate(id).then(

@@ -29,6 +29,7 @@ export class StatusBar implements Disposable {
   readonly #errorText = h('span', { 'data-testid': 'error-text' });
   readonly #store = new DisposableStore();
   #session: SessionInfo | null = null;
+  #connected = false;
 
   constructor(readonly role: 'control' | 'view') {
     this.element = h(
@@ -56,12 +57,18 @@ export class StatusBar implements Disposable {
     this.#connection.textContent = CONNECTION_LABELS[state];
     this.#connection.title = detail;
     this.#connection.setAttribute('aria-label', `Connection: ${detail}`);
+    const connected = state === 'connected';
+    if (connected === this.#connected) return;
+    this.#connected = connected;
+    // What the session was doing is only known while connected: say so instead of guessing.
+    if (this.#session !== null) this.setSession(this.#session);
   }
 
   setSession(session: SessionInfo): void {
     this.#session = session;
     this.#pid.textContent = session.pid === null ? 'no pid' : `pid ${session.pid}`;
-    this.#state.textContent = describeState(session);
+    const live = this.#connected || session.state === 'exited';
+    this.#state.textContent = live ? describeState(session) : `last known: ${describeState(session)}`;
     this.#state.dataset.state = session.state;
     this.#state.dataset.exitCode = session.exit?.code?.toString() ?? '';
     this.#state.dataset.exitSignal = session.exit?.signal ?? '';
@@ -70,7 +77,7 @@ export class StatusBar implements Disposable {
         ? `${session.size.cols}×${session.size.rows}`
         : session.mode,
     ];
-    parts.push(`${session.clients} attached`);
+    if (live) parts.push(`${session.clients} attached`);
     if (this.role === 'view') parts.push('watching');
     if (!session.stdinOpen && session.state !== 'exited') parts.push('stdin closed');
     this.#extra.textContent = parts.join(' · ');
@@ -81,6 +88,11 @@ export class StatusBar implements Disposable {
   setStage(stage: string): void {
     this.#state.textContent = `terminating (${stage})`;
     this.#state.dataset.state = 'terminating';
+  }
+
+  /** A fresh connection: an earlier error no longer describes anything. */
+  clearError(): void {
+    this.errorElement.hidden = true;
   }
 
   showError(code: string, message: string): void {

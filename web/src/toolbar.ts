@@ -4,6 +4,7 @@ import type { SessionInfo, SignalName } from '@shellgate/shared';
 import { DisposableStore, listen } from './disposables.js';
 import type { Disposable } from './disposables.js';
 import { h } from './dom.js';
+import { confirmed } from './confirm.js';
 import { formatArgv } from './format.js';
 
 export interface ToolbarActions {
@@ -114,7 +115,11 @@ export class Toolbar implements Disposable {
       }),
     );
     this.#store.add(listen(this.#eof, 'click', () => actions.closeStdin()));
-    this.#store.add(listen(this.#terminate, 'click', () => actions.terminate()));
+    this.#store.add(
+      listen(this.#terminate, 'click', () => {
+        if (confirmed(this.#terminate)) actions.terminate();
+      }),
+    );
     this.#store.add(listen(find, 'click', () => actions.find()));
   }
 
@@ -128,7 +133,8 @@ export class Toolbar implements Disposable {
     for (const button of this.#controls) button.disabled = !live;
     this.#eof.disabled = !live || !session.stdinOpen;
     this.#terminate.disabled = !live || session.state === 'terminating';
-    this.#terminate.textContent = session.state === 'terminating' ? 'Terminating…' : 'Terminate';
+    if (session.state === 'terminating') this.#terminate.textContent = 'Terminating…';
+    else if (this.#terminate.dataset.confirm !== 'pending') this.#terminate.textContent = 'Terminate';
   }
 
   dispose(): void {

@@ -6,6 +6,8 @@ export interface View extends Disposable {
   readonly element: HTMLElement;
   /** Where the keyboard should start, once the view is on the page. */
   focus?(): void;
+  /** Gives the keyboard back to the view's main element after a control elsewhere was used. */
+  keyboardHome?(): void;
 }
 
 export interface AppContext {

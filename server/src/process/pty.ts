@@ -152,6 +152,18 @@ export class PtyProcess extends ProcessBase {
     sendSignal({ pid: target, group: true }, valid);
   }
 
+  /**
+   * Any signal to the terminal's foreground process group: the job the user sees running, as a
+   * terminal's keys would reach it (a shell session's `kill` would hit the waiting shell instead).
+   * Throws `ECHILD` once the program has been waited for.
+   */
+  signalForeground(signal: NodeJS.Signals | number): void {
+    const pid = this.#requirePty().pid;
+    const valid = validateSignal(signal);
+    this.lifecycle.assertRunning(pid, this.#command.name);
+    sendSignal({ pid: foregroundGroup(pid), group: true }, valid);
+  }
+
   /** Sets the terminal's size; the program gets SIGWINCH. A no-op once it has exited. */
   resize(cols: number, rows: number): void {
     const pty = this.#requirePty();

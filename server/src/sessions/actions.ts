@@ -7,6 +7,7 @@ import type { ClientRole, ExitStatus, SignalName } from '@shellgate/shared';
 import { canControl } from '../auth/principal.js';
 import type { Principal } from '../auth/principal.js';
 import type { Audit, AuditEvent } from '../log/audit.js';
+import type { Attachment } from './attachment.js';
 import type { Session, TerminateOutcome } from './session.js';
 
 /** Who acts, and through which door: the refusal names what the actor lacks there. */
@@ -20,10 +21,11 @@ export type Actor =
 
 /** Actions that act at once (or throw the reason they cannot). */
 export type ImmediateAction =
-  | { type: 'write'; data: Uint8Array }
+  // `from`: the stream client that typed or resized, for the window-size policy (window-size.ts).
+  | { type: 'write'; data: Uint8Array; from?: Attachment }
   | { type: 'close-stdin' }
   | { type: 'signal'; signal: SignalName }
-  | { type: 'resize'; cols: number; rows: number };
+  | { type: 'resize'; cols: number; rows: number; from?: Attachment };
 
 type ActionType = ImmediateAction['type'] | 'terminate';
 
@@ -51,7 +53,7 @@ export class SessionActions {
     this.#authorize(actor, session, action.type, fields);
     switch (action.type) {
       case 'write':
-        session.write(action.data);
+        session.write(action.data, action.from);
         return;
       case 'close-stdin':
         session.closeInput();
@@ -60,7 +62,7 @@ export class SessionActions {
         session.signal(action.signal);
         return;
       case 'resize':
-        session.resize(action.cols, action.rows);
+        session.resize(action.cols, action.rows, action.from);
         return;
       default: {
         const check: never = action;

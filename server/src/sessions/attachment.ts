@@ -1,5 +1,5 @@
 // One client attached to a session: where it is in the stream and what it acknowledged.
-import type { ClientRole, ServerMessage } from '@shellgate/shared';
+import type { ClientRole, ServerMessage, TerminalSize } from '@shellgate/shared';
 
 /** The socket behind a small interface: sessions never touch `ws` directly. */
 export interface ClientSink {
@@ -18,12 +18,18 @@ export class Attachment {
   /** A viewer too far behind: nothing more is sent until it acks enough. */
   lagging = false;
   exitSent = false;
+  /** The next input entry (`seq`) to send; null: the client did not ask for input (`?input=`). */
+  inputSeq: number | null;
+  /** The size of the client's own window, from its latest `resize` (PTY sessions). */
+  size: TerminalSize | null = null;
 
   constructor(
     readonly sink: ClientSink,
     readonly role: ClientRole,
     offset: number,
+    inputSeq: number | null = null,
   ) {
+    this.inputSeq = inputSeq;
     this.sent = offset;
     this.acked = offset;
     this.skippedTo = offset;

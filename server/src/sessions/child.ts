@@ -23,7 +23,8 @@ type Common = Pick<
 
 /** What a session needs of a process; pipe and PTY processes both offer it. */
 export type SessionProcess =
-  (Common & { readonly mode: 'pipe' }) | (Common & Pick<PtyProcess, 'resize'> & { readonly mode: 'pty' });
+  | (Common & { readonly mode: 'pipe' })
+  | (Common & Pick<PtyProcess, 'resize' | 'signalForeground'> & { readonly mode: 'pty' });
 
 export interface ChildSpec {
   argv: string[];

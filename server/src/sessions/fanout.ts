@@ -1,7 +1,8 @@
 // Fan-out: every attached client gets the session's output in order, each from its own position,
 // as far as flow control lets it (flow-control.ts decides; this file sends). The ordering a client
 // sees is always: `hello` (and a snapshot), output with any `gap` in place, then `exit` once the
-// process has exited and the client has every byte.
+// process has exited and the client has every byte. A client that asked for input gets each
+// `input` message just before the output from its offset on.
 //
 // A client attaching is "joining" until its `hello` went out (a PTY client waits for its screen
 // snapshot): it is counted, but sent nothing else yet.
@@ -9,6 +10,8 @@ import type { ExitStatus, ServerMessage } from '@shellgate/shared';
 import type { Attachment } from './attachment.js';
 import { nextSendStep, viewerCaughtUp, viewerFellBehind } from './flow-control.js';
 import type { FlowLimits } from './flow-control.js';
+import { InputLog } from './input-log.js';
+import type { InputEntry } from './input-log.js';
 import type { ReplayBuffer } from './replay.js';
 
 export class Fanout {
@@ -19,6 +22,7 @@ export class Fanout {
   constructor(
     private readonly replay: ReplayBuffer,
     private readonly limits: FlowLimits,
+    private readonly inputs: InputLog = new InputLog(0),
   ) {}
 
   /** Attached clients, including those still joining. */
@@ -96,13 +100,26 @@ export class Fanout {
           attachment.sent = step.to;
           attachment.skippedTo = step.to;
           continue;
-        case 'send':
-          for (const slice of this.replay.slice(attachment.sent, step.budget)) {
-            attachment.sink.sendFrame(slice.frame);
-            attachment.sent += slice.length;
+        case 'send': {
+          this.#sendInputs(attachment);
+          // Output only up to the next input, which goes out between the two (flow control's
+          // budget may be overshot by the last slice, as before; the input's place may not).
+          const nextAt = attachment.inputSeq === null ? null : this.inputs.nextAt(attachment.inputSeq);
+          let room = nextAt === null ? Number.POSITIVE_INFINITY : nextAt - attachment.sent;
+          for (const slice of this.replay.slice(attachment.sent, Math.min(step.budget, room))) {
+            const length = Math.min(slice.length, room);
+            // A frame is its type byte, then the payload: cut short, it is still a frame.
+            attachment.sink.sendFrame(
+              length === slice.length ? slice.frame : slice.frame.subarray(0, 1 + length),
+            );
+            attachment.sent += length;
+            room -= length;
+            if (room <= 0) break;
           }
           continue;
+        }
         case 'caught-up':
+          this.#sendInputs(attachment);
           attachment.lagging = false;
           this.#sendExit(attachment);
           return;
@@ -111,6 +128,13 @@ export class Fanout {
           return check;
         }
       }
+    }
+  }
+
+  /** A control client's input was just recorded at the end of the output: who is there sees it now. */
+  inputRecorded(entry: InputEntry): void {
+    for (const attachment of this.#joined) {
+      if (!attachment.lagging && attachment.sent === entry.at) this.#sendInputs(attachment);
     }
   }
 
@@ -125,6 +149,15 @@ export class Fanout {
     for (const attachment of [...this.#joined, ...this.#joining]) attachment.sink.close(code, reason);
     this.#joined.clear();
     this.#joining.clear();
+  }
+
+  /** The input entries due before the client's next output byte. */
+  #sendInputs(attachment: Attachment): void {
+    if (attachment.inputSeq === null) return;
+    for (const entry of this.inputs.due(attachment.inputSeq, attachment.sent)) {
+      attachment.sink.sendMessage({ type: 'input', seq: entry.seq, at: entry.at, data: entry.data });
+      attachment.inputSeq = entry.seq + 1;
+    }
   }
 
   #sendExit(attachment: Attachment): void {

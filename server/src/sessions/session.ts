@@ -28,6 +28,7 @@ import type { SessionProcess } from './child.js';
 import { InputGate, stdinClosedError } from './input-gate.js';
 import { SessionStream } from './stream.js';
 import { NamedTimers } from './timers.js';
+import { WindowSizePolicy } from './window-size.js';
 
 export interface SessionSpec {
   id: string;
@@ -98,8 +99,9 @@ export class Session {
   #terminateStage: TerminateStage | null = null;
   #terminating: Promise<TerminateOutcome> | undefined;
   #removed = false;
-  /** Terminal size of a PTY session (the latest resize from any control client wins). */
+  /** Terminal size of a PTY session: the most recently active control client's (window-size.ts). */
   #size: TerminalSize | null;
+  readonly #sizePolicy = new WindowSizePolicy();
   /** The PTY session's screen, for snapshots on attach; null for pipe sessions. */
   #screen: ScreenTracker | null = null;
   readonly #stream: SessionStream;
@@ -171,13 +173,20 @@ export class Session {
   // ---- clients (the stream's) -------------------------------------------------------------------
 
   /** See SessionStream.attach: `hello`, then what the client has not seen, then live output. */
-  attach(sink: ClientSink, role: ClientRole, offset: number | null): Attachment {
+  attach(
+    sink: ClientSink,
+    role: ClientRole,
+    offset: number | null,
+    inputSeq: number | null = null,
+  ): Attachment {
     this.#timers.clear('idle');
-    return this.#stream.attach(sink, role, offset);
+    return this.#stream.attach(sink, role, offset, inputSeq);
   }
 
   detach(attachment: Attachment): void {
     this.#stream.detach(attachment);
+    const size = this.#sizePolicy.left(attachment);
+    if (size !== null && this.#state !== 'exited') this.#applySize(size);
   }
 
   /** The client processed everything before `offset`. */
@@ -187,13 +196,17 @@ export class Session {
 
   // ---- requests (authorized and audited by actions.ts) -----------------------------------------
 
-  /** Bytes for stdin, within the session's input rate. */
-  write(data: Uint8Array): void {
+  /** Bytes for stdin, within the session's input rate; typing makes `from` the size's owner. */
+  write(data: Uint8Array, from?: Attachment): void {
     const child = this.#requireRunning('write to');
     this.#input.admit(data.length, child.pendingInputBytes);
     if (data.length === 0) return;
+    const size = from === undefined || child.mode !== 'pty' ? null : this.#sizePolicy.typed(from);
+    // The program redraws for the typist's window before it answers the keys.
+    if (size !== null) this.#applySize(size);
     try {
       child.write(data);
+      this.#stream.recordInput(data);
       this.#stream.answering();
     } catch (error) {
       if (processErrorCode(error) === 'ESTDIN_CLOSED') throw stdinClosedError();
@@ -208,19 +221,24 @@ export class Session {
     this.#stream.broadcastInfo();
   }
 
-  /** Sends an allow-listed signal to the session's process group. */
+  /**
+   * Sends an allow-listed signal: a pipe session's to its process group, a PTY session's to the
+   * terminal's foreground job (as the terminal's own keys do), so STOP stops the running command,
+   * not the shell waiting for it.
+   */
   signal(signal: SignalName): void {
     const child = this.#requireRunning('signal');
     try {
-      child.kill(signal);
+      if (child.mode === 'pty') child.signalForeground(signal);
+      else child.kill(signal);
     } catch (error) {
       if (processErrorCode(error) === 'ECHILD') throw this.#exitedError('signal');
       throw error;
     }
   }
 
-  /** Resizes a PTY session's terminal. With several clients, the latest resize wins. */
-  resize(cols: number, rows: number): void {
+  /** Resizes a PTY session's terminal; a stream client's resize is its window's (window-size.ts). */
+  resize(cols: number, rows: number, from?: Attachment): void {
     const child = this.#requireRunning('resize');
     if (child.mode !== 'pty') {
       throw new ProtocolError(
@@ -228,7 +246,12 @@ export class Session {
         `session ${this.id} is a pipe session: it has no terminal to resize`,
       );
     }
-    if (this.#size?.cols === cols && this.#size.rows === rows) return;
+    this.#applySize(from === undefined ? { cols, rows } : this.#sizePolicy.resized(from, { cols, rows }));
+  }
+
+  #applySize({ cols, rows }: TerminalSize): void {
+    const child = this.#child;
+    if (child?.mode !== 'pty' || (this.#size?.cols === cols && this.#size.rows === rows)) return;
     child.resize(cols, rows);
     this.#screen?.resize(cols, rows);
     this.#size = { cols, rows };

@@ -18,6 +18,7 @@ import type { SessionProcess } from './child.js';
 import { OutputCoalescer } from './coalescer.js';
 import { Fanout } from './fanout.js';
 import { FlowControl, slowestControlFloor } from './flow-control.js';
+import { InputLog } from './input-log.js';
 import { ReplayBuffer } from './replay.js';
 import { NamedTimers } from './timers.js';
 
@@ -35,6 +36,8 @@ export class SessionStream {
   readonly #replay: ReplayBuffer;
   readonly #fanout: Fanout;
   readonly #flow: FlowControl;
+  /** What control clients typed (pipe sessions), for clients that ask (input-log.ts). */
+  readonly #inputs: InputLog;
   readonly #output = new OutputCoalescer((type, data) => this.#relay(type, data));
   readonly #timers = new NamedTimers<'reconnect-hold'>();
   readonly #subscriptions: Array<{ dispose(): void }> = [];
@@ -51,7 +54,8 @@ export class SessionStream {
   ) {
     const flowLimits = { windowBytes: limits.flowControlWindowBytes, viewerLagBytes: limits.viewerLagBytes };
     this.#replay = new ReplayBuffer(limits.replayBufferBytes);
-    this.#fanout = new Fanout(this.#replay, flowLimits);
+    this.#inputs = new InputLog(limits.replayBufferBytes);
+    this.#fanout = new Fanout(this.#replay, flowLimits, this.#inputs);
     this.#flow = new FlowControl(flowLimits);
   }
 
@@ -98,16 +102,29 @@ export class SessionStream {
     this.#output.answering();
   }
 
+  /** A control client wrote `data` to a pipe session's stdin: kept beside the output it preceded. */
+  recordInput(data: Uint8Array): void {
+    if (this.#child?.mode !== 'pipe' || data.byteLength === 0 || this.#closed) return;
+    // Output gathered before the input came goes before it.
+    this.#output.flush();
+    this.#fanout.inputRecorded(this.#inputs.record(this.#replay.end, data));
+  }
+
   /**
    * Attaches a client: `hello`, then what it has not seen, then live output (and `exit` if it is
    * over). From `offset` (≤ outputBytes; the caller checked) when it is still in the replay buffer:
    * a `gap` first if not. A PTY session instead starts a client without a replayable offset from a
    * snapshot of its screen.
    */
-  attach(sink: ClientSink, role: ClientRole, offset: number | null): Attachment {
+  attach(
+    sink: ClientSink,
+    role: ClientRole,
+    offset: number | null,
+    inputSeq: number | null = null,
+  ): Attachment {
     const screen = this.#screen;
     if (screen === null || (offset !== null && offset >= this.#replay.start)) {
-      const attachment = new Attachment(sink, role, offset ?? 0);
+      const attachment = new Attachment(sink, role, offset ?? 0, inputSeq);
       this.#fanout.beginJoin(attachment);
       this.#join(attachment, null);
       return attachment;
@@ -188,12 +205,14 @@ export class SessionStream {
     this.#fanout.closeAll(code, reason);
     this.#output.dispose();
     this.#replay.clear();
+    this.#inputs.clear();
   }
 
   #relay(type: FrameType, data: Buffer): void {
     const start = this.#replay.end;
     this.#screen?.write(data);
     const frame = this.#replay.append(type, data);
+    this.#inputs.dropBefore(this.#replay.start);
     this.#fanout.relay(frame, start, this.#replay.end);
     this.#updateFlow();
   }

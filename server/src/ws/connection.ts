@@ -28,6 +28,8 @@ export interface OpenRequest {
   role: ClientRole;
   /** The `?offset=` asked for; null when absent. */
   offset: number | null;
+  /** The `?input=` asked for (the first input entry wanted); null: the client wants none. */
+  inputSeq?: number | null;
   from: string | undefined;
   /** The request's Origin header (browsers send it; scripts usually do not): for the audit trail. */
   origin: string | undefined;
@@ -84,7 +86,7 @@ class Connection {
       from: request.from,
       role: request.role,
     };
-    this.attachment = request.session.attach(sink, request.role, request.offset);
+    this.attachment = request.session.attach(sink, request.role, request.offset, request.inputSeq ?? null);
     context.actions.attached(this.actor, request.session, {
       role: request.role,
       offset: request.offset,
@@ -174,18 +176,20 @@ class Connection {
         `clients may only send stdin frames (0x00), not 0x${frame.type.toString(16).padStart(2, '0')}`,
       );
     }
-    this.#act({ type: 'write', data: frame.payload });
+    this.#act({ type: 'write', data: frame.payload, from: this.attachment });
   }
 
   #handle(message: ClientMessage): void {
     const { session } = this.request;
     switch (message.type) {
       case 'input':
-        this.#act({ type: 'write', data: Buffer.from(message.data, 'utf8') });
+        this.#act({ type: 'write', data: Buffer.from(message.data, 'utf8'), from: this.attachment });
+        return;
+      case 'resize':
+        this.#act({ ...message, from: this.attachment });
         return;
       case 'close-stdin':
       case 'signal':
-      case 'resize':
         this.#act(message);
         return;
       case 'terminate': {

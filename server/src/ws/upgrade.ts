@@ -126,6 +126,10 @@ function upgradeToStream(
   }
   // Absent: from the start (a pipe session) or from a snapshot of the screen (a PTY session).
   const offset = offsetParam.data ?? null;
+  // Opt-in: what control clients typed (docs/protocol.md, "Input"), from entry S on.
+  const inputParam = streamQuerySchema.shape.input.safeParse(query.input);
+  if (!inputParam.success) return refuse(ErrorCode.InvalidRequest, 'input must be a non-negative integer');
+  const inputSeq = inputParam.data ?? null;
   const { maxClientsPerSession } = context.config.limits;
   if (session.clientCount >= maxClientsPerSession) {
     return refuse(
@@ -140,6 +144,7 @@ function upgradeToStream(
       session,
       role,
       offset,
+      inputSeq,
       from,
       origin: request.headers.origin,
       credential,

@@ -22,7 +22,7 @@ export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'off
 export type OutputStream = 'stdout' | 'stderr';
 export type HelloMessage = Extract<ServerMessage, { type: 'hello' }>;
 /** Server messages the client passes on as they are (hello and gap have their own events). */
-export type EventMessage = Exclude<ServerMessage, { type: 'hello' | 'gap' }>;
+export type EventMessage = Exclude<ServerMessage, { type: 'hello' | 'gap' | 'input' }>;
 
 /**
  * The answer of a look over HTTP after an upgrade was refused (a browser is not told the status):
@@ -38,6 +38,8 @@ export interface StreamClientOptions {
   role?: ClientRole;
   /** The offset to ask for on the first connection; omitted: the gateway's default. */
   offset?: number;
+  /** Ask for what control clients typed into a pipe session (`?input=`, onInput); default false. */
+  input?: boolean;
   /** Called when a connection closed before it opened; without it the client just retries. */
   probe?: () => Promise<ProbeVerdict>;
   /** Jitter source in [0, 1) (default Math.random). */
@@ -65,6 +67,9 @@ export class StreamClient implements Disposable {
   readonly #hello = new Emitter<[message: HelloMessage, resumed: boolean]>();
   readonly #output = new Emitter<[stream: OutputStream, bytes: Uint8Array, endOffset: number]>();
   readonly #snapshot = new Emitter<[bytes: Uint8Array]>();
+  readonly #input = new Emitter<[data: string]>();
+  /** The next input the client wants: each arrives once across reconnects, like output. */
+  #inputSeq = 0;
   readonly #gap = new Emitter<[from: number, to: number]>();
   readonly #message = new Emitter<[message: EventMessage]>();
   readonly #stateChange = new Emitter<[state: ConnectionState, detail: string]>();
@@ -73,6 +78,7 @@ export class StreamClient implements Disposable {
     this.#hello,
     this.#output,
     this.#snapshot,
+    this.#input,
     this.#gap,
     this.#message,
     this.#stateChange,
@@ -99,6 +105,10 @@ export class StreamClient implements Disposable {
   /** A PTY snapshot: the screen as escape sequences; reset the terminal and write it. */
   onSnapshot(listener: (bytes: Uint8Array) => void): Disposable {
     return this.#snapshot.on(listener);
+  }
+  /** What a control client typed into a pipe session, in its place among the output (opt-in). */
+  onInput(listener: (data: string) => void): Disposable {
+    return this.#input.on(listener);
   }
   /** Bytes [from, to) will never arrive. */
   onGap(listener: (from: number, to: number) => void): Disposable {
@@ -179,7 +189,11 @@ export class StreamClient implements Disposable {
     this.#retryTimer = undefined;
     this.#setState(this.#cursor.resumeOffset === null ? 'connecting' : 'reconnecting', 'connecting…');
     const offset = this.#cursor.resumeOffset ?? undefined;
-    const socket = this.#options.open({ offset, role: this.#options.role });
+    const query = { offset, role: this.#options.role };
+    // Only a client that asked sends `input=`: the query of one that did not is as it always was.
+    const socket = this.#options.open(
+      this.#options.input === true ? { ...query, input: this.#inputSeq } : query,
+    );
     this.#socket = socket;
     this.#helloSeen = false;
     let opened = false;
@@ -225,6 +239,11 @@ export class StreamClient implements Disposable {
       case 'gap':
         this.#cursor.gap(message.to);
         this.#gap.fire(message.from, message.to);
+        return;
+      case 'input':
+        if (message.seq < this.#inputSeq) return; // already handed on before the reconnect
+        this.#inputSeq = message.seq + 1;
+        this.#input.fire(message.data);
         return;
       case 'exit':
         this.#exited = true;

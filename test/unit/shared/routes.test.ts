@@ -38,10 +38,11 @@ test('the API paths are the documented ones', () => {
   assert.equal(ApiPath.signal('id'), '/api/sessions/id/signal');
 });
 
-test('the stream query accepts decimal offsets up to 2^53 - 1 and the two roles, both optional', () => {
+test('the stream query accepts decimal offsets and inputs up to 2^53 - 1 and the two roles, all optional', () => {
   const parse = (query: string) => streamQuerySchema.safeParse(streamQueryInput(new URLSearchParams(query)));
-  assert.deepEqual(parse('').data, { offset: undefined, role: undefined });
-  assert.deepEqual(parse('offset=0&role=view').data, { offset: 0, role: 'view' });
+  assert.deepEqual(parse('').data, { offset: undefined, role: undefined, input: undefined });
+  assert.deepEqual(parse('offset=0&role=view').data, { offset: 0, role: 'view', input: undefined });
+  assert.equal(parse('input=3').data?.input, 3);
   assert.equal(parse(`offset=${Number.MAX_SAFE_INTEGER}`).data?.offset, Number.MAX_SAFE_INTEGER);
   assert.equal(parse('offset=7&offset=9').data?.offset, 7, 'the first value wins');
   for (const bad of [
@@ -53,6 +54,8 @@ test('the stream query accepts decimal offsets up to 2^53 - 1 and the two roles,
     'offset=99999999999999999999',
     'role=admin',
     'role=',
+    'input=-1',
+    'input=yes',
   ]) {
     assert.equal(parse(bad).success, false, bad);
   }

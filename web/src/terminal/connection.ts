@@ -22,6 +22,8 @@ export interface ConnectionHandlers {
   hello(message: HelloMessage, resumed: boolean): void;
   /** New output bytes; call `connection.processed(end)` once they are rendered. */
   output(kind: 'stdout' | 'stderr', bytes: Uint8Array, end: number): void;
+  /** What a control client typed into a pipe session, in its place among the output. */
+  input(data: string): void;
   /** A PTY snapshot: replaces the screen. */
   snapshot(bytes: Uint8Array): void;
   gap(from: number, to: number): void;
@@ -52,6 +54,7 @@ export class Connection implements Disposable {
   ) {
     const client = new StreamClient({
       role,
+      input: true,
       scheduler: browserScheduler,
       open: (query) => openBrowserSocket(streamUrl(location.origin, sessionId, query)),
       probe: () => probe(sessionId),
@@ -61,6 +64,7 @@ export class Connection implements Disposable {
     this.#store.add(client.onHello((message, resumed) => handlers.hello(message, resumed)));
     this.#store.add(client.onOutput((kind, bytes, end) => handlers.output(kind, bytes, end)));
     this.#store.add(client.onSnapshot((bytes) => handlers.snapshot(bytes)));
+    this.#store.add(client.onInput((data) => handlers.input(data)));
     this.#store.add(client.onGap((from, to) => handlers.gap(from, to)));
     this.#store.add(client.onMessage((message) => handlers.message(message)));
     this.#store.add(client.onState((state, detail) => handlers.state(state, detail)));

@@ -162,6 +162,11 @@ export class LineEditor {
     for (const key of keys(data)) this.#apply(key);
   }
 
+  /** Lines sent before this page was loaded (or from another page): ↑ recalls them too. */
+  remember(text: string): void {
+    for (const line of text.split('\n')) this.#remember(line);
+  }
+
   /** Take the line off the screen before something else is written (the cursor is left there). */
   hide(): void {
     this.#erase();

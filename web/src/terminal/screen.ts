@@ -11,6 +11,8 @@ const STDERR_ON = '\x1b[31m';
 const STDERR_OFF = '\x1b[39m';
 const DIM = '\x1b[2m';
 const RESET = '\x1b[0m';
+// Typed input: cyan, so it never reads as the program's output.
+const INPUT_ON = '\x1b[36m';
 
 export class Screen {
   #editor: LineEditor | null = null;
@@ -41,6 +43,17 @@ export class Screen {
     this.#editor?.reset();
     this.#write(bytes);
     this.#atLineStart = false;
+  }
+
+  /**
+   * What a control client typed (another page, or this one before a reload): in the input colour,
+   * so questions and answers read apart as in a terminal, where the driver echoes them.
+   */
+  input(text: string): void {
+    this.#editor?.hide();
+    this.#write(`${INPUT_ON}${text}${RESET}`);
+    if (text.length > 0) this.#atLineStart = text.endsWith('\n');
+    this.#editor?.show();
   }
 
   /** A line from the gateway (not the process), visibly set apart, on a line of its own. */

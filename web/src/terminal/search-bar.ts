@@ -12,6 +12,8 @@ export class SearchBar implements Disposable {
   readonly element: HTMLElement;
   readonly #input: HTMLInputElement;
   readonly #count: HTMLElement;
+  readonly #caseSensitive = h('input', { type: 'checkbox', 'data-testid': 'search-case' });
+  readonly #regex = h('input', { type: 'checkbox', 'data-testid': 'search-regex' });
   readonly #store = new DisposableStore();
 
   constructor(
@@ -52,6 +54,8 @@ export class SearchBar implements Disposable {
       'div',
       { class: 'search-bar', role: 'search', hidden: true, 'data-testid': 'search-bar' },
       this.#input,
+      h('label', { class: 'search-option', title: 'Match case' }, this.#caseSensitive, 'Aa'),
+      h('label', { class: 'search-option', title: 'Regular expression' }, this.#regex, '.*'),
       this.#count,
       previous,
       next,
@@ -59,6 +63,16 @@ export class SearchBar implements Disposable {
     );
 
     this.#store.add(listen(this.#input, 'input', () => this.#find('next', true)));
+    for (const option of [this.#caseSensitive, this.#regex]) {
+      option.setAttribute('aria-label', option === this.#regex ? 'Regular expression' : 'Match case');
+      this.#store.add(
+        listen(option, 'change', () => {
+          // The addon keeps its matches for an unchanged term: start the search over.
+          this.search.clearDecorations();
+          this.#find('next', true);
+        }),
+      );
+    }
     this.#store.add(
       listen(this.#input, 'keydown', (event) => {
         if (event.key === 'Enter') {
@@ -114,8 +128,15 @@ export class SearchBar implements Disposable {
       return;
     }
     const colours = searchColours(currentTheme());
+    if (this.#regex.checked && !validRegex(query)) {
+      this.search.clearDecorations();
+      this.#count.textContent = 'invalid expression';
+      return;
+    }
     const options: ISearchOptions = {
       incremental,
+      caseSensitive: this.#caseSensitive.checked,
+      regex: this.#regex.checked,
       decorations: {
         matchBackground: colours.match,
         matchOverviewRuler: colours.match,
@@ -125,5 +146,14 @@ export class SearchBar implements Disposable {
     };
     if (direction === 'next') this.search.findNext(query, options);
     else this.search.findPrevious(query, options);
+  }
+}
+
+function validRegex(source: string): boolean {
+  try {
+    new RegExp(source);
+    return true;
+  } catch {
+    return false;
   }
 }

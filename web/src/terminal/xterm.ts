@@ -7,6 +7,7 @@ import type { SessionMode } from '@shellgate/shared';
 import { DisposableStore } from '../disposables.js';
 import type { Disposable } from '../disposables.js';
 import { currentTheme, onThemeChange } from '../theme.js';
+import { onSettingsChange, settings } from './settings.js';
 import { terminalTheme } from './themes.js';
 
 export const FONT_FAMILY =
@@ -32,7 +33,8 @@ export function createTerminal(
       cursorStyle: options.readOnly ? 'underline' : 'block',
       cursorInactiveStyle: 'outline',
       fontFamily: FONT_FAMILY,
-      fontSize: 14,
+      fontSize: settings().fontSize,
+      screenReaderMode: settings().screenReader,
       lineHeight: 1.15,
       scrollback: 10_000,
       rightClickSelectsWord: true,
@@ -48,6 +50,8 @@ export function createTerminal(
   term.loadAddon(
     new WebLinksAddon((event, uri) => {
       event.preventDefault();
+      // Ctrl/Cmd-click opens, as docs/web.md says: a plain click is for selecting and focusing.
+      if (!event.ctrlKey && !event.metaKey) return;
       // noopener: the opened page must not get a handle on this one.
       window.open(uri, '_blank', 'noopener,noreferrer');
     }),
@@ -56,6 +60,19 @@ export function createTerminal(
   store.add(
     onThemeChange((theme) => {
       term.options.theme = terminalTheme(theme);
+    }),
+  );
+  store.add(
+    onSettingsChange((next) => {
+      term.options.fontSize = next.fontSize;
+      term.options.screenReaderMode = next.screenReader;
+    }),
+  );
+  store.add(
+    term.onSelectionChange(() => {
+      if (!settings().copyOnSelect || !term.hasSelection()) return;
+      // Only in secure contexts (https, localhost); elsewhere the keys and the menu still copy.
+      navigator.clipboard?.writeText(term.getSelection()).catch(() => undefined);
     }),
   );
   return { term, fit, search, dispose: () => store.dispose() };
