@@ -6,7 +6,9 @@
 //
 // This file is the control path: the state (one transition table), the requests (authorized and
 // audited by actions.ts), termination, and the session's own timers (idle, expiry). The data path,
-// output to the clients with flow control, is stream.ts; what stdin accepts is input-gate.ts.
+// output to the clients with flow control, is stream.ts; what stdin accepts is input-gate.ts; a
+// PTY session's size and screen, terminal.ts. (About 350 lines: every request checks the state, and
+// the requests, the transitions and termination read best side by side.)
 import { CloseCode, ErrorCode, ProtocolError } from '@shellgate/shared';
 import type {
   ClientRole,
@@ -21,14 +23,13 @@ import type {
 import type { Principal } from '../auth/principal.js';
 import type { Limits } from '../config/limits.js';
 import type { Logger } from '../log/logger.js';
-import { ScreenTracker } from '../screen/index.js';
 import type { Attachment, ClientSink } from './attachment.js';
 import { processErrorCode, spawnChild } from './child.js';
 import type { SessionProcess } from './child.js';
 import { InputGate, stdinClosedError } from './input-gate.js';
 import { SessionStream } from './stream.js';
 import { NamedTimers } from './timers.js';
-import { WindowSizePolicy } from './window-size.js';
+import { SessionTerminal } from './terminal.js';
 
 export interface SessionSpec {
   id: string;
@@ -99,11 +100,8 @@ export class Session {
   #terminateStage: TerminateStage | null = null;
   #terminating: Promise<TerminateOutcome> | undefined;
   #removed = false;
-  /** Terminal size of a PTY session: the most recently active control client's (window-size.ts). */
-  #size: TerminalSize | null;
-  readonly #sizePolicy = new WindowSizePolicy();
-  /** The PTY session's screen, for snapshots on attach; null for pipe sessions. */
-  #screen: ScreenTracker | null = null;
+  /** A PTY session's terminal: its size and screen (terminal.ts); null for pipe sessions. */
+  readonly #terminal: SessionTerminal | null;
   readonly #stream: SessionStream;
   readonly #input: InputGate;
   readonly #timers = new NamedTimers<'idle' | 'expire'>();
@@ -121,7 +119,8 @@ export class Session {
     this.mode = spec.mode;
     this.owner = spec.owner;
     this.from = spec.from;
-    this.#size = spec.mode === 'pty' ? { ...spec.size } : null;
+    this.#terminal =
+      spec.mode === 'pty' ? new SessionTerminal(spec.size, () => this.#stream.broadcastInfo()) : null;
     this.#input = new InputGate(context.limits);
     this.#stream = new SessionStream(
       { id: this.id, info: () => this.info(), clientsChanged: (count) => this.#clientsChanged(count) },
@@ -162,7 +161,7 @@ export class Session {
       exitedAt: this.#exitedAt?.toISOString() ?? null,
       exit: this.#exit,
       terminateStage: this.#terminateStage,
-      size: this.#size === null ? null : { ...this.#size },
+      size: this.#terminal?.size ?? null,
       outputBytes: this.outputBytes,
       clients: this.#stream.joinedCount,
       stdinOpen: this.#input.open && this.#state !== 'exited',
@@ -185,8 +184,7 @@ export class Session {
 
   detach(attachment: Attachment): void {
     this.#stream.detach(attachment);
-    const size = this.#sizePolicy.left(attachment);
-    if (size !== null && this.#state !== 'exited') this.#applySize(size);
+    if (this.#state !== 'exited') this.#terminal?.left(attachment);
   }
 
   /** The client processed everything before `offset`. */
@@ -201,9 +199,7 @@ export class Session {
     const child = this.#requireRunning('write to');
     this.#input.admit(data.length, child.pendingInputBytes);
     if (data.length === 0) return;
-    const size = from === undefined || child.mode !== 'pty' ? null : this.#sizePolicy.typed(from);
-    // The program redraws for the typist's window before it answers the keys.
-    if (size !== null) this.#applySize(size);
+    if (from !== undefined) this.#terminal?.typed(from);
     try {
       child.write(data);
       this.#stream.recordInput(data);
@@ -246,16 +242,7 @@ export class Session {
         `session ${this.id} is a pipe session: it has no terminal to resize`,
       );
     }
-    this.#applySize(from === undefined ? { cols, rows } : this.#sizePolicy.resized(from, { cols, rows }));
-  }
-
-  #applySize({ cols, rows }: TerminalSize): void {
-    const child = this.#child;
-    if (child?.mode !== 'pty' || (this.#size?.cols === cols && this.#size.rows === rows)) return;
-    child.resize(cols, rows);
-    this.#screen?.resize(cols, rows);
-    this.#size = { cols, rows };
-    this.#stream.broadcastInfo();
+    this.#terminal?.resize({ cols, rows }, from);
   }
 
   /**
@@ -300,7 +287,7 @@ export class Session {
       }
     }
     this.#stream.close(code, reason);
-    this.#screen?.close();
+    this.#terminal?.close();
   }
 
   // ---- the process ------------------------------------------------------------------------------
@@ -308,10 +295,8 @@ export class Session {
   #run(child: SessionProcess, trackScreen: boolean): void {
     this.#child = child;
     this.#transition('running');
-    if (child.mode === 'pty' && this.#size !== null && trackScreen) {
-      this.#screen = new ScreenTracker({ cols: this.#size.cols, rows: this.#size.rows });
-    }
-    this.#stream.start(child, this.#screen);
+    if (child.mode === 'pty') this.#terminal?.start(child, trackScreen);
+    this.#stream.start(child, this.#terminal?.screen ?? null);
     this.#exitSubscription = child.onExit((status) => this.#onExit(status));
     this.#armIdleTimer();
   }
