@@ -16,7 +16,8 @@ export const nodeScheduler: Scheduler = {
   },
 };
 
-function toBuffer(data: WebSocket.RawData): Buffer {
+/** One Buffer out of whichever shape `ws` delivered a message in. */
+export function toBuffer(data: WebSocket.RawData): Buffer {
   if (Buffer.isBuffer(data)) return data;
   return Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
 }
@@ -27,7 +28,8 @@ export interface ConnectFailure {
   status: number | undefined;
 }
 
-function wsStreamSocket(ws: WebSocket): StreamSocket {
+/** A Node `ws` WebSocket behind the shared client's StreamSocket interface. */
+export function wsStreamSocket(ws: WebSocket): StreamSocket {
   return {
     get isOpen() {
       return ws.readyState === WebSocket.OPEN;

@@ -2,7 +2,7 @@
 // and errors, and an accessibility check (axe) of each page.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import AxeBuilder from '@axe-core/playwright';
+import { AxeBuilder } from '@axe-core/playwright';
 import type { Page } from 'playwright-core';
 import { createSession, signIn, startFromForm, useWebFixture, waitForText } from '../helpers/web.ts';
 
