@@ -21,6 +21,7 @@ import type {
 import type { Principal } from '../auth/principal.js';
 import type { Limits } from '../config/limits.js';
 import type { Logger } from '../log/logger.js';
+import type { SessionRecorder } from '../recording/recorder.js';
 import { ScreenTracker } from '../screen/index.js';
 import type { Attachment, ClientSink } from './attachment.js';
 import { processErrorCode, spawnChild } from './child.js';
@@ -56,6 +57,8 @@ export interface SessionContext {
   exited(session: Session, status: ExitStatus): void;
   /** The exit was kept limits.exitedSessionTtlMs: the owner removes the session. */
   expire(session: Session): void;
+  /** A recorder for the session once its process runs, or null when its profile does not record. */
+  recorder?(session: Session): SessionRecorder | null;
 }
 
 export type TerminateOutcome = ExitStatus & { stage: TerminateStage | null };
@@ -101,9 +104,16 @@ export class Session {
   #removed = false;
   /** Terminal size of a PTY session: the most recently active control client's (window-size.ts). */
   #size: TerminalSize | null;
+  /** The size it started with (what a recording's header says). */
+  readonly initialSize: TerminalSize;
   readonly #sizePolicy = new WindowSizePolicy();
   /** The PTY session's screen, for snapshots on attach; null for pipe sessions. */
   #screen: ScreenTracker | null = null;
+  /**
+   * Its recording (recording/recorder.ts), or null. Every call on it only queues an event: the
+   * recorder writes later and never holds up the session.
+   */
+  #recorder: SessionRecorder | null = null;
   readonly #stream: SessionStream;
   readonly #input: InputGate;
   readonly #timers = new NamedTimers<'idle' | 'expire'>();
@@ -122,6 +132,7 @@ export class Session {
     this.owner = spec.owner;
     this.from = spec.from;
     this.#size = spec.mode === 'pty' ? { ...spec.size } : null;
+    this.initialSize = { ...spec.size };
     this.#input = new InputGate(context.limits);
     this.#stream = new SessionStream(
       { id: this.id, info: () => this.info(), clientsChanged: (count) => this.#clientsChanged(count) },
@@ -207,6 +218,11 @@ export class Session {
     try {
       child.write(data);
       this.#stream.recordInput(data);
+      if (this.#recorder?.recordsInput === true) {
+        // Output gathered before the input goes before it in the recording too.
+        this.#stream.flush();
+        this.#recorder.input(data);
+      }
       this.#stream.answering();
     } catch (error) {
       if (processErrorCode(error) === 'ESTDIN_CLOSED') throw stdinClosedError();
@@ -226,7 +242,7 @@ export class Session {
    * terminal's foreground job (as the terminal's own keys do), so STOP stops the running command,
    * not the shell waiting for it.
    */
-  signal(signal: SignalName): void {
+  signal(signal: SignalName, by?: string): void {
     const child = this.#requireRunning('signal');
     try {
       if (child.mode === 'pty') child.signalForeground(signal);
@@ -235,6 +251,7 @@ export class Session {
       if (processErrorCode(error) === 'ECHILD') throw this.#exitedError('signal');
       throw error;
     }
+    this.#recorder?.marker(by === undefined ? `signal ${signal}` : `signal ${signal} by ${by}`);
   }
 
   /** Resizes a PTY session's terminal; a stream client's resize is its window's (window-size.ts). */
@@ -255,6 +272,7 @@ export class Session {
     child.resize(cols, rows);
     this.#screen?.resize(cols, rows);
     this.#size = { cols, rows };
+    this.#recorder?.resize({ cols, rows });
     this.#stream.broadcastInfo();
   }
 
@@ -276,6 +294,7 @@ export class Session {
         onStage: (stage) => {
           this.#terminateStage = stage;
           this.#stream.broadcast({ type: 'terminating', stage });
+          this.#recorder?.marker(`terminate: ${stage}`);
           this.context.logger.debug('terminate stage', { session: this.id, stage });
         },
       });
@@ -301,6 +320,8 @@ export class Session {
     }
     this.#stream.close(code, reason);
     this.#screen?.close();
+    // Normally closed by the exit already; a session removed without one still closes its file.
+    this.#recorder?.close();
   }
 
   // ---- the process ------------------------------------------------------------------------------
@@ -311,7 +332,9 @@ export class Session {
     if (child.mode === 'pty' && this.#size !== null && trackScreen) {
       this.#screen = new ScreenTracker({ cols: this.#size.cols, rows: this.#size.rows });
     }
-    this.#stream.start(child, this.#screen);
+    // Before the stream starts: the recording sees the first output byte.
+    this.#recorder = this.context.recorder?.(this) ?? null;
+    this.#stream.start(child, this.#screen, this.#recorder);
     this.#exitSubscription = child.onExit((status) => this.#onExit(status));
     this.#armIdleTimer();
   }
@@ -319,6 +342,7 @@ export class Session {
   #onExit(status: ExitStatus): void {
     this.#stream.flush(); // the last output goes before `exit`
     this.#exit = { code: status.code, signal: status.signal };
+    this.#recorder?.exit(this.#exit); // its last event; the file is closed once written
     this.#exitedAt = new Date();
     this.#transition('exited');
     this.#stream.ended(this.#exit);
