@@ -64,6 +64,34 @@ export function eventLine(intervalMicros: number, code: EventCode, data: string)
 }
 
 /**
+ * The event line with the longest beginning of `data` that fits in `budget` bytes, or undefined
+ * when not even a character does. Never cuts a surrogate pair: the line stays valid UTF-8.
+ */
+export function fittingLine(
+  intervalMicros: number,
+  code: EventCode,
+  data: string,
+  budget: number,
+): string | undefined {
+  // Binary search on the length: escapes make bytes per character vary from 1 to 6.
+  let low = 0;
+  let high = data.length;
+  while (low < high) {
+    const middle = Math.ceil((low + high) / 2);
+    if (Buffer.byteLength(eventLine(intervalMicros, code, prefix(data, middle))) <= budget) low = middle;
+    else high = middle - 1;
+  }
+  const text = prefix(data, low);
+  return text === '' ? undefined : eventLine(intervalMicros, code, text);
+}
+
+/** The first `length` UTF-16 units of `text`, one fewer if that would split a surrogate pair. */
+function prefix(text: string, length: number): string {
+  const last = text.charCodeAt(length - 1);
+  return text.slice(0, last >= 0xd800 && last <= 0xdbff ? length - 1 : length);
+}
+
+/**
  * Seconds with six decimals, from whole microseconds: intervals are computed between rounded
  * instants, so that rounding never accumulates over a long recording.
  */

@@ -9,7 +9,7 @@
 // A file never grows past `maxBytes`: the event that would not fit is replaced by a marker saying
 // the limit was reached, and only the exit event follows it.
 import type { ExitStatus, TerminalSize } from '@shellgate/shared';
-import { EventCode, eventLine, exitData, resizeData } from './asciicast.js';
+import { EventCode, eventLine, exitData, fittingLine, resizeData } from './asciicast.js';
 import type { RecordingSink } from './sink.js';
 
 export interface RecorderOptions {
@@ -215,22 +215,20 @@ export class SessionRecorder {
   }
 
   #line(at: number, code: EventCode, data: string): string {
-    if (data === '' && (code === EventCode.Output || code === EventCode.Stderr || code === EventCode.Input))
-      return '';
+    if (data === '' && code !== EventCode.Marker && code !== EventCode.Exit) return '';
     if (this.#limitReached && code !== EventCode.Exit) return '';
     const micros = Math.max(this.#lastMicros, Math.round((at - this.#origin) * 1000));
-    let line = eventLine(micros - this.#lastMicros, code, data);
-    let bytes = Buffer.byteLength(line);
-    if (code !== EventCode.Exit && this.#written + bytes > this.options.maxBytes - LIMIT_RESERVE_BYTES) {
+    const interval = micros - this.#lastMicros;
+    let line = eventLine(interval, code, data);
+    const budget = this.options.maxBytes - LIMIT_RESERVE_BYTES - this.#written;
+    if (code !== EventCode.Exit && Buffer.byteLength(line) > budget) {
+      // What fits of this event goes in (output is cut at a character), then the limit's marker.
       this.#limitReached = true;
-      line = eventLine(
-        micros - this.#lastMicros,
-        EventCode.Marker,
-        `recording stopped: limit ${this.options.maxBytes} bytes reached`,
-      );
-      bytes = Buffer.byteLength(line);
+      const marker = `recording stopped: limit ${this.options.maxBytes} bytes reached`;
+      const fitting = code === EventCode.Marker ? '' : (fittingLine(interval, code, data, budget) ?? '');
+      line = fitting + eventLine(fitting === '' ? interval : 0, EventCode.Marker, marker);
     }
-    this.#written += bytes;
+    this.#written += Buffer.byteLength(line);
     this.#lastMicros = micros;
     return line;
   }

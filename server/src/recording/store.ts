@@ -192,7 +192,10 @@ export class RecordingStore {
 
   async #retain(): Promise<void> {
     const files = [];
-    for (const id of this.#known.keys()) {
+    // The directory, not what the store knows: a recording file it could not read counts too.
+    const dir = this.config.dir ?? '';
+    for (const id of (await readdir(dir)).map(recordingIdOf)) {
+      if (id === undefined) continue;
       const stats = await stat(this.#path(id)).catch(() => undefined);
       if (stats === undefined) continue;
       files.push({ id, bytes: stats.size, lastWrite: stats.mtimeMs, active: this.#active.has(id) });
