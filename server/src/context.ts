@@ -5,6 +5,7 @@ import type { FailureLimiter } from './auth/rate-limit.js';
 import type { GatewayConfig } from './config/load.js';
 import type { Audit } from './log/audit.js';
 import type { Logger } from './log/logger.js';
+import type { RecordingStore } from './recording/store.js';
 import type { SessionActions } from './sessions/actions.js';
 import type { SessionRegistry } from './sessions/registry.js';
 
@@ -19,6 +20,8 @@ export interface GatewayContext {
   authFailures: FailureLimiter;
   logger: Logger;
   audit: Audit;
+  /** Recorded sessions' files: listing, download, deletion, retention. */
+  recordings: RecordingStore;
   /** Set once shutdown begins: new requests get SHUTTING_DOWN. */
   closing: boolean;
   /** Closes the WebSocket connections opened with a login that was logged out. */

@@ -17,6 +17,7 @@ import { createAudit } from './log/audit.js';
 import { createLogger } from './log/logger.js';
 import { TimeoutError, withTimeout } from './process/index.js';
 import type { Logger } from './log/logger.js';
+import { RecordingStore } from './recording/store.js';
 import { SessionActions } from './sessions/actions.js';
 import { SessionRegistry } from './sessions/registry.js';
 import { Connections } from './ws/connection.js';
@@ -52,12 +53,14 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
   const logger = options.logger ?? createLogger(config.log.level);
   const audit = createAudit(logger, config.log.audit);
   const actions = new SessionActions(audit);
+  const recordings = new RecordingStore(config.recording, logger);
   const context: GatewayContext = {
     config,
     logger,
     audit,
     actions,
-    registry: new SessionRegistry(config, logger, audit, actions),
+    recordings,
+    registry: new SessionRegistry(config, logger, audit, actions, recordings),
     authenticator: new Authenticator(new TokenStore(config.tokens), new LoginStore(config.limits.loginTtlMs)),
     policy: new OriginPolicy({
       bindHost: config.host,
@@ -107,7 +110,9 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
   const scheme = config.tls === undefined ? 'http' : 'https';
 
   return {
-    listen() {
+    async listen() {
+      // The directory exists and retention has run before the first session can be recorded.
+      await recordings.open();
       return new Promise((resolve, reject) => {
         server.once('error', reject);
         server.listen(config.port, config.host, () => {
@@ -151,6 +156,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
           server.closeAllConnections();
         });
         connections.terminateAll();
+        await recordings.close();
         await audit.close();
       })();
       return closing;

@@ -49,3 +49,16 @@ export const DEFAULT_LIMITS = {
 } as const;
 
 export type Limits = { -readonly [K in keyof typeof DEFAULT_LIMITS]: number };
+
+/** The recording section's defaults (docs/recording.md). Recording itself is off by default. */
+export const DEFAULT_RECORDING = {
+  /** One recording's file never grows past this (bytes); then a marker, the exit, and no more. */
+  maxBytesPerRecording: 64 * MiB,
+  /** All recordings together; past it, the oldest finished ones are removed. */
+  maxTotalBytes: 1024 * MiB,
+  /**
+   * Output waiting for the disk (bytes) beyond which a session's output is dropped from its
+   * recording (and marked there) rather than held in memory or holding up the session.
+   */
+  maxQueueBytes: 4 * MiB,
+} as const;

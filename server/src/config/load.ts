@@ -3,6 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
+import { resolve } from 'node:path';
 import { describeIssues } from '@shellgate/shared';
 import { configSchema } from './schema.js';
 import type { ParsedConfig, ProfileConfig } from './schema.js';
@@ -116,6 +117,11 @@ export async function resolveConfig(
     tokens,
     profiles: parsed.profiles ?? defaultProfiles(),
     tls: parsed.tls === undefined ? undefined : await readTls(parsed.tls),
+    // Absolute once, so that the recordings' paths do not depend on a later working directory.
+    recording: {
+      ...parsed.recording,
+      dir: parsed.recording.dir === undefined ? undefined : resolve(parsed.recording.dir),
+    },
     generatedToken,
   };
 }

@@ -3,7 +3,7 @@ import { MODES, REQUEST_LIMITS, TOKEN_ROLES } from '@shellgate/shared';
 import type { TokenRole } from '@shellgate/shared';
 import { z } from 'zod';
 import { LOG_LEVELS } from '../log/logger.js';
-import { DEFAULT_LIMITS } from './limits.js';
+import { DEFAULT_LIMITS, DEFAULT_RECORDING } from './limits.js';
 
 const DEFAULT_PORT = 8022;
 const DEFAULT_HOST = '127.0.0.1';
@@ -105,6 +105,27 @@ const profileSchema = z.strictObject({
    * screen instead of a byte replay. Costs CPU in a worker thread; off for raw throughput.
    */
   screen: z.boolean().default(true),
+  /** Records this profile's sessions, or not, whatever `recording.enabled` says. */
+  record: z.boolean().optional(),
+});
+
+const recordingSchema = z.strictObject({
+  /** Records every profile's sessions (a profile's `record` overrides it). */
+  enabled: z.boolean().default(false),
+  /** Where recordings are written; created (mode 0700) if missing. Required once anything records. */
+  dir: z.string().min(1).optional(),
+  /** Records what control clients type (`i` events) too: passwords included, so only if asked. */
+  input: z.boolean().default(false),
+  maxBytesPerRecording: positiveInt
+    .min(4096, 'expected at least 4096')
+    .default(DEFAULT_RECORDING.maxBytesPerRecording),
+  maxTotalBytes: positiveInt.default(DEFAULT_RECORDING.maxTotalBytes),
+  /** Recordings whose last write is older than this are removed; none when unset. */
+  maxAgeDays: z
+    .number({ error: 'expected a positive number of days' })
+    .positive('expected a positive number of days')
+    .optional(),
+  maxQueueBytes: positiveInt.min(1024, 'expected at least 1024').default(DEFAULT_RECORDING.maxQueueBytes),
 });
 
 const profileName = z
@@ -134,6 +155,7 @@ export const configSchema = z
       })
       .default({ level: 'info' }),
     webRoot: z.string().min(1).optional(),
+    recording: recordingSchema.default(recordingSchema.parse({})),
   })
   .superRefine((config, ctx) => {
     if (config.limits.flowControlWindowBytes > config.limits.replayBufferBytes) {
@@ -162,6 +184,25 @@ export const configSchema = z
           'and limits.viewerLagBytes, so a client that reads is never cut off',
       });
     }
+    const recorded = Object.entries(config.profiles ?? {}).filter(
+      ([, profile]) => profile.record ?? config.recording.enabled,
+    );
+    if (config.recording.dir === undefined && (config.recording.enabled || recorded.length > 0)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['recording', 'dir'],
+        message: config.recording.enabled
+          ? 'expected a directory for recordings: recording.enabled is true'
+          : `expected a directory for recordings: profile "${recorded[0]?.[0] ?? ''}" has "record": true`,
+      });
+    }
+    if (config.recording.maxTotalBytes < config.recording.maxBytesPerRecording) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['recording', 'maxTotalBytes'],
+        message: 'expected at least recording.maxBytesPerRecording, so that one whole recording fits',
+      });
+    }
     const seen = new Map<string, number>();
     namedTokens(config.tokens).forEach(({ name }, index) => {
       const first = seen.get(name);
@@ -182,3 +223,4 @@ export const configSchema = z
 export type ParsedConfig = z.output<typeof configSchema>;
 export type ProfileConfig = z.output<typeof profileSchema>;
 export type TokenConfig = z.output<typeof tokenSchema>;
+export type RecordingConfig = z.output<typeof recordingSchema>;

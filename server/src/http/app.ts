@@ -7,6 +7,7 @@ import { errorHandler, sendError } from './errors.js';
 import { hostGuard, notClosing, originGuard } from './guards.js';
 import { securityHeaders } from './headers.js';
 import { authRoutes } from './routes/auth.js';
+import { recordingRoutes } from './routes/recordings.js';
 import { sessionRoutes } from './routes/sessions.js';
 import { DEFAULT_WEB_ROOT, staticRoutes } from './static.js';
 
@@ -33,6 +34,7 @@ export function createApp(context: GatewayContext): express.Express {
   api.use(express.json({ limit: context.config.limits.maxBodyBytes, strict: true }));
   api.use(authRoutes(context));
   api.use(sessionRoutes(context));
+  api.use(recordingRoutes(context));
   api.use((request, response) => {
     sendError(
       response,

@@ -29,7 +29,11 @@ export type AuditEvent =
   | 'terminate'
   | 'exit'
   | 'remove'
-  | 'close-stdin';
+  | 'close-stdin'
+  /** A recording was downloaded (GET /api/recordings/:id). */
+  | 'recording-download'
+  /** A recording was deleted (DELETE /api/recordings/:id). */
+  | 'recording-delete';
 
 export interface AuditRecord {
   /** Token name, or null when the credential was missing or unknown. */

@@ -59,7 +59,8 @@ export class SessionActions {
         session.closeInput();
         return;
       case 'signal':
-        session.signal(action.signal);
+        // The recording's marker names who signalled.
+        session.signal(action.signal, actor.via === 'gateway' ? 'the gateway' : actor.principal.name);
         return;
       case 'resize':
         session.resize(action.cols, action.rows, action.from);

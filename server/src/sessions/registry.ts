@@ -7,6 +7,7 @@ import type { GatewayConfig } from '../config/load.js';
 import type { ProfileConfig } from '../config/schema.js';
 import type { Audit } from '../log/audit.js';
 import type { Logger } from '../log/logger.js';
+import type { RecordingStore } from '../recording/store.js';
 import type { SessionActions } from './actions.js';
 import { childEnvironment } from './environment.js';
 import { newSessionId } from './ids.js';
@@ -37,6 +38,8 @@ export class SessionRegistry {
     private readonly logger: Logger,
     private readonly audit: Audit,
     private readonly actions: SessionActions,
+    /** Where recorded profiles' sessions are recorded (docs/recording.md); none: nothing is. */
+    private readonly recordings?: RecordingStore,
   ) {}
 
   get size(): number {
@@ -91,6 +94,7 @@ export class SessionRegistry {
     this.#pending += 1;
     this.#pendingByOwner.set(owner, (this.#pendingByOwner.get(owner) ?? 0) + 1);
     const argv = [...profile.argv, ...args];
+    const env = childEnvironment(this.config.env, profile.env);
     try {
       const session = await Session.start(
         {
@@ -100,7 +104,7 @@ export class SessionRegistry {
           mode: profile.mode,
           screen: profile.screen,
           cwd: profile.cwd,
-          env: childEnvironment(this.config.env, profile.env),
+          env,
           owner: request.principal,
           from: request.from,
           size: {
@@ -118,6 +122,20 @@ export class SessionRegistry {
               outputBytes: exited.outputBytes,
             }),
           expire: (expired) => this.remove(expired),
+          recorder: (started) =>
+            this.recordings?.recorderFor(
+              {
+                session: started.id,
+                profile: started.profile,
+                owner: started.owner.name,
+                mode: started.mode,
+                argv: started.argv,
+                startedAt: started.startedAt,
+                size: started.initialSize,
+                termType: started.mode === 'pty' ? (env.TERM ?? 'xterm-256color') : undefined,
+              },
+              profile.record,
+            ) ?? null,
         },
       );
       if (this.#closing) {

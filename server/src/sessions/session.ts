@@ -7,7 +7,7 @@
 // This file is the control path: the state (one transition table), the requests (authorized and
 // audited by actions.ts), termination, and the session's own timers (idle, expiry). The data path,
 // output to the clients with flow control, is stream.ts; what stdin accepts is input-gate.ts; a
-// PTY session's size and screen, terminal.ts. (About 350 lines: every request checks the state, and
+// PTY session's size and screen, terminal.ts; its recording, recording/. (About 380 lines: every request checks the state, and
 // the requests, the transitions and termination read best side by side.)
 import { CloseCode, ErrorCode, ProtocolError } from '@shellgate/shared';
 import type {
@@ -23,6 +23,7 @@ import type {
 import type { Principal } from '../auth/principal.js';
 import type { Limits } from '../config/limits.js';
 import type { Logger } from '../log/logger.js';
+import type { SessionRecorder } from '../recording/recorder.js';
 import type { Attachment, ClientSink } from './attachment.js';
 import { processErrorCode, spawnChild } from './child.js';
 import type { SessionProcess } from './child.js';
@@ -57,6 +58,8 @@ export interface SessionContext {
   exited(session: Session, status: ExitStatus): void;
   /** The exit was kept limits.exitedSessionTtlMs: the owner removes the session. */
   expire(session: Session): void;
+  /** A recorder for the session once its process runs, or null when its profile does not record. */
+  recorder?(session: Session): SessionRecorder | null;
 }
 
 export type TerminateOutcome = ExitStatus & { stage: TerminateStage | null };
@@ -102,6 +105,13 @@ export class Session {
   #removed = false;
   /** A PTY session's terminal: its size and screen (terminal.ts); null for pipe sessions. */
   readonly #terminal: SessionTerminal | null;
+  /** The size it started with (what a recording's header says). */
+  readonly initialSize: TerminalSize;
+  /**
+   * Its recording (recording/recorder.ts), or null. Every call on it only queues an event: the
+   * recorder writes later and never holds up the session.
+   */
+  #recorder: SessionRecorder | null = null;
   readonly #stream: SessionStream;
   readonly #input: InputGate;
   readonly #timers = new NamedTimers<'idle' | 'expire'>();
@@ -120,7 +130,13 @@ export class Session {
     this.owner = spec.owner;
     this.from = spec.from;
     this.#terminal =
-      spec.mode === 'pty' ? new SessionTerminal(spec.size, () => this.#stream.broadcastInfo()) : null;
+      spec.mode === 'pty'
+        ? new SessionTerminal(spec.size, (size) => {
+            this.#recorder?.resize(size);
+            this.#stream.broadcastInfo();
+          })
+        : null;
+    this.initialSize = { ...spec.size };
     this.#input = new InputGate(context.limits);
     this.#stream = new SessionStream(
       { id: this.id, info: () => this.info(), clientsChanged: (count) => this.#clientsChanged(count) },
@@ -203,6 +219,11 @@ export class Session {
     try {
       child.write(data);
       this.#stream.recordInput(data);
+      if (this.#recorder?.recordsInput === true) {
+        // Output gathered before the input goes before it in the recording too.
+        this.#stream.flush();
+        this.#recorder.input(data);
+      }
       this.#stream.answering();
     } catch (error) {
       if (processErrorCode(error) === 'ESTDIN_CLOSED') throw stdinClosedError();
@@ -222,7 +243,7 @@ export class Session {
    * terminal's foreground job (as the terminal's own keys do), so STOP stops the running command,
    * not the shell waiting for it.
    */
-  signal(signal: SignalName): void {
+  signal(signal: SignalName, by?: string): void {
     const child = this.#requireRunning('signal');
     try {
       if (child.mode === 'pty') child.signalForeground(signal);
@@ -231,6 +252,7 @@ export class Session {
       if (processErrorCode(error) === 'ECHILD') throw this.#exitedError('signal');
       throw error;
     }
+    this.#recorder?.marker(by === undefined ? `signal ${signal}` : `signal ${signal} by ${by}`);
   }
 
   /** Resizes a PTY session's terminal; a stream client's resize is its window's (window-size.ts). */
@@ -263,6 +285,7 @@ export class Session {
         onStage: (stage) => {
           this.#terminateStage = stage;
           this.#stream.broadcast({ type: 'terminating', stage });
+          this.#recorder?.marker(`terminate: ${stage}`);
           this.context.logger.debug('terminate stage', { session: this.id, stage });
         },
       });
@@ -288,6 +311,8 @@ export class Session {
     }
     this.#stream.close(code, reason);
     this.#terminal?.close();
+    // Normally closed by the exit already; a session removed without one still closes its file.
+    this.#recorder?.close();
   }
 
   // ---- the process ------------------------------------------------------------------------------
@@ -296,7 +321,9 @@ export class Session {
     this.#child = child;
     this.#transition('running');
     if (child.mode === 'pty') this.#terminal?.start(child, trackScreen);
-    this.#stream.start(child, this.#terminal?.screen ?? null);
+    // Before the stream starts: the recording sees the first output byte.
+    this.#recorder = this.context.recorder?.(this) ?? null;
+    this.#stream.start(child, this.#terminal?.screen ?? null, this.#recorder);
     this.#exitSubscription = child.onExit((status) => this.#onExit(status));
     this.#armIdleTimer();
   }
@@ -304,6 +331,7 @@ export class Session {
   #onExit(status: ExitStatus): void {
     this.#stream.flush(); // the last output goes before `exit`
     this.#exit = { code: status.code, signal: status.signal };
+    this.#recorder?.exit(this.#exit); // its last event; the file is closed once written
     this.#exitedAt = new Date();
     this.#transition('exited');
     this.#stream.ended(this.#exit);

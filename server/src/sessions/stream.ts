@@ -11,6 +11,7 @@ import { FrameType, PROTOCOL_VERSION, ProtocolError, ErrorCode, encodeFrame } fr
 import type { ClientRole, ExitStatus, ServerMessage, SessionInfo } from '@shellgate/shared';
 import type { Limits } from '../config/limits.js';
 import type { Logger } from '../log/logger.js';
+import type { SessionRecorder } from '../recording/recorder.js';
 import type { ScreenTracker } from '../screen/index.js';
 import { Attachment } from './attachment.js';
 import type { ClientSink } from './attachment.js';
@@ -43,6 +44,8 @@ export class SessionStream {
   readonly #subscriptions: Array<{ dispose(): void }> = [];
   #child: SessionProcess | undefined;
   #screen: ScreenTracker | null = null;
+  /** The session's recording, fed each frame as it is relayed (it only queues; see recorder.ts). */
+  #recorder: SessionRecorder | null = null;
   /** Once the process is gone nothing is held or paused any more. */
   #over = false;
   #closed = false;
@@ -74,10 +77,11 @@ export class SessionStream {
     return this.#fanout.joined.size;
   }
 
-  /** Starts relaying the child's output (and feeding `screen`, for a PTY session). */
-  start(child: SessionProcess, screen: ScreenTracker | null): void {
+  /** Starts relaying the child's output (and feeding `screen`, for a PTY session, and `recorder`). */
+  start(child: SessionProcess, screen: ScreenTracker | null, recorder: SessionRecorder | null = null): void {
     this.#child = child;
     this.#screen = screen;
+    this.#recorder = recorder;
     this.#subscriptions.push(
       child.onOutput((chunk) => {
         if (chunk.data.length === 0 || this.#closed) return;
@@ -211,6 +215,7 @@ export class SessionStream {
   #relay(type: FrameType, data: Buffer): void {
     const start = this.#replay.end;
     this.#screen?.write(data);
+    this.#recorder?.output(type === FrameType.Stderr ? 'stderr' : 'stdout', data);
     const frame = this.#replay.append(type, data);
     this.#inputs.dropBefore(this.#replay.start);
     this.#fanout.relay(frame, start, this.#replay.end);

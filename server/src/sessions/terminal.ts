@@ -19,7 +19,7 @@ export class SessionTerminal {
   /** `resized` is told after the terminal took a new size. */
   constructor(
     size: TerminalSize,
-    private readonly resized: () => void,
+    private readonly resized: (size: TerminalSize) => void,
   ) {
     this.#size = { ...size };
   }
@@ -64,6 +64,6 @@ export class SessionTerminal {
     this.#pty.resize(cols, rows);
     this.#screen?.resize(cols, rows);
     this.#size = { cols, rows };
-    this.resized();
+    this.resized({ cols, rows });
   }
 }

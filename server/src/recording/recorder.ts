@@ -1,0 +1,274 @@
+// One session's recording: events in, asciicast lines out, without ever holding up the relay.
+//
+//   relay ──output()/marker()/…──► queue (bounded, counted in bytes) ──drain──► sink (one write in flight)
+//
+// The relay's side only timestamps the event and appends it to the queue: decoding, JSON and the
+// disk all happen in the drain, after the relay's turn. When more than `maxQueueBytes` wait for the
+// disk, output and input events are dropped (counted); once the queue has drained, one `m` marker
+// says how many bytes were lost. Markers, resizes and the exit are never dropped (they are small).
+// A file never grows past `maxBytes`: the event that would not fit is replaced by a marker saying
+// the limit was reached, and only the exit event follows it.
+import type { ExitStatus, TerminalSize } from '@shellgate/shared';
+import { EventCode, eventLine, exitData, fittingLine, resizeData } from './asciicast.js';
+import type { RecordingSink } from './sink.js';
+
+export interface RecorderOptions {
+  /** The file's size limit in bytes, header included. */
+  maxBytes: number;
+  /** Bytes of events waiting for the disk beyond which output and input are dropped. */
+  maxQueueBytes: number;
+  /** Whether stdin is recorded (`i` events). */
+  input: boolean;
+  /** A write failed: the recording stops there (what was written stays playable). */
+  onError(error: unknown): void;
+}
+
+/** How a recording ended. */
+export interface RecordingOutcome {
+  /** The file's size. */
+  bytes: number;
+  /** Output and input bytes dropped because the disk was slower than the session. */
+  droppedBytes: number;
+  limitReached: boolean;
+  failed: boolean;
+}
+
+/** Kept free under the limit for the limit's marker and the exit event (each well under 128). */
+export const LIMIT_RESERVE_BYTES = 256;
+/** One write carries about this much at most; a longer queue drains in several. */
+const BATCH_CHARS = 64 * 1024;
+
+interface Pending {
+  /** performance.now() when it happened. */
+  at: number;
+  code: EventCode;
+  data: Uint8Array | string;
+}
+
+const sizeOf = (data: Uint8Array | string): number =>
+  typeof data === 'string' ? data.length : data.byteLength;
+
+export class SessionRecorder {
+  readonly closed: Promise<RecordingOutcome>;
+  #resolveClosed: (outcome: RecordingOutcome) => void = () => undefined;
+  readonly #origin = performance.now();
+  #queue: Pending[] = [];
+  #head = 0;
+  /** Event bytes queued or being written. */
+  #backlog = 0;
+  #dropping = false;
+  #dropped = 0;
+  #droppedTotal = 0;
+  /** Bytes in the file (or in the write in flight): the header's first. */
+  #written: number;
+  /** The last written event's instant, in whole microseconds since the start. */
+  #lastMicros = 0;
+  #pendingText: string;
+  #accepting = true;
+  #limitReached = false;
+  #failed = false;
+  #scheduled = false;
+  #draining = false;
+  #finished = false;
+  /** Each stream is decoded on its own, so a character split across chunks stays whole. */
+  readonly #decoders = new Map<EventCode, TextDecoder>();
+
+  constructor(
+    private readonly sink: RecordingSink,
+    header: string,
+    private readonly options: RecorderOptions,
+  ) {
+    this.#pendingText = header;
+    this.#written = Buffer.byteLength(header);
+    this.closed = new Promise((resolve) => (this.#resolveClosed = resolve));
+    this.#schedule();
+  }
+
+  /** Bytes in the file so far (for listings of a recording still being written). */
+  get bytes(): number {
+    return this.#written;
+  }
+
+  get recordsInput(): boolean {
+    return this.options.input;
+  }
+
+  output(stream: 'stdout' | 'stderr', data: Uint8Array): void {
+    this.#push(stream === 'stdout' ? EventCode.Output : EventCode.Stderr, data, true);
+  }
+
+  /** What a control client wrote; recorded only when the configuration says so. */
+  input(data: Uint8Array): void {
+    if (this.options.input) this.#push(EventCode.Input, data, true);
+  }
+
+  resize(size: TerminalSize): void {
+    this.#push(EventCode.Resize, resizeData(size), false);
+  }
+
+  marker(text: string): void {
+    this.#push(EventCode.Marker, text, false);
+  }
+
+  /** The process exited: the last event; the file is closed once everything queued is written. */
+  exit(status: ExitStatus): void {
+    this.#push(EventCode.Exit, exitData(status), false);
+    this.close();
+  }
+
+  /** No more events: what is queued is written, then the file closed. Idempotent. */
+  close(): void {
+    this.#accepting = false;
+    this.#schedule();
+  }
+
+  /** Stops at once: what is queued is dropped, the file closed (it is about to be deleted). */
+  abort(): void {
+    this.#accepting = false;
+    this.#queue = [];
+    this.#head = 0;
+    this.#backlog = 0;
+    this.#pendingText = '';
+    this.#schedule();
+  }
+
+  #push(code: EventCode, data: Uint8Array | string, droppable: boolean): void {
+    if (!this.#accepting || this.#failed) return;
+    if (this.#limitReached && code !== EventCode.Exit) return;
+    const bytes = sizeOf(data);
+    // A single chunk larger than the bound is still taken when nothing waits.
+    if (
+      droppable &&
+      (this.#dropping || (this.#backlog > 0 && this.#backlog + bytes > this.options.maxQueueBytes))
+    ) {
+      this.#dropping = true;
+      this.#dropped += bytes;
+      return;
+    }
+    this.#queue.push({ at: performance.now(), code, data });
+    this.#backlog += bytes;
+    this.#schedule();
+  }
+
+  /** Drains after the current turn, so that one turn's events go out in one write. */
+  #schedule(): void {
+    if (this.#scheduled || this.#draining || this.#finished) return;
+    this.#scheduled = true;
+    setImmediate(() => {
+      this.#scheduled = false;
+      void this.#drain();
+    });
+  }
+
+  async #drain(): Promise<void> {
+    this.#draining = true;
+    while (!this.#failed && (this.#pendingText !== '' || this.#head < this.#queue.length)) {
+      let released = 0;
+      let text = this.#pendingText;
+      this.#pendingText = '';
+      while (this.#head < this.#queue.length && text.length < BATCH_CHARS) {
+        const event = this.#queue[this.#head];
+        this.#head += 1;
+        if (event === undefined) break;
+        released += sizeOf(event.data);
+        text += this.#encode(event);
+      }
+      this.#compact();
+      if (text !== '') await this.#write(text);
+      this.#backlog = Math.max(0, this.#backlog - released);
+      if (this.#backlog === 0 && this.#dropping) this.#endDroppedStretch();
+    }
+    this.#draining = false;
+    if (!this.#accepting || this.#failed) await this.#finish();
+  }
+
+  /** The queue has drained after a dropped stretch: say so in the file, and record again. */
+  #endDroppedStretch(): void {
+    this.#dropping = false;
+    this.#droppedTotal += this.#dropped;
+    const text = `recording dropped ${this.#dropped} bytes: disk too slow`;
+    this.#dropped = 0;
+    this.#queue.push({ at: performance.now(), code: EventCode.Marker, data: text });
+    this.#backlog += text.length;
+  }
+
+  /** The event's line(s), or '' when it adds nothing (a partial character, past the limit). */
+  #encode(event: Pending): string {
+    if (this.#limitReached && event.code !== EventCode.Exit) return '';
+    if (event.code === EventCode.Exit) {
+      // The last bytes of an incomplete character become U+FFFD before the exit.
+      let flushed = '';
+      for (const [code, decoder] of this.#decoders) flushed += this.#line(event.at, code, decoder.decode());
+      return flushed + this.#line(event.at, event.code, this.#text(event));
+    }
+    return this.#line(event.at, event.code, this.#text(event));
+  }
+
+  #text(event: Pending): string {
+    if (typeof event.data === 'string') return event.data;
+    let decoder = this.#decoders.get(event.code);
+    if (decoder === undefined) {
+      decoder = new TextDecoder('utf-8', { fatal: false });
+      this.#decoders.set(event.code, decoder);
+    }
+    return decoder.decode(event.data, { stream: true });
+  }
+
+  #line(at: number, code: EventCode, data: string): string {
+    if (data === '' && code !== EventCode.Marker && code !== EventCode.Exit) return '';
+    if (this.#limitReached && code !== EventCode.Exit) return '';
+    const micros = Math.max(this.#lastMicros, Math.round((at - this.#origin) * 1000));
+    const interval = micros - this.#lastMicros;
+    let line = eventLine(interval, code, data);
+    const budget = this.options.maxBytes - LIMIT_RESERVE_BYTES - this.#written;
+    if (code !== EventCode.Exit && Buffer.byteLength(line) > budget) {
+      // What fits of this event goes in (output is cut at a character), then the limit's marker.
+      this.#limitReached = true;
+      const marker = `recording stopped: limit ${this.options.maxBytes} bytes reached`;
+      const fitting = code === EventCode.Marker ? '' : (fittingLine(interval, code, data, budget) ?? '');
+      line = fitting + eventLine(fitting === '' ? interval : 0, EventCode.Marker, marker);
+    }
+    this.#written += Buffer.byteLength(line);
+    this.#lastMicros = micros;
+    return line;
+  }
+
+  async #write(text: string): Promise<void> {
+    try {
+      await this.sink.write(text);
+    } catch (error) {
+      this.#failed = true;
+      this.#queue = [];
+      this.#head = 0;
+      this.#backlog = 0;
+      this.options.onError(error);
+    }
+  }
+
+  /** Drops written events from the queue's front once they are most of it. */
+  #compact(): void {
+    if (this.#head === this.#queue.length) {
+      this.#queue = [];
+      this.#head = 0;
+    } else if (this.#head > 1024 && this.#head * 2 > this.#queue.length) {
+      this.#queue = this.#queue.slice(this.#head);
+      this.#head = 0;
+    }
+  }
+
+  async #finish(): Promise<void> {
+    if (this.#finished) return;
+    this.#finished = true;
+    try {
+      await this.sink.close();
+    } catch (error) {
+      this.options.onError(error);
+    }
+    this.#resolveClosed({
+      bytes: this.#written,
+      droppedBytes: this.#droppedTotal + this.#dropped,
+      limitReached: this.#limitReached,
+      failed: this.#failed,
+    });
+  }
+}
