@@ -7,8 +7,9 @@
 // This file is the control path: the state (one transition table), the requests (authorized and
 // audited by actions.ts), termination, and the session's own timers (idle, expiry). The data path,
 // output to the clients with flow control, is stream.ts; what stdin accepts is input-gate.ts; a
-// PTY session's size and screen, terminal.ts; its recording, recording/. (About 380 lines: every request checks the state, and
-// the requests, the transitions and termination read best side by side.)
+// PTY session's size and screen, terminal.ts; its recording, recording/. (About 380 lines: every
+// request checks the state, and the requests, the transitions and termination read best side by
+// side.)
 import { CloseCode, ErrorCode, ProtocolError } from '@shellgate/shared';
 import type {
   ClientRole,
