@@ -3,7 +3,7 @@
 // API lists, downloads and deletes by the sessions' visibility rule; the size limit and retention
 // hold; a SIGKILLed gateway leaves a playable file.
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, readdir, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -268,8 +268,10 @@ describe('recording through a crash', () => {
       const names = await readdir(dir);
       const name = names.find((item) => item.endsWith('.cast'));
       if (name === undefined) return undefined;
-      const cast = await readCast(join(dir, name));
-      return streamText(cast, 'o').includes('line 20\n') ? join(dir, name) : undefined;
+      // The file is created before its header line is written: until then there is nothing to read.
+      const text = await readFile(join(dir, name), 'utf8');
+      if (!text.includes('\n')) return undefined;
+      return streamText(parseCast(text), 'o').includes('line 20\n') ? join(dir, name) : undefined;
     });
     process.kill(first.pid, 'SIGKILL');
     // The gateway cannot end its session any more: the test does.
