@@ -15,7 +15,10 @@ test('readProcStat reads this process: its parent, group and session', () => {
   assert.ok(stat !== null);
   assert.equal(stat.pid, process.pid);
   assert.equal(stat.ppid, process.ppid);
-  assert.ok(stat.pgrp > 0 && stat.session > 0);
+  // In a container whose group or session leader lives outside its pid namespace the kernel
+  // shows 0 for them (CI runs so), so only a detached child's ids are compared exactly (below).
+  assert.ok(Number.isInteger(stat.pgrp) && stat.pgrp >= 0);
+  assert.ok(Number.isInteger(stat.session) && stat.session >= 0);
   assert.notEqual(stat.state, 'Z');
 });
 
