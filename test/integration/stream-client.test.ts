@@ -76,19 +76,25 @@ describe('the shared stream client against a real gateway', () => {
         proxy.cut();
       }
     });
-    const stopped = new Promise<StopReason>((resolve, reject) => {
+    // A client that wants only the output and the exit status leaves once `exit` has arrived: the
+    // gateway keeps a stream open until the session is removed (docs/protocol.md, "After exit").
+    const ended = new Promise<'exit' | StopReason>((resolve, reject) => {
       const timer = setTimeout(
-        () => reject(new Error(`no end after 60 s; ${received} bytes so far`)),
+        () => reject(new Error(`no exit after 60 s; ${received} bytes so far`)),
         60_000,
       );
-      client.onStop((reason) => {
+      const settle = (outcome: 'exit' | StopReason): void => {
         clearTimeout(timer);
-        resolve(reason);
+        resolve(outcome);
+      };
+      client.onMessage((message) => {
+        if (message.type === 'exit') settle('exit');
       });
+      client.onStop(settle);
     });
     client.start();
     try {
-      assert.equal(await stopped, 'ended');
+      assert.equal(await ended, 'exit');
     } finally {
       client.dispose();
     }
