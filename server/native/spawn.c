@@ -14,6 +14,9 @@
 //   newSession: setsid() in the child; stdio: three of 0 = pipe, 1 = /dev/null, 2 = inherit.
 //   Pipes are socketpairs, as libuv makes them; the parent's ends are close-on-exec, others -1.
 //   Throws an Error with code (ENOENT, EACCES, …) and syscall "spawn <file>" when exec fails.
+// keeperRequest(pid, signal): queues keeper.c's request signal to the keeper `pid` with `signal` as
+//   its value (SIGKILL: kill everything it contains; others: relay to the program's group).
+//   Returns false when the keeper is gone (ESRCH); throws for other errors.
 // watchExit(pidfd, pid, callback): calls callback(code, signal) once the process has exited and
 //   was reaped (code null when killed, signal then the number), then closes the pidfd.
 #define _GNU_SOURCE
@@ -366,8 +369,41 @@ static napi_value watch_exit(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+// ---- keeperRequest ------------------------------------------------------------------------------
+
+// The same signal as keeper.c's KEEPER_REQUEST_SIGNAL.
+#define KEEPER_REQUEST_SIGNAL (SIGRTMIN + 2)
+
+static napi_value keeper_request(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  int32_t pid, signal;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 2 ||
+      napi_get_value_int32(env, argv[0], &pid) != napi_ok ||
+      napi_get_value_int32(env, argv[1], &signal) != napi_ok || pid <= 0) {
+    napi_throw_type_error(env, "EINVAL", "keeperRequest(pid, signal)");
+    return NULL;
+  }
+  union sigval value = {.sival_int = signal};
+  napi_value result;
+  if (sigqueue(pid, KEEPER_REQUEST_SIGNAL, value) == 0) {
+    napi_get_boolean(env, true, &result);
+    return result;
+  }
+  if (errno == ESRCH) {
+    napi_get_boolean(env, false, &result);
+    return result;
+  }
+  return throw_code(env, errno, "sigqueue", "keeper");
+}
+
 NAPI_MODULE_INIT() {
-  napi_value spawn_fn, watch_fn;
+  napi_value spawn_fn, watch_fn, request_fn;
+  if (napi_create_function(env, "keeperRequest", NAPI_AUTO_LENGTH, keeper_request, NULL, &request_fn) !=
+          napi_ok ||
+      napi_set_named_property(env, exports, "keeperRequest", request_fn) != napi_ok) {
+    return NULL;
+  }
   if (napi_create_function(env, "spawn", NAPI_AUTO_LENGTH, spawn_program, NULL, &spawn_fn) != napi_ok ||
       napi_set_named_property(env, exports, "spawn", spawn_fn) != napi_ok ||
       napi_create_function(env, "watchExit", NAPI_AUTO_LENGTH, watch_exit, NULL, &watch_fn) != napi_ok ||

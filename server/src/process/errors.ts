@@ -35,6 +35,7 @@ export type ProcessErrorCode =
   | 'EINVAL'
   | 'EPERM'
   | 'ECLOEXEC'
+  | 'EKEEPER'
   | 'ETIMEDOUT';
 
 export class ProcessError extends Error {

@@ -1,12 +1,14 @@
-import { parseArgv, type Command } from './command.js';
+import { fileURLToPath } from 'node:url';
+import { checkCommand, parseArgv, type Command } from './command.js';
 import { deferred } from './deferred.js';
 import { ProcessError } from './errors.js';
 import { Input } from './input.js';
+import { isSigkill, keeperUnavailable, requestFromKeeper, underKeeper, validateKeeper } from './keeper.js';
 import { Lifecycle } from './lifecycle.js';
 import { pipeSource } from './output.js';
 import { ProcessBase } from './process-base.js';
 import { sendSignal, validateSignal } from './signal.js';
-import { spawnError, startChild, type Child } from './spawn.js';
+import { spawnError, startChild, type Child, type SpawnOutcome } from './spawn.js';
 import type { EscalationStep } from './terminate.js';
 import type { ExitStatus, ProcessOptions } from './types.js';
 import { validateFlag, validateHighWaterMark } from './validate.js';
@@ -30,6 +32,7 @@ export class Process extends ProcessBase {
   readonly #spawned = deferred<void>();
   #sweepGroupOnExit = false;
   readonly #killGroupOnExit: boolean;
+  readonly #keeper: boolean;
 
   /**
    * Starts `argv` (the program and its arguments; a string is one program name, or a command line
@@ -37,8 +40,9 @@ export class Process extends ProcessBase {
    * them and `pid`-dependent calls throw them. `Process.spawn()` reports them up front.
    */
   constructor(argv: string[] | string, options: ProcessOptions = {}) {
-    const { highWaterMark, collect = true, killGroupOnExit, ...spawnOptions } = options;
+    const { highWaterMark, collect = true, killGroupOnExit, keeper, cgroup, ...spawnOptions } = options;
     const command = parseArgv(argv);
+    const keeperSpec = validateKeeper(keeper, cgroup);
     const validHighWaterMark = validateHighWaterMark(highWaterMark);
     const group = spawnOptions.detached === true;
     const validKillGroupOnExit = validateFlag('killGroupOnExit', killGroupOnExit);
@@ -46,8 +50,21 @@ export class Process extends ProcessBase {
       // Without its own group the child shares ours: there is no group of its to kill.
       throw new ProcessError('EINVAL', 'killGroupOnExit requires detached: true');
     }
+    if (keeperSpec !== null && !group) {
+      // The keeper leads the program's group and session; in ours it would have neither to keep.
+      throw new ProcessError('EINVAL', 'keeper requires detached: true');
+    }
 
-    const started = startChild(command, spawnOptions);
+    // The keeper reports a program it cannot run only as exit status 127: look first, as for PTYs.
+    const refused =
+      keeperSpec === null
+        ? null
+        : (keeperUnavailable() ??
+          checkCommand(command, directory(spawnOptions.cwd), (spawnOptions.env ?? process.env).PATH));
+    const started: SpawnOutcome =
+      refused !== null
+        ? { error: refused }
+        : startChild(keeperSpec === null ? command : underKeeper(command, keeperSpec), spawnOptions);
     const child = started.child ?? null;
     // Its `draining` lasts until both pipes are at EOF; `running` includes the tick before 'spawn'.
     super(
@@ -59,6 +76,7 @@ export class Process extends ProcessBase {
     this.#command = command;
     this.#group = group;
     this.#killGroupOnExit = validKillGroupOnExit;
+    this.#keeper = keeperSpec !== null;
     this.#child = child;
     this.#input = new Input(child?.stdin ?? null, command.name);
     // Nobody may be listening: a spawn failure must not become an unhandled rejection.
@@ -108,7 +126,13 @@ export class Process extends ProcessBase {
     const pid = this.requirePid();
     const valid = validateSignal(signal);
     this.lifecycle.assertRunning(pid, this.#command.name);
-    sendSignal({ pid, group: this.#group }, valid);
+    this.#signal(pid, valid);
+  }
+
+  /** To the group; a SIGKILL the keeper must pass on, as it would die of it before cleaning up. */
+  #signal(pid: number, signal: NodeJS.Signals | number): void {
+    if (this.#keeper && isSigkill(signal)) requestFromKeeper(pid, signal);
+    else sendSignal({ pid, group: this.#group }, signal);
   }
 
   /**
@@ -130,7 +154,7 @@ export class Process extends ProcessBase {
   }
 
   #signalIfRunning(pid: number, signal: NodeJS.Signals): void {
-    if (this.lifecycle.isRunning) sendSignal({ pid, group: this.#group }, signal);
+    if (this.lifecycle.isRunning) this.#signal(pid, signal);
   }
 
   #onExit(status: ExitStatus): void {
@@ -166,4 +190,9 @@ export class Process extends ProcessBase {
     }
     return pid;
   }
+}
+
+function directory(cwd: string | URL | undefined): string {
+  if (cwd === undefined) return process.cwd();
+  return cwd instanceof URL ? fileURLToPath(cwd) : cwd;
 }

@@ -4,6 +4,14 @@ import { checkCloseOnExec, closeMasterOnExec } from './cloexec.js';
 import { checkCommand, parseArgv, type Command } from './command.js';
 import { DEFAULT_PTY_COLS, DEFAULT_PTY_ROWS, DEFAULT_PTY_TERM, TERMINAL_EOF } from './constants.js';
 import { ProcessError } from './errors.js';
+import {
+  isSigkill,
+  keeperUnavailable,
+  requestFromKeeper,
+  underKeeper,
+  validateKeeper,
+  type KeeperSpec,
+} from './keeper.js';
 import { Lifecycle } from './lifecycle.js';
 import { ProcessBase } from './process-base.js';
 import { takeOverMaster, type PtyMaster } from './pty-master.js';
@@ -31,6 +39,13 @@ export interface PtyOptions {
    * background jobs and anything they started there. Default `false`.
    */
   killGroupOnExit?: boolean;
+  /**
+   * As for `Process`: run the program under the keeper, which leads the terminal's session; `pid`
+   * is then the keeper's. Default `false`.
+   */
+  keeper?: boolean;
+  /** With `keeper`: a cgroup directory the keeper joins before the program starts. */
+  cgroup?: string;
 }
 
 /** The signals the terminal itself sends from the keyboard (Ctrl-C, Ctrl-\, Ctrl-Z). */
@@ -65,6 +80,7 @@ export class PtyProcess extends ProcessBase {
   readonly #pty: IPty | null;
   readonly #master: PtyMaster | null;
   readonly #killGroupOnExit: boolean;
+  readonly #keeper: boolean;
   #inputClosed = false;
   #sweepSessionOnExit = false;
 
@@ -74,8 +90,9 @@ export class PtyProcess extends ProcessBase {
     const killGroupOnExit = validateFlag('killGroupOnExit', options.killGroupOnExit);
     const cols = validateSize('cols', options.cols ?? DEFAULT_PTY_COLS);
     const rows = validateSize('rows', options.rows ?? DEFAULT_PTY_ROWS);
+    const keeper = validateKeeper(options.keeper, options.cgroup);
 
-    const started = startPty(command, {
+    const started = startPty(command, keeper, {
       name: options.name ?? DEFAULT_PTY_TERM,
       cols,
       rows,
@@ -97,6 +114,7 @@ export class PtyProcess extends ProcessBase {
     );
     this.#command = command;
     this.#killGroupOnExit = killGroupOnExit;
+    this.#keeper = keeper !== null;
     this.#pty = pty;
     this.#master = master;
 
@@ -148,8 +166,17 @@ export class PtyProcess extends ProcessBase {
     const pid = this.#requirePty().pid;
     const valid = validateSignal(signal);
     this.lifecycle.assertRunning(pid, this.#command.name);
-    const target = KEYBOARD_SIGNALS.has(valid) ? foregroundGroup(pid) : pid;
-    sendSignal({ pid: target, group: true }, valid);
+    if (KEYBOARD_SIGNALS.has(valid)) this.#signalGroup(pid, foregroundGroup(pid), valid);
+    // The keeper leads the session; the program may have made a group of its own (a job-control
+    // shell does): the keeper knows which.
+    else if (this.#keeper) requestFromKeeper(pid, valid);
+    else sendSignal({ pid, group: true }, valid);
+  }
+
+  /** A SIGKILL to the keeper's own group goes through it, as it would die before cleaning up. */
+  #signalGroup(leader: number, group: number, signal: NodeJS.Signals | number): void {
+    if (this.#keeper && group === leader && isSigkill(signal)) requestFromKeeper(leader, signal);
+    else sendSignal({ pid: group, group: true }, signal);
   }
 
   /**
@@ -161,7 +188,7 @@ export class PtyProcess extends ProcessBase {
     const pid = this.#requirePty().pid;
     const valid = validateSignal(signal);
     this.lifecycle.assertRunning(pid, this.#command.name);
-    sendSignal({ pid: foregroundGroup(pid), group: true }, valid);
+    this.#signalGroup(pid, foregroundGroup(pid), valid);
   }
 
   /** Sets the terminal's size; the program gets SIGWINCH. A no-op once it has exited. */
@@ -192,6 +219,8 @@ export class PtyProcess extends ProcessBase {
 
   #signalSession(sid: number, signal: NodeJS.Signals): void {
     if (!this.lifecycle.isRunning) return;
+    // The keeper kills every process it contains, in this session or not.
+    if (this.#keeper && isSigkill(signal)) return requestFromKeeper(sid, signal);
     // The leader is alive here, so its own group is a safe fallback where /proc is missing.
     for (const group of sessionGroups(sid) ?? [sid]) sendSignal({ pid: group, group: true }, signal);
   }
@@ -233,11 +262,16 @@ export class PtyProcess extends ProcessBase {
  */
 function startPty(
   command: Command,
+  keeper: KeeperSpec | null,
   options: IPtyForkOptions & { cwd: string; env: NodeJS.ProcessEnv },
 ): IPty | ProcessError {
-  const refused = checkCommand(command, options.cwd, options.env.PATH) ?? checkCloseOnExec(command);
+  const refused =
+    (keeper === null ? null : keeperUnavailable()) ??
+    checkCommand(command, options.cwd, options.env.PATH) ??
+    checkCloseOnExec(command);
   if (refused !== null) return refused;
-  const pty = spawnPty(command.file, command.args, options);
+  const started = keeper === null ? command : underKeeper(command, keeper);
+  const pty = spawnPty(started.file, started.args, options);
   const leaked = closeMasterOnExec(pty, command);
   if (leaked === null) return pty;
   pty.kill('SIGKILL');

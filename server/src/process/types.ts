@@ -17,6 +17,14 @@ export interface ProcessOptions extends SpawnOptions {
    * process group at once. Default `false`. (`terminate()` does this anyway.)
    */
   killGroupOnExit?: boolean;
+  /**
+   * Run the program under the keeper (docs/process-core.md, "The keeper"), with `detached: true`:
+   * whatever it starts ends when it exits or is killed, or when this process dies, even if it left
+   * the process group. `pid` is then the keeper's. Default `false`.
+   */
+  keeper?: boolean;
+  /** With `keeper`: a cgroup directory the keeper joins before the program starts. */
+  cgroup?: string;
 }
 
 export interface TerminateOptions {
