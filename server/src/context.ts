@@ -3,6 +3,7 @@ import type { Authenticator } from './auth/authenticate.js';
 import type { OriginPolicy } from './auth/origin.js';
 import type { FailureLimiter } from './auth/rate-limit.js';
 import type { GatewayConfig } from './config/load.js';
+import type { ContainmentStatus } from './containment/index.js';
 import type { Audit } from './log/audit.js';
 import type { Logger } from './log/logger.js';
 import type { RecordingStore } from './recording/store.js';
@@ -11,6 +12,8 @@ import type { SessionRegistry } from './sessions/registry.js';
 
 export interface GatewayContext {
   config: GatewayConfig;
+  /** The containment in force for sessions (reported by /healthz). */
+  containment: ContainmentStatus;
   registry: SessionRegistry;
   /** Every action on a session: authorized, audited, done. */
   actions: SessionActions;

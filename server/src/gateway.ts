@@ -11,6 +11,7 @@ import { OriginPolicy } from './auth/origin.js';
 import { FailureLimiter } from './auth/rate-limit.js';
 import { TokenStore } from './auth/tokens.js';
 import type { GatewayConfig } from './config/load.js';
+import { Containment } from './containment/index.js';
 import type { GatewayContext } from './context.js';
 import { createApp } from './http/app.js';
 import { createAudit } from './log/audit.js';
@@ -54,13 +55,16 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
   const audit = createAudit(logger, config.log.audit);
   const actions = new SessionActions(audit);
   const recordings = new RecordingStore(config.recording, logger);
+  // Throws (ContainmentError) when the configuration asks for containment this host cannot give.
+  const containment = Containment.create(config.containment, logger);
   const context: GatewayContext = {
     config,
     logger,
     audit,
     actions,
     recordings,
-    registry: new SessionRegistry(config, logger, audit, actions, recordings),
+    containment: containment.status,
+    registry: new SessionRegistry(config, logger, audit, actions, recordings, containment),
     authenticator: new Authenticator(new TokenStore(config.tokens), new LoginStore(config.limits.loginTtlMs)),
     policy: new OriginPolicy({
       bindHost: config.host,
@@ -113,6 +117,8 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     async listen() {
       // The directory exists and retention has run before the first session can be recorded.
       await recordings.open();
+      const swept = await containment.sweep();
+      if (swept.length > 0) logger.info('removed the cgroups of gateways that had died', { cgroups: swept });
       return new Promise((resolve, reject) => {
         server.once('error', reject);
         server.listen(config.port, config.host, () => {
@@ -127,6 +133,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
             host: address.address,
             port: address.port,
             tls: config.tls !== undefined,
+            containment: containment.status,
           });
           resolve({ host: address.address, port: address.port, url: `${scheme}://${host}:${address.port}` });
         });
@@ -156,6 +163,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
           server.closeAllConnections();
         });
         connections.terminateAll();
+        await containment.close();
         await recordings.close();
         await audit.close();
       })();

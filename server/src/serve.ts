@@ -4,6 +4,7 @@
 // shut it down: clients are told, sessions terminated with escalation, then it exits.
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from './config/load.js';
+import { ContainmentError } from './containment/index.js';
 import { createGateway } from './gateway.js';
 import { closeInheritedOnExec } from './process/index.js';
 
@@ -67,7 +68,13 @@ export async function serve(args: string[]): Promise<void> {
         'sessions may inherit them, and terminal sessions will not start\n',
     );
   }
-  const gateway = createGateway(config);
+  let gateway;
+  try {
+    gateway = createGateway(config);
+  } catch (error) {
+    if (!(error instanceof ContainmentError)) throw error;
+    fail(`containment: ${error.message} (${error.code})`);
+  }
   let stopping = false;
   // Shutdown is bounded (each termination stage, then SIGKILL) and must finish whatever arrives
   // meanwhile: a second signal, or the stdin EOF of a supervisor that is itself going away, would

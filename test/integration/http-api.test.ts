@@ -49,7 +49,19 @@ describe('HTTP API', () => {
   test('healthz needs no auth; everything under /api does', async () => {
     const health = await api(gateway.url, 'GET', '/healthz');
     assert.equal(health.status, 200);
-    assert.deepEqual(health.body, { status: 'ok' });
+    // What containment is in force depends on the host (docs/security.md): the keeper is the default.
+    assert.deepEqual(health.body, {
+      status: 'ok',
+      containment: {
+        keeper: true,
+        cgroup: (health.body as { containment: { cgroup: unknown } }).containment.cgroup,
+        pidsMax: null,
+        memoryMaxBytes: null,
+      },
+    });
+    assert.ok(
+      ['v2', 'off'].includes((health.body as { containment: { cgroup: string } }).containment.cgroup),
+    );
     assertSecurityHeaders(health);
     for (const [method, path] of [
       ['GET', '/api/whoami'],

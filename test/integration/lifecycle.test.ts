@@ -18,7 +18,8 @@ describe('signals', () => {
     const pgid = session.pid ?? 0;
     const client = await connect(gateway.url, session.id, { token: gateway.operatorToken });
     await client.waitForOutput((text) => text === 'ready\n');
-    assert.equal(processesInGroups([pgid]).length, 3);
+    // The keeper (whose pid the session reports), the shell and its two sleeps.
+    assert.equal(processesInGroups([pgid]).length, 4);
     client.send({ type: 'signal', signal: 'SIGTERM' });
     const exit = await client.nextMessage('exit');
     assert.deepEqual({ code: exit.code, signal: exit.signal }, { code: null, signal: 'SIGTERM' });

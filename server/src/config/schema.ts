@@ -128,6 +128,20 @@ const recordingSchema = z.strictObject({
   maxQueueBytes: positiveInt.min(1024, 'expected at least 1024').default(DEFAULT_RECORDING.maxQueueBytes),
 });
 
+/** How sessions' processes are contained (docs/security.md, "Containment"). */
+const containmentSchema = z.strictObject({
+  /** Every session's program runs under shellgate-keeper: nothing it starts outlives it. */
+  keeper: z.boolean().default(true),
+  /** A cgroup v2 directory per session: 'auto' when delegated and writable, 'required' or 'off'. */
+  cgroup: z.enum(['auto', 'off', 'required']).default('auto'),
+  /** The cgroup v2 directory to create the gateway's own under; default: the gateway's cgroup. */
+  cgroupParent: z.string().startsWith('/', 'expected an absolute path').optional(),
+  /** Most processes (and threads) one session may have at once: pids.max. */
+  pidsMax: positiveInt.optional(),
+  /** Most memory one session may use: memory.max, in bytes. */
+  memoryMaxBytes: positiveInt.min(1 << 20, 'expected at least 1048576 (1 MiB)').optional(),
+});
+
 const profileName = z
   .string()
   .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'expected a profile name of letters, digits, ".", "_", "-"');
@@ -156,6 +170,7 @@ export const configSchema = z
       .default({ level: 'info' }),
     webRoot: z.string().min(1).optional(),
     recording: recordingSchema.default(recordingSchema.parse({})),
+    containment: containmentSchema.default(containmentSchema.parse({})),
   })
   .superRefine((config, ctx) => {
     if (config.limits.flowControlWindowBytes > config.limits.replayBufferBytes) {
@@ -196,6 +211,24 @@ export const configSchema = z
           : `expected a directory for recordings: profile "${recorded[0]?.[0] ?? ''}" has "record": true`,
       });
     }
+    const { containment } = config;
+    if (containment.cgroup !== 'off' && !containment.keeper) {
+      // The keeper is what moves a session into its cgroup before the program starts.
+      ctx.addIssue({
+        code: 'custom',
+        path: ['containment', 'cgroup'],
+        message: 'expected "off" when containment.keeper is false: the keeper joins the cgroup',
+      });
+    }
+    for (const limit of ['pidsMax', 'memoryMaxBytes'] as const) {
+      if (containment[limit] !== undefined && containment.cgroup === 'off') {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['containment', limit],
+          message: 'expected containment.cgroup "auto" or "required": limits are set on the cgroup',
+        });
+      }
+    }
     if (config.recording.maxTotalBytes < config.recording.maxBytesPerRecording) {
       ctx.addIssue({
         code: 'custom',
@@ -224,3 +257,4 @@ export type ParsedConfig = z.output<typeof configSchema>;
 export type ProfileConfig = z.output<typeof profileSchema>;
 export type TokenConfig = z.output<typeof tokenSchema>;
 export type RecordingConfig = z.output<typeof recordingSchema>;
+export type ContainmentConfig = z.output<typeof containmentSchema>;

@@ -19,7 +19,10 @@ export function createApp(context: GatewayContext): express.Express {
   app.use(securityHeaders);
 
   app.get('/healthz', (_request, response) => {
-    response.set('Cache-Control', 'no-store').json({ status: context.closing ? 'shutting-down' : 'ok' });
+    response.set('Cache-Control', 'no-store').json({
+      status: context.closing ? 'shutting-down' : 'ok',
+      containment: context.containment,
+    });
   });
 
   app.use(hostGuard(context));

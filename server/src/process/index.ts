@@ -8,6 +8,7 @@ export { PtyProcess, type PtyOptions } from './pty.js';
 export { ProcessError, TimeoutError, type ProcessErrorCode } from './errors.js';
 export { withTimeout } from './timeout.js';
 export { closeInheritedOnExec } from './cloexec.js';
+export { keeperUnavailable } from './keeper.js';
 export { readProcStat, runningProcesses, type ProcStat } from './proc.js';
 export type {
   Disposable,

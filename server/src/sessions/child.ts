@@ -3,6 +3,7 @@
 // leader of a new terminal session; output only to subscribers.
 import { ErrorCode, ProtocolError } from '@shellgate/shared';
 import type { SessionMode, TerminalSize } from '@shellgate/shared';
+import type { SessionContainment } from '../containment/index.js';
 import { Process, ProcessError, PtyProcess, type ProcessErrorCode } from '../process/index.js';
 
 type Common = Pick<
@@ -33,10 +34,28 @@ export interface ChildSpec {
   env: Record<string, string>;
   /** Initial terminal size (PTY sessions). */
   size: TerminalSize;
+  /** The keeper and cgroup to start it under (containment/); none: only its group or session. */
+  containment?: SessionContainment | undefined;
 }
 
 /** Starts the child or throws SPAWN_FAILED with the core's sentence naming the problem. */
 export async function spawnChild(spec: ChildSpec): Promise<SessionProcess> {
+  const contained = spec.containment;
+  const started = await spawnContained(spec, { keeper: contained?.keeper, cgroup: contained?.cgroup }).catch(
+    async (error: unknown) => {
+      await contained?.release();
+      throw error;
+    },
+  );
+  // The keeper has killed the rest by then; the cgroup catches anything that got past it.
+  if (contained !== undefined) started.onProcessExit(() => void contained.release());
+  return started;
+}
+
+async function spawnContained(
+  spec: ChildSpec,
+  containment: { keeper: boolean | undefined; cgroup: string | undefined },
+): Promise<SessionProcess> {
   try {
     if (spec.mode === 'pty') {
       const pty = await PtyProcess.spawn(spec.argv, {
@@ -47,6 +66,7 @@ export async function spawnChild(spec: ChildSpec): Promise<SessionProcess> {
         name: spec.env.TERM ?? 'xterm-256color',
         collect: false,
         killGroupOnExit: true,
+        ...containment,
       });
       return Object.assign(pty, { mode: 'pty' as const });
     }
@@ -58,6 +78,7 @@ export async function spawnChild(spec: ChildSpec): Promise<SessionProcess> {
       // A session is one job: what it leaves behind in its group dies with it.
       killGroupOnExit: true,
       stdio: ['pipe', 'pipe', 'pipe'],
+      ...containment,
     });
     return Object.assign(pipe, { mode: 'pipe' as const });
   } catch (error) {

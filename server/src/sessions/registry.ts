@@ -4,6 +4,7 @@ import { ErrorCode, ProtocolError, TERMINAL_LIMITS } from '@shellgate/shared';
 import { canSee } from '../auth/principal.js';
 import type { Principal } from '../auth/principal.js';
 import type { GatewayConfig } from '../config/load.js';
+import type { Containment } from '../containment/index.js';
 import type { ProfileConfig } from '../config/schema.js';
 import type { Audit } from '../log/audit.js';
 import type { Logger } from '../log/logger.js';
@@ -40,6 +41,8 @@ export class SessionRegistry {
     private readonly actions: SessionActions,
     /** Where recorded profiles' sessions are recorded (docs/recording.md); none: nothing is. */
     private readonly recordings?: RecordingStore,
+    /** What keeps sessions' processes from outliving them (docs/security.md); none: their groups. */
+    private readonly containment?: Containment,
   ) {}
 
   get size(): number {
@@ -95,6 +98,7 @@ export class SessionRegistry {
     this.#pendingByOwner.set(owner, (this.#pendingByOwner.get(owner) ?? 0) + 1);
     const argv = [...profile.argv, ...args];
     const env = childEnvironment(this.config.env, profile.env);
+    const containment = this.containment;
     try {
       const session = await Session.start(
         {
@@ -122,6 +126,7 @@ export class SessionRegistry {
               outputBytes: exited.outputBytes,
             }),
           expire: (expired) => this.remove(expired),
+          ...(containment === undefined ? {} : { containment: () => containment.enter() }),
           recorder: (started) =>
             this.recordings?.recorderFor(
               {

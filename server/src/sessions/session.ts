@@ -22,6 +22,7 @@ import type {
   TerminateStage,
 } from '@shellgate/shared';
 import type { Principal } from '../auth/principal.js';
+import type { SessionContainment } from '../containment/index.js';
 import type { Limits } from '../config/limits.js';
 import type { Logger } from '../log/logger.js';
 import type { SessionRecorder } from '../recording/recorder.js';
@@ -61,6 +62,8 @@ export interface SessionContext {
   expire(session: Session): void;
   /** A recorder for the session once its process runs, or null when its profile does not record. */
   recorder?(session: Session): SessionRecorder | null;
+  /** The keeper and cgroup its process starts under; none: only its process group or session. */
+  containment?(): SessionContainment;
 }
 
 export type TerminateOutcome = ExitStatus & { stage: TerminateStage | null };
@@ -83,6 +86,7 @@ export class Session {
       cwd: spec.cwd,
       env: spec.env,
       size: spec.size,
+      containment: context.containment?.(),
     });
     // Synchronously after the spawn resolved: no output can have been delivered yet.
     session.#run(child, spec.screen);

@@ -1,0 +1,45 @@
+// Where this process's cgroup v2 directory is: the unified hierarchy's mount point (from
+// /proc/self/mountinfo) joined with the path /proc/self/cgroup gives for hierarchy 0.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** The mount point and root of the cgroup2 file system, or null when none is mounted. */
+export function unifiedMount(mountinfo: string): { mountPoint: string; root: string } | null {
+  for (const line of mountinfo.split('\n')) {
+    // "36 25 0:31 / /sys/fs/cgroup rw,… shared:9 - cgroup2 cgroup2 rw,…": the type follows " - ".
+    const [before, after] = line.split(' - ');
+    if (before === undefined || after?.split(' ')[0] !== 'cgroup2') continue;
+    const fields = before.split(' ');
+    const root = fields[3];
+    const mountPoint = fields[4];
+    if (root !== undefined && mountPoint !== undefined) {
+      return { root: unescapeMountField(root), mountPoint: unescapeMountField(mountPoint) };
+    }
+  }
+  return null;
+}
+
+/** The "0::/path" line of /proc/self/cgroup: this process's cgroup v2 path, or null. */
+export function unifiedPath(procCgroup: string): string | null {
+  const line = procCgroup.split('\n').find((entry) => entry.startsWith('0::'));
+  return line === undefined ? null : line.slice(3);
+}
+
+/** The directory of this process's own cgroup v2, or null when it cannot be found. */
+export function ownCgroupDir(): string | null {
+  try {
+    const mount = unifiedMount(readFileSync('/proc/self/mountinfo', 'utf8'));
+    const path = unifiedPath(readFileSync('/proc/self/cgroup', 'utf8'));
+    if (mount === null || path === null || !path.startsWith('/')) return null;
+    // A namespaced mount shows only part of the tree: the path must lie under the mount's root.
+    if (mount.root !== '/' && path !== mount.root && !path.startsWith(`${mount.root}/`)) return null;
+    return join(mount.mountPoint, mount.root === '/' ? path : path.slice(mount.root.length));
+  } catch {
+    return null;
+  }
+}
+
+/** mountinfo escapes space, tab, newline and backslash as \ooo octal. */
+function unescapeMountField(field: string): string {
+  return field.replace(/\\([0-7]{3})/g, (_match, octal: string) => String.fromCharCode(parseInt(octal, 8)));
+}
