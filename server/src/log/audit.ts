@@ -11,6 +11,13 @@ import { AddressThrottle } from './throttle.js';
 const REFUSALS_PER_WINDOW = 20;
 const REFUSAL_WINDOW_MS = 60_000;
 const MAX_REFUSING_ADDRESSES = 10_000;
+/** A refused request's `Origin` is the client's to choose: records keep this much of it. */
+const MAX_AUDITED_ORIGIN_CHARS = 200;
+
+/** The `origin` field of a record: the request's Origin header, cut to a bound; null without one. */
+export function auditedOrigin(origin: string | undefined): string | null {
+  return origin === undefined ? null : origin.slice(0, MAX_AUDITED_ORIGIN_CHARS);
+}
 
 export type AuditEvent =
   | 'login'
