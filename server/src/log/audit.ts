@@ -62,7 +62,9 @@ export function createAudit(logger: Logger, file: string | undefined): Audit {
     stream = createWriteStream(file, { flags: 'a', mode: 0o600 });
     stream.on('error', (error) => logger.error('audit file write failed', { file, error }));
   }
-  const write = (event: AuditEvent, record: AuditRecord): void => {
+  const write = (event: AuditEvent, fields: AuditRecord): void => {
+    // `from` is null, not left out, when the gateway itself acted (an idle timeout, a removal).
+    const record = { ...fields, from: fields.from ?? null };
     logger.info(`audit ${event}`, { audit: true, event, ...record });
     stream?.write(`${JSON.stringify({ time: new Date().toISOString(), event, ...record })}\n`);
   };

@@ -95,6 +95,8 @@ export class SessionRegistry {
     this.#pendingByOwner.set(owner, (this.#pendingByOwner.get(owner) ?? 0) + 1);
     const argv = [...profile.argv, ...args];
     const env = childEnvironment(this.config.env, profile.env);
+    // Where the process starts: the profile's directory, or the gateway's own.
+    const cwd = profile.cwd ?? process.cwd();
     try {
       const session = await Session.start(
         {
@@ -151,7 +153,7 @@ export class SessionRegistry {
         session: session.id,
         profile: request.profile,
         argv,
-        cwd: profile.cwd ?? process.cwd(),
+        cwd,
         pid: session.info().pid,
       });
       return session;
@@ -162,6 +164,7 @@ export class SessionRegistry {
         from: request.from,
         profile: request.profile,
         argv,
+        cwd,
         error: message,
       });
       throw error;
