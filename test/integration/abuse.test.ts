@@ -181,14 +181,15 @@ describe('token guessing', () => {
     const blocked = await api(gateway.url, 'GET', '/api/sessions', { token: 'guess-3' });
     assert.equal(blocked.status, 429);
     assert.equal(errorCode(blocked), ErrorCode.RateLimited);
-    assert.equal(blocked.headers.get('retry-after'), '60', 'the failure window is one minute');
+    const retryAfter = Number(blocked.headers.get('retry-after'));
+    assert.ok(retryAfter >= 1 && retryAfter <= 60, `Retry-After ${retryAfter}: what is left of the minute`);
     // Refused before the token is looked at: even the right one, for the rest of the minute.
     const right = await api(gateway.url, 'GET', '/api/sessions', { token: gateway.operatorToken });
     assert.equal(right.status, 429);
     const upgrade = await connectRefused(gateway.url, session.id, { token: 'guess-4' });
     assert.equal(upgrade.status, 429);
     assert.match(upgrade.body, /RATE_LIMITED/);
-    assert.equal(upgrade.headers['retry-after'], '60');
+    assert.ok(Number(upgrade.headers['retry-after']) <= retryAfter, 'the same window, no later');
     await gateway.stop();
   });
 

@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
+import { tmpdir } from 'node:os';
 import { describe, test } from 'node:test';
 import { startGateway } from '../helpers/gateway.js';
 import { useGateway } from '../helpers/fixture.js';
@@ -241,13 +242,95 @@ describe('cookie logins', () => {
         2,
       );
       assert.deepEqual(
-        refusals.map((record) => [record.who, record.method, record.code]),
+        refusals.map((record) => [record.who, record.method, record.code, record.origin, record.from]),
         [
-          ['operator', 'POST', 'ORIGIN_REJECTED'],
-          [null, 'POST', 'ORIGIN_REJECTED'],
+          ['operator', 'POST', 'ORIGIN_REJECTED', null, '127.0.0.1'],
+          [null, 'POST', 'ORIGIN_REJECTED', 'http://evil.example', '127.0.0.1'],
         ],
         'no Origin on a cookie request (refused once authenticated), then a foreign one (before)',
       );
+      assert.match(String(refusals[0]?.reason), /must carry an Origin header/);
+      assert.equal(refusals[1]?.reason, 'origin "http://evil.example" is not allowed');
+    } finally {
+      await fresh.stop();
+    }
+  });
+
+  test('an HTTP request refused for its Host is in the audit trail, with the reason and the Origin', async () => {
+    const fresh = await startGateway();
+    try {
+      const cookie = await login(fresh, fresh.operatorToken);
+      const status = await new Promise<number | undefined>((resolve, reject) => {
+        // fetch() will not send a foreign Host header; node:http will.
+        const request = httpRequest(`${fresh.url}/api/sessions`, {
+          method: 'POST',
+          headers: {
+            host: 'rebound.example',
+            origin: 'http://rebound.example',
+            cookie,
+            'content-type': 'application/json',
+          },
+        });
+        request.on('response', (response) => {
+          response.resume().on('end', () => resolve(response.statusCode));
+        });
+        request.on('error', reject);
+        request.end(JSON.stringify({ profile: 'cat' }));
+      });
+      assert.equal(status, 403);
+      const [record] = await auditRecordsFor(fresh, 'auth-refused', (r) => r.path === '/api/sessions', 1);
+      assert.deepEqual(
+        {
+          who: record?.who,
+          from: record?.from,
+          method: record?.method,
+          origin: record?.origin,
+          code: record?.code,
+        },
+        {
+          who: null,
+          from: '127.0.0.1',
+          method: 'POST',
+          origin: 'http://rebound.example',
+          code: 'ORIGIN_REJECTED',
+        },
+      );
+      assert.equal(record?.reason, 'host "rebound.example" is not allowed; add it to allowedHosts');
+
+      const session = await createSession(fresh, 'cat');
+      const upgrade = await connectRefused(fresh.url, session.id, { cookie, origin: 'http://evil.example' });
+      assert.equal(upgrade.status, 403);
+      const [refusedUpgrade] = await auditRecordsFor(fresh, 'auth-refused', (r) => r.path === 'stream', 1);
+      assert.equal(refusedUpgrade?.origin, 'http://evil.example');
+      assert.equal(refusedUpgrade?.reason, 'origin "http://evil.example" is not allowed');
+    } finally {
+      await fresh.stop();
+    }
+  });
+
+  test('the attach record carries the Origin, the spawn record the working directory', async () => {
+    const fresh = await startGateway({
+      config: { profiles: { here: { argv: ['pwd'], mode: 'pipe', cwd: tmpdir() } } },
+    });
+    try {
+      const cookie = await login(fresh, fresh.operatorToken);
+      const created = await api(fresh.url, 'POST', '/api/sessions', {
+        cookie,
+        origin: fresh.origin,
+        body: { profile: 'here' },
+      });
+      assert.equal(created.status, 201, created.text);
+      const id = getString(created.body, 'session', 'id');
+      const client = await connect(fresh.url, id, { cookie, origin: fresh.origin });
+      await client.nextMessage('exit');
+      assert.equal(client.text(), `${tmpdir()}\n`);
+      await client.close();
+      const [spawned] = await auditRecordsFor(fresh, 'spawn', (r) => r.session === id, 1);
+      assert.equal(spawned?.cwd, tmpdir());
+      assert.deepEqual(spawned?.argv, ['pwd']);
+      const [attached] = await auditRecordsFor(fresh, 'attach', (r) => r.session === id, 1);
+      assert.equal(attached?.origin, fresh.origin);
+      assert.equal(attached?.who, 'operator');
     } finally {
       await fresh.stop();
     }

@@ -43,7 +43,8 @@ export class Authenticator {
 
 export type CheckedAuth =
   | { ok: true; credential: Credential }
-  | { ok: false; code: typeof ErrorCode.Unauthorized | typeof ErrorCode.RateLimited; reason: string };
+  | { ok: false; code: typeof ErrorCode.Unauthorized; reason: string }
+  | { ok: false; code: typeof ErrorCode.RateLimited; reason: string; retryAfterSeconds: number };
 
 /**
  * Authentication with guessing limited: a failed bearer token counts against the client's address
@@ -58,11 +59,13 @@ export function authenticateLimited(
 ): CheckedAuth {
   const bearer = request.headers.authorization !== undefined;
   const from = remoteAddress(request) ?? 'unknown';
-  if (bearer && failures.blocked(from)) {
+  const retryAfterSeconds = bearer ? failures.retryAfterSeconds(from) : 0;
+  if (retryAfterSeconds > 0) {
     return {
       ok: false,
       code: ErrorCode.RateLimited,
-      reason: 'too many failed authentications from this address; try again in a minute',
+      reason: `too many failed authentications from this address; try again in ${retryAfterSeconds} s`,
+      retryAfterSeconds,
     };
   }
   const result = authenticator.authenticate(request);

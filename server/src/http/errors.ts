@@ -6,19 +6,25 @@ import type { ErrorRequestHandler, Response } from 'express';
 import type { Logger } from '../log/logger.js';
 
 /**
- * `Retry-After` (seconds) on every 429: when trying again can succeed. Failed authentications are
- * counted in one-minute windows; capacity frees up as sessions exit and clients leave.
+ * `Retry-After` (seconds) on every 429: when trying again can succeed. These are the defaults; an
+ * address out of authentication attempts is told the seconds left in its window instead
+ * (auth/rate-limit.ts). The input rate's bucket refills within a second; capacity frees up as
+ * sessions exit and clients leave, which nothing can predict, so those say a few seconds.
  */
 export const RETRY_AFTER_SECONDS: Readonly<Partial<Record<ErrorCode, number>>> = {
-  [ErrorCode.RateLimited]: 60,
+  [ErrorCode.RateLimited]: 1,
   [ErrorCode.SessionLimit]: 5,
   [ErrorCode.ClientLimit]: 5,
   [ErrorCode.InputQueueFull]: 1,
 };
 
-export function sendError(response: Response, code: ErrorCode, message: string): void {
+export function sendError(
+  response: Response,
+  code: ErrorCode,
+  message: string,
+  retryAfter: number | undefined = RETRY_AFTER_SECONDS[code],
+): void {
   const body: ErrorBody = { error: { code, message } };
-  const retryAfter = RETRY_AFTER_SECONDS[code];
   if (retryAfter !== undefined) response.setHeader('Retry-After', String(retryAfter));
   response.status(HTTP_STATUS[code]).json(body);
 }

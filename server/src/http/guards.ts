@@ -5,6 +5,7 @@ import type { Request, RequestHandler, Response } from 'express';
 import type { Credential } from '../auth/authenticate.js';
 import { authenticateLimited, remoteAddress } from '../auth/authenticate.js';
 import type { GatewayContext } from '../context.js';
+import { auditedOrigin } from '../log/audit.js';
 import { sendError } from './errors.js';
 
 const credentials = new WeakMap<Request, Credential>();
@@ -23,32 +24,36 @@ export function notClosing(context: GatewayContext): RequestHandler {
   };
 }
 
+interface Refusal {
+  code: ErrorCode;
+  reason: string;
+  /** The token's name when the refusal came after authentication. */
+  who?: string | null;
+  /** Seconds for `Retry-After` instead of the code's default. */
+  retryAfterSeconds?: number;
+}
+
 /** Refuses a request with an `auth-refused` audit record (`who`: null before authentication). */
-function refuse(
-  context: GatewayContext,
-  request: Request,
-  response: Response,
-  code: ErrorCode,
-  reason: string,
-  who: string | null = null,
-): void {
+function refuse(context: GatewayContext, request: Request, response: Response, refusal: Refusal): void {
+  const { code, reason } = refusal;
   context.audit.record('auth-refused', {
-    who,
+    who: refusal.who ?? null,
     from: remoteAddress(request),
     method: request.method,
     // The full path: inside a router, `path` is relative to where it is mounted.
     path: request.baseUrl + request.path,
+    origin: auditedOrigin(request.headers.origin),
     code,
     reason,
   });
-  sendError(response, code, reason);
+  sendError(response, code, reason, refusal.retryAfterSeconds);
 }
 
 export function hostGuard(context: GatewayContext): RequestHandler {
   return (request, response, next) => {
     const refusal = context.policy.hostRefusal(request.headers.host);
     if (refusal === undefined) next();
-    else refuse(context, request, response, ErrorCode.OriginRejected, refusal);
+    else refuse(context, request, response, { code: ErrorCode.OriginRejected, reason: refusal });
   };
 }
 
@@ -56,7 +61,7 @@ export function originGuard(context: GatewayContext): RequestHandler {
   return (request, response, next) => {
     const refusal = context.policy.originRefusal(request.headers.origin, request.headers.host);
     if (refusal === undefined) next();
-    else refuse(context, request, response, ErrorCode.OriginRejected, refusal);
+    else refuse(context, request, response, { code: ErrorCode.OriginRejected, reason: refusal });
   };
 }
 
@@ -66,7 +71,7 @@ export function authenticate(context: GatewayContext): RequestHandler {
   return (request, response, next) => {
     const result = authenticateLimited(context.authenticator, context.authFailures, request);
     if (!result.ok) {
-      refuse(context, request, response, result.code, result.reason);
+      refuse(context, request, response, result);
       return;
     }
     // CSRF: a cookie rides along on any request the browser makes; a state change by cookie must
@@ -76,14 +81,11 @@ export function authenticate(context: GatewayContext): RequestHandler {
       !SAFE_METHODS.has(request.method) &&
       request.headers.origin === undefined
     ) {
-      refuse(
-        context,
-        request,
-        response,
-        ErrorCode.OriginRejected,
-        'a cookie-authenticated request that changes state must carry an Origin header',
-        result.credential.principal.name,
-      );
+      refuse(context, request, response, {
+        code: ErrorCode.OriginRejected,
+        reason: 'a cookie-authenticated request that changes state must carry an Origin header',
+        who: result.credential.principal.name,
+      });
       return;
     }
     credentials.set(request, result.credential);

@@ -11,6 +11,13 @@ import { AddressThrottle } from './throttle.js';
 const REFUSALS_PER_WINDOW = 20;
 const REFUSAL_WINDOW_MS = 60_000;
 const MAX_REFUSING_ADDRESSES = 10_000;
+/** A refused request's `Origin` is the client's to choose: records keep this much of it. */
+const MAX_AUDITED_ORIGIN_CHARS = 200;
+
+/** The `origin` field of a record: the request's Origin header, cut to a bound; null without one. */
+export function auditedOrigin(origin: string | undefined): string | null {
+  return origin === undefined ? null : origin.slice(0, MAX_AUDITED_ORIGIN_CHARS);
+}
 
 export type AuditEvent =
   | 'login'
@@ -55,7 +62,9 @@ export function createAudit(logger: Logger, file: string | undefined): Audit {
     stream = createWriteStream(file, { flags: 'a', mode: 0o600 });
     stream.on('error', (error) => logger.error('audit file write failed', { file, error }));
   }
-  const write = (event: AuditEvent, record: AuditRecord): void => {
+  const write = (event: AuditEvent, fields: AuditRecord): void => {
+    // `from` is null, not left out, when the gateway itself acted (an idle timeout, a removal).
+    const record = { ...fields, from: fields.from ?? null };
     logger.info(`audit ${event}`, { audit: true, event, ...record });
     stream?.write(`${JSON.stringify({ time: new Date().toISOString(), event, ...record })}\n`);
   };

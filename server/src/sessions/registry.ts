@@ -99,6 +99,8 @@ export class SessionRegistry {
     const argv = [...profile.argv, ...args];
     const env = childEnvironment(this.config.env, profile.env);
     const containment = this.containment;
+    // Where the process starts: the profile's directory, or the gateway's own.
+    const cwd = profile.cwd ?? process.cwd();
     try {
       const session = await Session.start(
         {
@@ -156,7 +158,7 @@ export class SessionRegistry {
         session: session.id,
         profile: request.profile,
         argv,
-        cwd: profile.cwd ?? process.cwd(),
+        cwd,
         pid: session.info().pid,
       });
       return session;
@@ -167,6 +169,7 @@ export class SessionRegistry {
         from: request.from,
         profile: request.profile,
         argv,
+        cwd,
         error: message,
       });
       throw error;

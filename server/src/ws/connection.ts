@@ -12,6 +12,7 @@ import type { ClientMessage, ClientRole, ServerMessage } from '@shellgate/shared
 import WebSocket from 'ws';
 import type { Credential } from '../auth/authenticate.js';
 import type { GatewayContext } from '../context.js';
+import { auditedOrigin } from '../log/audit.js';
 import type { Actor, ImmediateAction } from '../sessions/actions.js';
 import type { Attachment, ClientSink } from '../sessions/attachment.js';
 import type { Session } from '../sessions/session.js';
@@ -90,7 +91,7 @@ class Connection {
     context.actions.attached(this.actor, request.session, {
       role: request.role,
       offset: request.offset,
-      origin: request.origin ?? null,
+      origin: auditedOrigin(request.origin),
     });
     const { loginId } = request.credential;
     if (loginId !== undefined) this.#watchLogin(loginId);

@@ -12,11 +12,11 @@ export function refuseUpgrade(
   code: ErrorCode,
   message: string,
   headers: Readonly<Record<string, string>> = {},
+  retryAfter: number | undefined = RETRY_AFTER_SECONDS[code],
 ): void {
   const status = HTTP_STATUS[code];
   const body: ErrorBody = { error: { code, message } };
   const text = JSON.stringify(body);
-  const retryAfter = RETRY_AFTER_SECONDS[code];
   const head = [
     `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}`,
     'Connection: close',

@@ -23,6 +23,7 @@ import type { WebSocketServer } from 'ws';
 import { authenticateLimited, remoteAddress } from '../auth/authenticate.js';
 import { canControl } from '../auth/principal.js';
 import type { GatewayContext } from '../context.js';
+import { auditedOrigin } from '../log/audit.js';
 import type { Connections } from './connection.js';
 import { upgradeToExec } from './exec.js';
 import { subprotocolRefusal } from './handshake.js';
@@ -39,14 +40,16 @@ export function upgradeHandler(
   return (request, socket, head) => {
     socket.on('error', () => socket.destroy());
     const from = remoteAddress(request);
+    const origin = auditedOrigin(request.headers.origin);
     const refuse = (
       code: ErrorCode,
       message: string,
       who: string | null = null,
       headers: Record<string, string> = {},
+      retryAfterSeconds?: number,
     ): void => {
-      context.audit.record('auth-refused', { who, from, path: 'stream', code, reason: message });
-      refuseUpgrade(socket, code, message, headers);
+      context.audit.record('auth-refused', { who, from, path: 'stream', origin, code, reason: message });
+      refuseUpgrade(socket, code, message, headers, retryAfterSeconds);
     };
     if (context.closing) return refuseUpgrade(socket, ErrorCode.ShuttingDown, 'the gateway is shutting down');
     // Only RFC 6455 (version 13). Older drafts (hybi-08 sends its origin in Sec-WebSocket-Origin,
@@ -75,7 +78,10 @@ export function upgradeHandler(
     const originRefusal = context.policy.originRefusal(request.headers.origin, request.headers.host);
     if (originRefusal !== undefined) return refuse(ErrorCode.OriginRejected, originRefusal);
     const auth = authenticateLimited(context.authenticator, context.authFailures, request);
-    if (!auth.ok) return refuse(auth.code, auth.reason);
+    if (!auth.ok) {
+      const retryAfter = auth.code === ErrorCode.RateLimited ? auth.retryAfterSeconds : undefined;
+      return refuse(auth.code, auth.reason, null, {}, retryAfter);
+    }
     const { credential } = auth;
     const upgrade: Upgrade = {
       request,

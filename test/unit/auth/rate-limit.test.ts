@@ -30,6 +30,20 @@ test('the window ends exactly one minute after its first failure', () => {
   assert.equal(limiter.blocked('a'), false, 'the window is over');
 });
 
+test('retryAfterSeconds is what is left of the window, rounded up; 0 when not blocked', () => {
+  const time = clock();
+  const limiter = new FailureLimiter(2, time.now);
+  limiter.fail('a');
+  assert.equal(limiter.retryAfterSeconds('a'), 0, 'one failure left');
+  time.advance(10_500);
+  limiter.fail('a');
+  assert.equal(limiter.retryAfterSeconds('a'), 50, '49.5 s left of the window that began 10.5 s ago');
+  time.advance(49_499);
+  assert.equal(limiter.retryAfterSeconds('a'), 1);
+  time.advance(1);
+  assert.equal(limiter.retryAfterSeconds('a'), 0, 'the window is over');
+});
+
 test('failures in a later window start a new count', () => {
   const time = clock();
   const limiter = new FailureLimiter(2, time.now);

@@ -8,6 +8,7 @@ import { COOKIE_NAME } from '../../auth/logins.js';
 import type { Principal } from '../../auth/principal.js';
 import type { GatewayContext } from '../../context.js';
 import { parseBody } from '../body.js';
+import { sendError } from '../errors.js';
 import { authenticate, credentialOf } from '../guards.js';
 
 function identity(principal: Principal): Identity {
@@ -29,11 +30,15 @@ export function authRoutes(context: GatewayContext): Router {
 
   router.post('/login', (request, response) => {
     const from = remoteAddress(request) ?? 'unknown';
-    if (context.authFailures.blocked(from)) {
-      throw new ProtocolError(
+    const retryAfterSeconds = context.authFailures.retryAfterSeconds(from);
+    if (retryAfterSeconds > 0) {
+      sendError(
+        response,
         ErrorCode.RateLimited,
-        'too many failed logins from this address; try again in a minute',
+        `too many failed logins from this address; try again in ${retryAfterSeconds} s`,
+        retryAfterSeconds,
       );
+      return;
     }
     const { token } = parseBody(loginRequestSchema, request.body, 'login request');
     const principal = context.authenticator.tokens.identify(token);
