@@ -5,6 +5,8 @@ import type { FailureLimiter } from './auth/rate-limit.js';
 import type { GatewayConfig } from './config/load.js';
 import type { Audit } from './log/audit.js';
 import type { Logger } from './log/logger.js';
+import type { GatewayMetrics } from './metrics/gateway-metrics.js';
+import type { ProxyTrust } from './proxy/trust.js';
 import type { RecordingStore } from './recording/store.js';
 import type { SessionActions } from './sessions/actions.js';
 import type { SessionRegistry } from './sessions/registry.js';
@@ -19,6 +21,10 @@ export interface GatewayContext {
   /** Failed logins and bearer authentications per client address (limits.loginFailuresPerMinute). */
   authFailures: FailureLimiter;
   logger: Logger;
+  /** What requests say about their client, believed from trusted proxies only. */
+  proxy: ProxyTrust;
+  /** Prometheus metrics; undefined when metrics.enabled is false. */
+  metrics: GatewayMetrics | undefined;
   audit: Audit;
   /** Recorded sessions' files: listing, download, deletion, retention. */
   recordings: RecordingStore;

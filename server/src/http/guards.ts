@@ -3,7 +3,7 @@
 import { ErrorCode, ProtocolError } from '@shellgate/shared';
 import type { Request, RequestHandler, Response } from 'express';
 import type { Credential } from '../auth/authenticate.js';
-import { authenticateLimited, remoteAddress } from '../auth/authenticate.js';
+import { authenticateLimited } from '../auth/authenticate.js';
 import type { GatewayContext } from '../context.js';
 import { sendError } from './errors.js';
 
@@ -34,7 +34,7 @@ function refuse(
 ): void {
   context.audit.record('auth-refused', {
     who,
-    from: remoteAddress(request),
+    from: context.proxy.clientAddress(request),
     method: request.method,
     // The full path: inside a router, `path` is relative to where it is mounted.
     path: request.baseUrl + request.path,
@@ -46,7 +46,7 @@ function refuse(
 
 export function hostGuard(context: GatewayContext): RequestHandler {
   return (request, response, next) => {
-    const refusal = context.policy.hostRefusal(request.headers.host);
+    const refusal = context.policy.hostRefusal(context.proxy.host(request));
     if (refusal === undefined) next();
     else refuse(context, request, response, ErrorCode.OriginRejected, refusal);
   };
@@ -54,7 +54,11 @@ export function hostGuard(context: GatewayContext): RequestHandler {
 
 export function originGuard(context: GatewayContext): RequestHandler {
   return (request, response, next) => {
-    const refusal = context.policy.originRefusal(request.headers.origin, request.headers.host);
+    const refusal = context.policy.originRefusal(
+      request.headers.origin,
+      context.proxy.host(request),
+      context.proxy.scheme(request),
+    );
     if (refusal === undefined) next();
     else refuse(context, request, response, ErrorCode.OriginRejected, refusal);
   };
@@ -64,15 +68,21 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 export function authenticate(context: GatewayContext): RequestHandler {
   return (request, response, next) => {
-    const result = authenticateLimited(context.authenticator, context.authFailures, request);
+    const result = authenticateLimited(
+      context.authenticator,
+      context.authFailures,
+      request,
+      context.proxy.clientAddress(request),
+    );
     if (!result.ok) {
       refuse(context, request, response, result.code, result.reason);
       return;
     }
-    // CSRF: a cookie rides along on any request the browser makes; a state change by cookie must
-    // come from a page of ours, which the Origin header (checked by originGuard) proves.
+    // CSRF: a cookie rides along on any request the browser makes (so does a signing-on proxy's
+    // cookie); a state change by cookie must come from a page of ours, which the Origin header
+    // (checked by originGuard) proves.
     if (
-      result.credential.via === 'cookie' &&
+      result.credential.via !== 'bearer' &&
       !SAFE_METHODS.has(request.method) &&
       request.headers.origin === undefined
     ) {

@@ -40,10 +40,17 @@ export class SessionRegistry {
     private readonly actions: SessionActions,
     /** Where recorded profiles' sessions are recorded (docs/recording.md); none: nothing is. */
     private readonly recordings?: RecordingStore,
+    /** Told how long each spawn took (metrics). */
+    private readonly spawned?: (seconds: number) => void,
   ) {}
 
   get size(): number {
     return this.#sessions.size;
+  }
+
+  /** Every session, whoever owns it (metrics). */
+  all(): IterableIterator<Session> {
+    return this.#sessions.values();
   }
 
   /** Sessions `principal` may see, oldest first. */
@@ -95,6 +102,7 @@ export class SessionRegistry {
     this.#pendingByOwner.set(owner, (this.#pendingByOwner.get(owner) ?? 0) + 1);
     const argv = [...profile.argv, ...args];
     const env = childEnvironment(this.config.env, profile.env);
+    const spawnStarted = performance.now();
     try {
       const session = await Session.start(
         {
@@ -144,6 +152,7 @@ export class SessionRegistry {
         session.remove();
         throw new ProtocolError(ErrorCode.ShuttingDown, 'the gateway is shutting down');
       }
+      this.spawned?.((performance.now() - spawnStarted) / 1000);
       this.#sessions.set(session.id, session);
       this.audit.record('spawn', {
         who: owner,

@@ -152,6 +152,11 @@ export class Session {
   }
 
   /** Attached clients, including those still waiting for their snapshot. */
+  /** Whether flow control holds the child's output back. */
+  get paused(): boolean {
+    return this.#stream.outputPaused;
+  }
+
   get clientCount(): number {
     return this.#stream.clientCount;
   }

@@ -72,6 +72,11 @@ export class SessionStream {
     return this.#fanout.size;
   }
 
+  /** Whether flow control holds the child's output back (metrics). */
+  get outputPaused(): boolean {
+    return this.#flow.paused;
+  }
+
   /** Clients that have had their `hello`. */
   get joinedCount(): number {
     return this.#fanout.joined.size;

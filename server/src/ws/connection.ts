@@ -62,10 +62,15 @@ class Connection {
     private readonly onGone: (connection: Connection) => void,
   ) {
     this.#backlogLimit = context.config.limits.maxClientBacklogBytes;
+    const metrics = context.metrics;
     const sink: ClientSink = {
       sendFrame: (frame) => {
         if (ws.readyState !== WebSocket.OPEN) return;
         ws.send(frame, BINARY);
+        if (metrics !== undefined) {
+          if (frame[0] === FrameType.Stdout) metrics.relayed('stdout', frame.length - 1);
+          else if (frame[0] === FrameType.Stderr) metrics.relayed('stderr', frame.length - 1);
+        }
         this.#checkBacklog();
       },
       sendMessage: (message) => {
@@ -98,6 +103,7 @@ class Connection {
 
   send(message: ServerMessage): void {
     if (this.ws.readyState !== WebSocket.OPEN) return;
+    if (message.type === 'gap') this.context.metrics?.gapSent();
     this.ws.send(JSON.stringify(message));
     this.#checkBacklog();
   }
@@ -240,6 +246,11 @@ export class Connections {
 
   get size(): number {
     return this.#open.size;
+  }
+
+  /** Each open connection's role (metrics). */
+  *roles(): Generator<{ role: ClientRole }> {
+    for (const connection of this.#open) yield { role: connection.request.role };
   }
 
   open(ws: WebSocket, request: OpenRequest): void {
