@@ -3,7 +3,7 @@
 // X-Forwarded-Proto and -Host replaced with what the public side uses (as if TLS ended here).
 // WebSocket upgrades are proxied too.
 import { createServer } from 'node:http';
-import type { IncomingMessage } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { createProxyServer } from 'http-proxy-3';
@@ -21,8 +21,8 @@ export interface ReverseProxyOptions {
   publicScheme: 'http' | 'https';
   /** What the proxy says the client asked for: X-Forwarded-Host. */
   publicHost: string;
-  /** Headers set on every request to the gateway (an authenticating proxy's user headers). */
-  extraHeaders?: (request: IncomingMessage) => Record<string, string>;
+  /** Changes each request's headers on the way (what an authenticating proxy adds or strips). */
+  rewrite?: (headers: IncomingHttpHeaders) => void;
 }
 
 export async function startReverseProxy(options: ReverseProxyOptions): Promise<ReverseProxy> {
@@ -33,7 +33,7 @@ export async function startReverseProxy(options: ReverseProxyOptions): Promise<R
     request.headers['x-forwarded-for'] = prior === undefined ? client : `${String(prior)}, ${client}`;
     request.headers['x-forwarded-proto'] = options.publicScheme;
     request.headers['x-forwarded-host'] = options.publicHost;
-    Object.assign(request.headers, options.extraHeaders?.(request) ?? {});
+    options.rewrite?.(request.headers);
   };
   const server = createServer((request, response) => {
     forward(request);
