@@ -114,6 +114,8 @@ export class Session {
    */
   #recorder: SessionRecorder | null = null;
   readonly #stream: SessionStream;
+  /** Every line it logs carries its id. */
+  readonly #log: Logger;
   readonly #input: InputGate;
   readonly #timers = new NamedTimers<'idle' | 'expire'>();
   #exitSubscription: { dispose(): void } | undefined;
@@ -139,10 +141,11 @@ export class Session {
         : null;
     this.initialSize = { ...spec.size };
     this.#input = new InputGate(context.limits);
+    this.#log = context.logger.child({ session: this.id });
     this.#stream = new SessionStream(
       { id: this.id, info: () => this.info(), clientsChanged: (count) => this.#clientsChanged(count) },
       context.limits,
-      context.logger,
+      this.#log,
     );
     this.#exited = new Promise((resolve) => (this.#resolveExited = resolve));
   }
@@ -292,7 +295,7 @@ export class Session {
           this.#terminateStage = stage;
           this.#stream.broadcast({ type: 'terminating', stage });
           this.#recorder?.marker(`terminate: ${stage}`);
-          this.context.logger.debug('terminate stage', { session: this.id, stage });
+          this.#log.debug('terminate stage', { stage });
         },
       });
       await this.#exited;

@@ -144,7 +144,7 @@ export class SessionStream {
     screen.snapshot().then(
       (snapshot) => this.#join(attachment, snapshot.data),
       (error: unknown) => {
-        this.logger.warn('screen snapshot failed; replaying bytes', { session: this.owner.id, error });
+        this.logger.warn('screen snapshot failed; replaying bytes', { error });
         // The bytes instead, from where the client asked (a `gap` first if they are gone).
         attachment.rewind(offset ?? 0);
         this.#join(attachment, null);

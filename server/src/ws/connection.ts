@@ -12,6 +12,7 @@ import type { ClientMessage, ClientRole, ServerMessage } from '@shellgate/shared
 import WebSocket from 'ws';
 import type { Credential } from '../auth/authenticate.js';
 import type { GatewayContext } from '../context.js';
+import type { Logger } from '../log/logger.js';
 import type { Actor, ImmediateAction } from '../sessions/actions.js';
 import type { Attachment, ClientSink } from '../sessions/attachment.js';
 import type { Session } from '../sessions/session.js';
@@ -54,14 +55,19 @@ class Connection {
   #loginTimer: NodeJS.Timeout | undefined;
   /** limits.maxClientBacklogBytes, read once: every output frame is checked against it. */
   readonly #backlogLimit: number;
+  /** Every line it logs carries its session's id and its own. */
+  readonly #log: Logger;
 
   constructor(
+    /** Numbers connections in the log, from 1 per gateway run. */
+    id: number,
     readonly ws: WebSocket,
     readonly request: OpenRequest,
     private readonly context: GatewayContext,
     private readonly onGone: (connection: Connection) => void,
   ) {
     this.#backlogLimit = context.config.limits.maxClientBacklogBytes;
+    this.#log = context.logger.child({ session: request.session.id, connection: id });
     const metrics = context.metrics;
     const sink: ClientSink = {
       sendFrame: (frame) => {
@@ -81,9 +87,7 @@ class Connection {
     };
     ws.on('pong', (data) => this.beat?.pong(data));
     ws.on('message', (data, isBinary) => this.#receive(data, isBinary));
-    ws.on('error', (error) =>
-      context.logger.debug('websocket error', { session: request.session.id, error }),
-    );
+    ws.on('error', (error) => this.#log.debug('websocket error', { error }));
     ws.once('close', (code) => this.#gone(code));
     this.actor = {
       via: 'stream',
@@ -229,7 +233,7 @@ class Connection {
       }
       return;
     }
-    this.context.logger.error('message handling failed', { session: this.request.session.id, error });
+    this.#log.error('message handling failed', { error });
     this.send({ type: 'error', code: ErrorCode.Internal, message: 'internal error' });
   }
 }
@@ -238,6 +242,8 @@ class Connection {
 export class Connections {
   /** Open connections. */
   readonly #open = new Set<Connection>();
+  /** Connections opened so far: the next one's id. */
+  #opened = 0;
 
   constructor(
     private readonly context: GatewayContext,
@@ -254,7 +260,8 @@ export class Connections {
   }
 
   open(ws: WebSocket, request: OpenRequest): void {
-    const connection = new Connection(ws, request, this.context, (gone) => {
+    this.#opened += 1;
+    const connection = new Connection(this.#opened, ws, request, this.context, (gone) => {
       gone.beat?.dispose();
       this.#open.delete(gone);
     });
