@@ -8,6 +8,8 @@ const gateway = process.env.SHELLGATE_URL ?? 'http://127.0.0.1:8022';
 const proxied = { target: gateway, changeOrigin: true, headers: { origin: new URL(gateway).origin } };
 
 export default defineConfig({
+  // Relative asset URLs: the same build works at `/` and under any base path (`/shell/`).
+  base: './',
   build: {
     outDir: 'dist',
     emptyOutDir: true,

@@ -6,6 +6,8 @@ import type { GatewayConfig } from './config/load.js';
 import type { ContainmentStatus } from './containment/index.js';
 import type { Audit } from './log/audit.js';
 import type { Logger } from './log/logger.js';
+import type { GatewayMetrics } from './metrics/gateway-metrics.js';
+import type { ProxyTrust } from './proxy/trust.js';
 import type { RecordingStore } from './recording/store.js';
 import type { SessionActions } from './sessions/actions.js';
 import type { SessionRegistry } from './sessions/registry.js';
@@ -22,6 +24,10 @@ export interface GatewayContext {
   /** Failed logins and bearer authentications per client address (limits.loginFailuresPerMinute). */
   authFailures: FailureLimiter;
   logger: Logger;
+  /** What requests say about their client, believed from trusted proxies only. */
+  proxy: ProxyTrust;
+  /** Prometheus metrics; undefined when metrics.enabled is false. */
+  metrics: GatewayMetrics | undefined;
   audit: Audit;
   /** Recorded sessions' files: listing, download, deletion, retention. */
   recordings: RecordingStore;

@@ -18,6 +18,11 @@ import { createAudit } from './log/audit.js';
 import { createLogger } from './log/logger.js';
 import { TimeoutError, withTimeout } from './process/index.js';
 import type { Logger } from './log/logger.js';
+import { MetricsListener } from './metrics/endpoint.js';
+import { GatewayMetrics } from './metrics/gateway-metrics.js';
+import { observedAudit } from './metrics/observe.js';
+import { ProxyTrust } from './proxy/trust.js';
+import { ProxyAuthenticator } from './auth/proxy-auth.js';
 import { RecordingStore } from './recording/store.js';
 import { SessionActions } from './sessions/actions.js';
 import { SessionRegistry } from './sessions/registry.js';
@@ -52,11 +57,25 @@ function formatHost(host: string): string {
 
 export function createGateway(config: GatewayConfig, options: GatewayOptions = {}): Gateway {
   const logger = options.logger ?? createLogger(config.log.level);
-  const audit = createAudit(logger, config.log.audit);
+  // Read at scrape time; both exist before anything can be scraped.
+  const live: { registry?: SessionRegistry; connections?: Connections } = {};
+  const metrics = config.metrics.enabled
+    ? new GatewayMetrics({
+        sessions: () => live.registry?.all() ?? [],
+        clients: () => live.connections?.roles() ?? [],
+      })
+    : undefined;
+  const metricsListener = metrics === undefined ? undefined : new MetricsListener(metrics, logger);
+  const plainAudit = createAudit(logger, config.log.audit);
+  const audit = metrics === undefined ? plainAudit : observedAudit(plainAudit, metrics);
   const actions = new SessionActions(audit);
   const recordings = new RecordingStore(config.recording, logger);
   // Throws (ContainmentError) when the configuration asks for containment this host cannot give.
   const containment = Containment.create(config.containment, logger);
+  const proxy = new ProxyTrust(config.trustedProxies, config.tls !== undefined);
+  const registry = new SessionRegistry(config, logger, audit, actions, recordings, containment, (seconds) =>
+    metrics?.spawned(seconds),
+  );
   const context: GatewayContext = {
     config,
     logger,
@@ -64,8 +83,14 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     actions,
     recordings,
     containment: containment.status,
-    registry: new SessionRegistry(config, logger, audit, actions, recordings, containment),
-    authenticator: new Authenticator(new TokenStore(config.tokens), new LoginStore(config.limits.loginTtlMs)),
+    proxy,
+    metrics,
+    registry: (live.registry = registry),
+    authenticator: new Authenticator(
+      new TokenStore(config.tokens),
+      new LoginStore(config.limits.loginTtlMs),
+      config.auth.proxy === undefined ? undefined : new ProxyAuthenticator(config.auth.proxy, proxy),
+    ),
     policy: new OriginPolicy({
       bindHost: config.host,
       allowedHosts: config.allowedHosts,
@@ -102,9 +127,10 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     handleProtocols: () => SUBPROTOCOL,
   });
   const heartbeat = new Heartbeat(config.limits.heartbeatIntervalMs);
-  const connections = new Connections(context, heartbeat);
-  context.revokeLogin = (loginId) => connections.revokeLogin(loginId);
-  server.on('upgrade', upgradeHandler(context, wss, connections));
+  const open = new Connections(context, heartbeat);
+  live.connections = open;
+  context.revokeLogin = (loginId) => open.revokeLogin(loginId);
+  server.on('upgrade', upgradeHandler(context, wss, open));
   server.on('clientError', (_error, socket) => {
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
     else socket.destroy();
@@ -119,6 +145,10 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       await recordings.open();
       const swept = await containment.sweep();
       if (swept.length > 0) logger.info('removed the cgroups of gateways that had died', { cgroups: swept });
+      const scrapeAt = config.metrics.listen;
+      if (metricsListener !== undefined && scrapeAt !== undefined) {
+        await metricsListener.listen(scrapeAt.host, scrapeAt.port);
+      }
       return new Promise((resolve, reject) => {
         server.once('error', reject);
         server.listen(config.port, config.host, () => {
@@ -142,8 +172,8 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     close() {
       closing ??= (async () => {
         context.closing = true;
-        logger.info('shutting down', { sessions: context.registry.size, connections: connections.size });
-        connections.announceShutdown();
+        logger.info('shutting down', { sessions: context.registry.size, connections: open.size });
+        open.announceShutdown();
         // Escalation ends in SIGKILL, so this should never take long; should a session still not
         // be done by the deadline, closeAll kills what is left rather than shutdown hanging.
         const grace = config.limits.terminateGracePeriodMs;
@@ -162,8 +192,9 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
           server.close(() => resolve());
           server.closeAllConnections();
         });
-        connections.terminateAll();
+        open.terminateAll();
         await containment.close();
+        await metricsListener?.close();
         await recordings.close();
         await audit.close();
       })();

@@ -111,7 +111,9 @@ export async function serve(args: string[]): Promise<void> {
     );
   }
   if (config.generatedToken !== undefined) {
-    process.stdout.write(`shellgate login: ${address.url}/#token=${config.generatedToken}\n`);
+    process.stdout.write(
+      `shellgate login: ${address.url}${config.basePath}/#token=${config.generatedToken}\n`,
+    );
   }
   process.stdout.write(`shellgate listening on ${address.url}\n`);
 }

@@ -10,6 +10,7 @@ import {
   terminateResponseSchema,
   whoamiResponseSchema,
 } from '@shellgate/shared';
+import { appUrl } from './base-url.js';
 import type {
   CreateSessionRequest,
   ErrorCode,
@@ -46,7 +47,7 @@ async function request<T>(
 ): Promise<T | undefined> {
   let response: Response;
   try {
-    response = await fetch(path, {
+    response = await fetch(appUrl(path), {
       method,
       credentials: 'same-origin',
       headers: body === undefined ? {} : { 'content-type': 'application/json' },

@@ -1,16 +1,17 @@
 // One way to decide who is asking, shared by HTTP routes and the WebSocket upgrade: a bearer token
-// (scripts) or the login cookie (browsers). A present but wrong Authorization header never falls
-// back to the cookie.
+// (scripts), the user an authenticating proxy names (single sign-on, proxy-auth.ts) or the login
+// cookie (browsers). A present but wrong Authorization or user header never falls back to another.
 import type { IncomingMessage } from 'node:http';
 import { ErrorCode } from '@shellgate/shared';
 import { parse as parseCookies } from 'cookie';
 import { COOKIE_NAME } from './logins.js';
+import type { ProxyAuthenticator } from './proxy-auth.js';
 import type { LoginStore } from './logins.js';
 import type { Principal } from './principal.js';
 import type { FailureLimiter } from './rate-limit.js';
 import type { TokenStore } from './tokens.js';
 
-export type Credential = { principal: Principal; via: 'bearer' | 'cookie'; loginId?: string };
+export type Credential = { principal: Principal; via: 'bearer' | 'proxy' | 'cookie'; loginId?: string };
 
 export type AuthResult = { ok: true; credential: Credential } | { ok: false; reason: string };
 
@@ -18,6 +19,8 @@ export class Authenticator {
   constructor(
     readonly tokens: TokenStore,
     readonly logins: LoginStore,
+    /** Set when auth.proxy is configured. */
+    readonly proxy?: ProxyAuthenticator,
   ) {}
 
   authenticate(request: IncomingMessage): AuthResult {
@@ -29,6 +32,11 @@ export class Authenticator {
       const principal = this.tokens.identify(match[1]);
       if (principal === undefined) return { ok: false, reason: 'unknown token' };
       return { ok: true, credential: { principal, via: 'bearer' } };
+    }
+    const signedOn = this.proxy?.identify(request);
+    if (signedOn !== undefined) {
+      if (!signedOn.ok) return signedOn;
+      return { ok: true, credential: { principal: signedOn.principal, via: 'proxy' } };
     }
     // Parsed here, not by express middleware: the WebSocket upgrade never passes through express.
     const loginId = parseCookies(request.headers.cookie ?? '')[COOKIE_NAME];
@@ -56,9 +64,10 @@ export function authenticateLimited(
   authenticator: Authenticator,
   failures: FailureLimiter,
   request: IncomingMessage,
+  /** The client's address (through trusted proxies: proxy/trust.ts). */
+  from = request.socket.remoteAddress ?? 'unknown',
 ): CheckedAuth {
   const bearer = request.headers.authorization !== undefined;
-  const from = remoteAddress(request) ?? 'unknown';
   const retryAfterSeconds = bearer ? failures.retryAfterSeconds(from) : 0;
   if (retryAfterSeconds > 0) {
     return {
@@ -72,9 +81,4 @@ export function authenticateLimited(
   if (result.ok) return result;
   if (bearer) failures.fail(from);
   return { ok: false, code: ErrorCode.Unauthorized, reason: result.reason };
-}
-
-/** The client's address as the socket sees it (no proxy headers are trusted). */
-export function remoteAddress(request: IncomingMessage): string | undefined {
-  return request.socket.remoteAddress;
 }

@@ -6,7 +6,8 @@ import { isIP } from 'node:net';
 
 const LOOPBACK_NAMES = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
 
-function isLoopbackAddress(host: string): boolean {
+/** Whether `host` (a name or an address, IPv6 with or without brackets) is this machine's loopback. */
+export function isLoopbackAddress(host: string): boolean {
   if (host === 'localhost') return true;
   const bare = host.replace(/^\[|\]$/g, '');
   if (isIP(bare) === 4) return bare.startsWith('127.');
@@ -56,9 +57,12 @@ export class OriginPolicy {
     return `host ${JSON.stringify((hostHeader ?? '').slice(0, 100))} is not allowed; add it to allowedHosts`;
   }
 
-  /** Whether a present Origin header is the gateway's own or a configured one. */
-  originAllowed(origin: string, hostHeader: string | undefined): boolean {
-    if (hostHeader !== undefined && origin.toLowerCase() === `${this.#scheme}://${hostHeader.toLowerCase()}`)
+  /**
+   * Whether a present Origin header is the gateway's own or a configured one. `scheme` is the one
+   * the client used (a trusted proxy's X-Forwarded-Proto), by default the gateway's own.
+   */
+  originAllowed(origin: string, hostHeader: string | undefined, scheme = this.#scheme): boolean {
+    if (hostHeader !== undefined && origin.toLowerCase() === `${scheme}://${hostHeader.toLowerCase()}`)
       return true;
     let normalized: string;
     try {
@@ -70,8 +74,12 @@ export class OriginPolicy {
   }
 
   /** Why a request's Origin header is refused; undefined when it is absent or allowed. */
-  originRefusal(origin: string | undefined, hostHeader: string | undefined): string | undefined {
-    if (origin === undefined || this.originAllowed(origin, hostHeader)) return undefined;
+  originRefusal(
+    origin: string | undefined,
+    hostHeader: string | undefined,
+    scheme?: string,
+  ): string | undefined {
+    if (origin === undefined || this.originAllowed(origin, hostHeader, scheme)) return undefined;
     return `origin ${JSON.stringify(origin.slice(0, 200))} is not allowed`;
   }
 }

@@ -9,6 +9,8 @@ export interface Principal {
   role: TokenRole;
   /** Which sessions it sees: those it created, or all of them. */
   scope: Scope;
+  /** May read GET /metrics (a token's `metrics: true`). */
+  metrics?: boolean;
 }
 
 /** Whether `principal` may see a session created by the token named `owner`. */

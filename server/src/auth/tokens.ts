@@ -25,7 +25,9 @@ export class TokenStore {
           ? sha256(token.token)
           : Buffer.from((token.sha256 ?? '').replace(/^sha256:/, ''), 'hex');
       const scope = token.scope ?? (token.role === 'viewer' ? 'all' : 'own');
-      return { digest, principal: { name, role: token.role, scope } };
+      const principal: Principal = { name, role: token.role, scope };
+      if (token.metrics === true) principal.metrics = true;
+      return { digest, principal };
     });
   }
 

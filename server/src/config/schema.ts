@@ -3,7 +3,9 @@ import { MODES, REQUEST_LIMITS, TOKEN_ROLES } from '@shellgate/shared';
 import type { TokenRole } from '@shellgate/shared';
 import { z } from 'zod';
 import { LOG_LEVELS } from '../log/logger.js';
+import { isLoopbackAddress } from '../auth/origin.js';
 import { DEFAULT_LIMITS, DEFAULT_RECORDING } from './limits.js';
+import { authSchema, basePathSchema, metricsSchema, trustedProxiesSchema } from './production.js';
 
 const DEFAULT_PORT = 8022;
 const DEFAULT_HOST = '127.0.0.1';
@@ -73,6 +75,8 @@ const tokenSchema = z
     role: z.enum(TOKEN_ROLES),
     /** Which sessions the token sees: its own (operator default) or all (viewer default). */
     scope: z.enum(['own', 'all']).optional(),
+    /** May read GET /metrics (docs/operations.md, "Metrics"). */
+    metrics: z.boolean().optional(),
   })
   .refine((token) => (token.token === undefined) !== (token.sha256 === undefined), {
     message: 'expected exactly one of "token" and "sha256"',
@@ -171,6 +175,10 @@ export const configSchema = z
     webRoot: z.string().min(1).optional(),
     recording: recordingSchema.default(recordingSchema.parse({})),
     containment: containmentSchema.default(containmentSchema.parse({})),
+    basePath: basePathSchema,
+    trustedProxies: trustedProxiesSchema,
+    auth: authSchema,
+    metrics: metricsSchema,
   })
   .superRefine((config, ctx) => {
     if (config.limits.flowControlWindowBytes > config.limits.replayBufferBytes) {
@@ -234,6 +242,23 @@ export const configSchema = z
         code: 'custom',
         path: ['recording', 'maxTotalBytes'],
         message: 'expected at least recording.maxBytesPerRecording, so that one whole recording fits',
+      });
+    }
+    if (config.auth.proxy !== undefined && config.trustedProxies.length === 0) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['auth', 'proxy'],
+        message: 'expected trustedProxies too: the user header is believed only from a trusted proxy',
+      });
+    }
+    const listen = config.metrics.listen;
+    if (listen !== undefined && !isLoopbackAddress(listen.host) && !config.metrics.allowNonLoopback) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['metrics', 'listen', 'host'],
+        message:
+          `${JSON.stringify(listen.host)} is not a loopback address: anyone who reaches it may scrape ` +
+          'the metrics; set metrics.allowNonLoopback to mean it',
       });
     }
     const seen = new Map<string, number>();

@@ -1,4 +1,5 @@
-// The express app: guards, the JSON API under /api, /healthz, the client bundle, the static web app.
+// The express app: guards, the JSON API under /api, /healthz, /metrics, the client bundle, the
+// static web app — all under the configured base path (`/shell/…` behind a proxy's sub-path).
 import { ErrorCode } from '@shellgate/shared';
 import express from 'express';
 import type { GatewayContext } from '../context.js';
@@ -10,6 +11,8 @@ import { authRoutes } from './routes/auth.js';
 import { recordingRoutes } from './routes/recordings.js';
 import { sessionRoutes } from './routes/sessions.js';
 import { DEFAULT_WEB_ROOT, staticRoutes } from './static.js';
+import { metricsRoutes } from '../metrics/endpoint.js';
+import { limitRefusals } from '../metrics/observe.js';
 
 export function createApp(context: GatewayContext): express.Express {
   const app = express();
@@ -18,14 +21,41 @@ export function createApp(context: GatewayContext): express.Express {
   app.set('query parser', 'simple');
   app.use(securityHeaders);
 
-  app.get('/healthz', (_request, response) => {
+  const health: express.RequestHandler = (_request, response) => {
     response.set('Cache-Control', 'no-store').json({
       status: context.closing ? 'shutting-down' : 'ok',
       containment: context.containment,
     });
-  });
+  };
+  const { basePath } = context.config;
+  if (basePath !== '') {
+    // Health probes (a container's HEALTHCHECK, a load balancer) ask the gateway itself, not
+    // through the proxy: /healthz answers at the root too.
+    app.get('/healthz', health);
+    // `/shell` → `/shell/`: the web app's relative URLs resolve against the directory.
+    app.use((request, response, next) => {
+      const [path = '', query] = request.url.split('?', 2);
+      if (path === basePath) response.redirect(301, `${basePath}/${query === undefined ? '' : `?${query}`}`);
+      else next();
+    });
+  }
+  app.use(basePath === '' ? '/' : basePath, gatewayRoutes(context, health));
+  app.use(notFound);
+  app.use(errorHandler(context.logger, context.config.limits.maxBodyBytes));
+  return app;
+}
 
-  app.use(hostGuard(context));
+const notFound: express.RequestHandler = (request, response) => {
+  if (request.method === 'GET' || request.method === 'HEAD')
+    response.status(404).type('text').send('not found\n');
+  else sendError(response, ErrorCode.NotFound, 'not found');
+};
+
+/** Everything the gateway serves, relative to its base path. */
+function gatewayRoutes(context: GatewayContext, health: express.RequestHandler): express.Router {
+  const routes = express.Router();
+  routes.get('/healthz', health);
+  routes.use(hostGuard(context));
 
   const api = express.Router();
   api.use(notClosing(context));
@@ -45,15 +75,15 @@ export function createApp(context: GatewayContext): express.Express {
       `no route ${request.method} ${request.baseUrl}${request.path.slice(0, 200)}`,
     );
   });
-  app.use('/api', api);
+  routes.use('/api', api);
 
-  app.use(clientBundleRoutes());
-  app.use(staticRoutes(context.config.webRoot ?? DEFAULT_WEB_ROOT));
-  app.use((request, response) => {
-    if (request.method === 'GET' || request.method === 'HEAD')
-      response.status(404).type('text').send('not found\n');
-    else sendError(response, ErrorCode.NotFound, 'not found');
-  });
-  app.use(errorHandler(context.logger, context.config.limits.maxBodyBytes));
-  return app;
+  if (context.metrics !== undefined) {
+    routes.use(metricsRoutes(context, context.metrics));
+    routes.use(limitRefusals(context.metrics));
+  }
+  routes.use(clientBundleRoutes());
+  routes.use(staticRoutes(context.config.webRoot ?? DEFAULT_WEB_ROOT));
+  routes.use(notFound);
+  routes.use(errorHandler(context.logger, context.config.limits.maxBodyBytes));
+  return routes;
 }

@@ -3,7 +3,7 @@
 import { ErrorCode, ProtocolError } from '@shellgate/shared';
 import type { Request, RequestHandler, Response } from 'express';
 import type { Credential } from '../auth/authenticate.js';
-import { authenticateLimited, remoteAddress } from '../auth/authenticate.js';
+import { authenticateLimited } from '../auth/authenticate.js';
 import type { GatewayContext } from '../context.js';
 import { auditedOrigin } from '../log/audit.js';
 import { sendError } from './errors.js';
@@ -38,7 +38,7 @@ function refuse(context: GatewayContext, request: Request, response: Response, r
   const { code, reason } = refusal;
   context.audit.record('auth-refused', {
     who: refusal.who ?? null,
-    from: remoteAddress(request),
+    from: context.proxy.clientAddress(request),
     method: request.method,
     // The full path: inside a router, `path` is relative to where it is mounted.
     path: request.baseUrl + request.path,
@@ -51,7 +51,7 @@ function refuse(context: GatewayContext, request: Request, response: Response, r
 
 export function hostGuard(context: GatewayContext): RequestHandler {
   return (request, response, next) => {
-    const refusal = context.policy.hostRefusal(request.headers.host);
+    const refusal = context.policy.hostRefusal(context.proxy.host(request));
     if (refusal === undefined) next();
     else refuse(context, request, response, { code: ErrorCode.OriginRejected, reason: refusal });
   };
@@ -59,7 +59,11 @@ export function hostGuard(context: GatewayContext): RequestHandler {
 
 export function originGuard(context: GatewayContext): RequestHandler {
   return (request, response, next) => {
-    const refusal = context.policy.originRefusal(request.headers.origin, request.headers.host);
+    const refusal = context.policy.originRefusal(
+      request.headers.origin,
+      context.proxy.host(request),
+      context.proxy.scheme(request),
+    );
     if (refusal === undefined) next();
     else refuse(context, request, response, { code: ErrorCode.OriginRejected, reason: refusal });
   };
@@ -69,15 +73,21 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 export function authenticate(context: GatewayContext): RequestHandler {
   return (request, response, next) => {
-    const result = authenticateLimited(context.authenticator, context.authFailures, request);
+    const result = authenticateLimited(
+      context.authenticator,
+      context.authFailures,
+      request,
+      context.proxy.clientAddress(request),
+    );
     if (!result.ok) {
       refuse(context, request, response, result);
       return;
     }
-    // CSRF: a cookie rides along on any request the browser makes; a state change by cookie must
-    // come from a page of ours, which the Origin header (checked by originGuard) proves.
+    // CSRF: a cookie rides along on any request the browser makes (so does a signing-on proxy's
+    // cookie); a state change by cookie must come from a page of ours, which the Origin header
+    // (checked by originGuard) proves.
     if (
-      result.credential.via === 'cookie' &&
+      result.credential.via !== 'bearer' &&
       !SAFE_METHODS.has(request.method) &&
       request.headers.origin === undefined
     ) {

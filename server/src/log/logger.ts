@@ -1,5 +1,10 @@
-// JSON-lines structured log on stderr: one object per line, `time`, `level`, `msg`, then fields.
-// Never pass a token or a cookie value here; identities are logged by their configured name.
+// The structured log: JSON lines on stderr, written by pino. One object per line: `time` (ISO 8601),
+// `level` (its name), `msg`, then fields; a child logger adds its bindings (`session`, `connection`)
+// to every line instead of each call repeating them. Anything secret is redacted by path before it
+// is written (REDACTED_PATHS), but the rule stays: identities are logged by their configured name,
+// never by a token or a cookie value.
+import pino from 'pino';
+
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
@@ -10,9 +15,39 @@ export interface Logger {
   info(msg: string, fields?: LogFields): void;
   warn(msg: string, fields?: LogFields): void;
   error(msg: string, fields?: LogFields): void;
+  /** A logger that adds `bindings` (a session id, a connection id) to every line. */
+  child(bindings: LogFields): Logger;
 }
 
 export type LineSink = (line: string) => void;
+
+/** What is replaced by "[redacted]" wherever a log line would carry it. */
+export const REDACTED_PATHS = [
+  'token',
+  '*.token',
+  'tokens[*].token',
+  '*.tokens[*].token',
+  'sha256',
+  '*.sha256',
+  'password',
+  '*.password',
+  'secret',
+  '*.secret',
+  'loginId',
+  '*.loginId',
+  'cookie',
+  '*.cookie',
+  'authorization',
+  '*.authorization',
+  'headers.authorization',
+  'headers.cookie',
+  'headers["set-cookie"]',
+  '*.headers.authorization',
+  '*.headers.cookie',
+  '*.headers["set-cookie"]',
+];
+
+export const REDACTED = '[redacted]';
 
 function serializeError(error: unknown): unknown {
   if (error instanceof Error) {
@@ -22,19 +57,30 @@ function serializeError(error: unknown): unknown {
   return error;
 }
 
-export function createLogger(level: LogLevel, sink: LineSink = (line) => process.stderr.write(line)): Logger {
-  const threshold = LOG_LEVELS.indexOf(level);
-  const write = (at: Exclude<LogLevel, 'silent'>, msg: string, fields: LogFields = {}): void => {
-    if (LOG_LEVELS.indexOf(at) < threshold) return;
-    const entry: LogFields = { time: new Date().toISOString(), level: at, msg };
-    for (const [key, value] of Object.entries(fields))
-      entry[key] = key === 'error' ? serializeError(value) : value;
-    sink(`${JSON.stringify(entry)}\n`);
-  };
+function wrap(logger: pino.Logger): Logger {
   return {
-    debug: (msg, fields) => write('debug', msg, fields),
-    info: (msg, fields) => write('info', msg, fields),
-    warn: (msg, fields) => write('warn', msg, fields),
-    error: (msg, fields) => write('error', msg, fields),
+    debug: (msg, fields) => logger.debug(fields ?? {}, msg),
+    info: (msg, fields) => logger.info(fields ?? {}, msg),
+    warn: (msg, fields) => logger.warn(fields ?? {}, msg),
+    error: (msg, fields) => logger.error(fields ?? {}, msg),
+    child: (bindings) => wrap(logger.child(bindings)),
   };
+}
+
+/** A logger at `level`, writing to stderr (synchronously: nothing is lost at exit) or to `sink`. */
+export function createLogger(level: LogLevel, sink?: LineSink): Logger {
+  const destination = sink === undefined ? pino.destination({ fd: 2, sync: true }) : { write: sink };
+  return wrap(
+    pino(
+      {
+        level,
+        base: null,
+        timestamp: pino.stdTimeFunctions.isoTime,
+        formatters: { level: (label) => ({ level: label }) },
+        serializers: { error: serializeError },
+        redact: { paths: REDACTED_PATHS, censor: REDACTED },
+      },
+      destination,
+    ),
+  );
 }

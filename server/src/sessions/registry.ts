@@ -43,10 +43,17 @@ export class SessionRegistry {
     private readonly recordings?: RecordingStore,
     /** What keeps sessions' processes from outliving them (docs/security.md); none: their groups. */
     private readonly containment?: Containment,
+    /** Told how long each spawn took (metrics). */
+    private readonly spawned?: (seconds: number) => void,
   ) {}
 
   get size(): number {
     return this.#sessions.size;
+  }
+
+  /** Every session, whoever owns it (metrics). */
+  all(): IterableIterator<Session> {
+    return this.#sessions.values();
   }
 
   /** Sessions `principal` may see, oldest first. */
@@ -101,6 +108,7 @@ export class SessionRegistry {
     const containment = this.containment;
     // Where the process starts: the profile's directory, or the gateway's own.
     const cwd = profile.cwd ?? process.cwd();
+    const spawnStarted = performance.now();
     try {
       const session = await Session.start(
         {
@@ -151,6 +159,7 @@ export class SessionRegistry {
         session.remove();
         throw new ProtocolError(ErrorCode.ShuttingDown, 'the gateway is shutting down');
       }
+      this.spawned?.((performance.now() - spawnStarted) / 1000);
       this.#sessions.set(session.id, session);
       this.audit.record('spawn', {
         who: owner,

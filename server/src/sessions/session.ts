@@ -118,6 +118,8 @@ export class Session {
    */
   #recorder: SessionRecorder | null = null;
   readonly #stream: SessionStream;
+  /** Every line it logs carries its id. */
+  readonly #log: Logger;
   readonly #input: InputGate;
   readonly #timers = new NamedTimers<'idle' | 'expire'>();
   #exitSubscription: { dispose(): void } | undefined;
@@ -143,10 +145,11 @@ export class Session {
         : null;
     this.initialSize = { ...spec.size };
     this.#input = new InputGate(context.limits);
+    this.#log = context.logger.child({ session: this.id });
     this.#stream = new SessionStream(
       { id: this.id, info: () => this.info(), clientsChanged: (count) => this.#clientsChanged(count) },
       context.limits,
-      context.logger,
+      this.#log,
     );
     this.#exited = new Promise((resolve) => (this.#resolveExited = resolve));
   }
@@ -156,6 +159,11 @@ export class Session {
   }
 
   /** Attached clients, including those still waiting for their snapshot. */
+  /** Whether flow control holds the child's output back. */
+  get paused(): boolean {
+    return this.#stream.outputPaused;
+  }
+
   get clientCount(): number {
     return this.#stream.clientCount;
   }
@@ -291,7 +299,7 @@ export class Session {
           this.#terminateStage = stage;
           this.#stream.broadcast({ type: 'terminating', stage });
           this.#recorder?.marker(`terminate: ${stage}`);
-          this.context.logger.debug('terminate stage', { session: this.id, stage });
+          this.#log.debug('terminate stage', { stage });
         },
       });
       await this.#exited;

@@ -72,6 +72,11 @@ export class SessionStream {
     return this.#fanout.size;
   }
 
+  /** Whether flow control holds the child's output back (metrics). */
+  get outputPaused(): boolean {
+    return this.#flow.paused;
+  }
+
   /** Clients that have had their `hello`. */
   get joinedCount(): number {
     return this.#fanout.joined.size;
@@ -139,7 +144,7 @@ export class SessionStream {
     screen.snapshot().then(
       (snapshot) => this.#join(attachment, snapshot.data),
       (error: unknown) => {
-        this.logger.warn('screen snapshot failed; replaying bytes', { session: this.owner.id, error });
+        this.logger.warn('screen snapshot failed; replaying bytes', { error });
         // The bytes instead, from where the client asked (a `gap` first if they are gone).
         attachment.rewind(offset ?? 0);
         this.#join(attachment, null);

@@ -13,6 +13,7 @@ import WebSocket from 'ws';
 import type { Credential } from '../auth/authenticate.js';
 import type { GatewayContext } from '../context.js';
 import { auditedOrigin } from '../log/audit.js';
+import type { Logger } from '../log/logger.js';
 import type { Actor, ImmediateAction } from '../sessions/actions.js';
 import type { Attachment, ClientSink } from '../sessions/attachment.js';
 import type { Session } from '../sessions/session.js';
@@ -55,18 +56,28 @@ class Connection {
   #loginTimer: NodeJS.Timeout | undefined;
   /** limits.maxClientBacklogBytes, read once: every output frame is checked against it. */
   readonly #backlogLimit: number;
+  /** Every line it logs carries its session's id and its own. */
+  readonly #log: Logger;
 
   constructor(
+    /** Numbers connections in the log, from 1 per gateway run. */
+    id: number,
     readonly ws: WebSocket,
     readonly request: OpenRequest,
     private readonly context: GatewayContext,
     private readonly onGone: (connection: Connection) => void,
   ) {
     this.#backlogLimit = context.config.limits.maxClientBacklogBytes;
+    this.#log = context.logger.child({ session: request.session.id, connection: id });
+    const metrics = context.metrics;
     const sink: ClientSink = {
       sendFrame: (frame) => {
         if (ws.readyState !== WebSocket.OPEN) return;
         ws.send(frame, BINARY);
+        if (metrics !== undefined) {
+          if (frame[0] === FrameType.Stdout) metrics.relayed('stdout', frame.length - 1);
+          else if (frame[0] === FrameType.Stderr) metrics.relayed('stderr', frame.length - 1);
+        }
         this.#checkBacklog();
       },
       sendMessage: (message) => {
@@ -77,9 +88,7 @@ class Connection {
     };
     ws.on('pong', (data) => this.beat?.pong(data));
     ws.on('message', (data, isBinary) => this.#receive(data, isBinary));
-    ws.on('error', (error) =>
-      context.logger.debug('websocket error', { session: request.session.id, error }),
-    );
+    ws.on('error', (error) => this.#log.debug('websocket error', { error }));
     ws.once('close', (code) => this.#gone(code));
     this.actor = {
       via: 'stream',
@@ -99,6 +108,7 @@ class Connection {
 
   send(message: ServerMessage): void {
     if (this.ws.readyState !== WebSocket.OPEN) return;
+    if (message.type === 'gap') this.context.metrics?.gapSent();
     this.ws.send(JSON.stringify(message));
     this.#checkBacklog();
   }
@@ -224,7 +234,7 @@ class Connection {
       }
       return;
     }
-    this.context.logger.error('message handling failed', { session: this.request.session.id, error });
+    this.#log.error('message handling failed', { error });
     this.send({ type: 'error', code: ErrorCode.Internal, message: 'internal error' });
   }
 }
@@ -233,6 +243,8 @@ class Connection {
 export class Connections {
   /** Open connections. */
   readonly #open = new Set<Connection>();
+  /** Connections opened so far: the next one's id. */
+  #opened = 0;
 
   constructor(
     private readonly context: GatewayContext,
@@ -243,8 +255,14 @@ export class Connections {
     return this.#open.size;
   }
 
+  /** Each open connection's role (metrics). */
+  *roles(): Generator<{ role: ClientRole }> {
+    for (const connection of this.#open) yield { role: connection.request.role };
+  }
+
   open(ws: WebSocket, request: OpenRequest): void {
-    const connection = new Connection(ws, request, this.context, (gone) => {
+    this.#opened += 1;
+    const connection = new Connection(this.#opened, ws, request, this.context, (gone) => {
       gone.beat?.dispose();
       this.#open.delete(gone);
     });

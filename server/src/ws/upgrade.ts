@@ -20,7 +20,7 @@ import {
 } from '@shellgate/shared';
 import type { ClientRole } from '@shellgate/shared';
 import type { WebSocketServer } from 'ws';
-import { authenticateLimited, remoteAddress } from '../auth/authenticate.js';
+import { authenticateLimited } from '../auth/authenticate.js';
 import { canControl } from '../auth/principal.js';
 import type { GatewayContext } from '../context.js';
 import { auditedOrigin } from '../log/audit.js';
@@ -32,6 +32,12 @@ import { refuseUpgrade } from './refuse.js';
 
 const SUPPORTED_WEBSOCKET_VERSION = '13';
 
+/** `pathname` relative to the base path (`/shell/api/exec` → `/api/exec`); undefined outside it. */
+function withinBasePath(pathname: string, basePath: string): string | undefined {
+  if (basePath === '') return pathname;
+  return pathname.startsWith(`${basePath}/`) ? pathname.slice(basePath.length) : undefined;
+}
+
 export function upgradeHandler(
   context: GatewayContext,
   wss: WebSocketServer,
@@ -39,7 +45,7 @@ export function upgradeHandler(
 ): (request: IncomingMessage, socket: Duplex, head: Buffer) => void {
   return (request, socket, head) => {
     socket.on('error', () => socket.destroy());
-    const from = remoteAddress(request);
+    const from = context.proxy.clientAddress(request);
     const origin = auditedOrigin(request.headers.origin);
     const refuse = (
       code: ErrorCode,
@@ -64,20 +70,26 @@ export function upgradeHandler(
       );
     }
     const url = new URL(request.url ?? '/', 'http://gateway.invalid');
-    const id = matchStreamPath(url.pathname);
-    const exec = url.pathname === EXEC_PATH;
+    const path = withinBasePath(url.pathname, context.config.basePath);
+    const id = path === undefined ? undefined : matchStreamPath(path);
+    const exec = path === EXEC_PATH;
     if (id === undefined && !exec) {
       return refuseUpgrade(
         socket,
         ErrorCode.NotFound,
-        `WebSocket streams live at /api/sessions/:id/stream (and ${EXEC_PATH})`,
+        `WebSocket streams live at ${context.config.basePath}/api/sessions/:id/stream (and ${context.config.basePath}${EXEC_PATH})`,
       );
     }
-    const hostRefusal = context.policy.hostRefusal(request.headers.host);
+    const host = context.proxy.host(request);
+    const hostRefusal = context.policy.hostRefusal(host);
     if (hostRefusal !== undefined) return refuse(ErrorCode.OriginRejected, hostRefusal);
-    const originRefusal = context.policy.originRefusal(request.headers.origin, request.headers.host);
+    const originRefusal = context.policy.originRefusal(
+      request.headers.origin,
+      host,
+      context.proxy.scheme(request),
+    );
     if (originRefusal !== undefined) return refuse(ErrorCode.OriginRejected, originRefusal);
-    const auth = authenticateLimited(context.authenticator, context.authFailures, request);
+    const auth = authenticateLimited(context.authenticator, context.authFailures, request, from);
     if (!auth.ok) {
       const retryAfter = auth.code === ErrorCode.RateLimited ? auth.retryAfterSeconds : undefined;
       return refuse(auth.code, auth.reason, null, {}, retryAfter);

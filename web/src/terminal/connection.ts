@@ -11,6 +11,7 @@ import type {
   ProbeVerdict,
 } from '@shellgate/shared';
 import { ApiError, api } from '../api.js';
+import { appBase } from '../base-url.js';
 import { DisposableStore, listen } from '../disposables.js';
 import type { Disposable } from '../disposables.js';
 import { browserScheduler, openBrowserSocket } from './browser-socket.js';
@@ -56,7 +57,7 @@ export class Connection implements Disposable {
       role,
       input: true,
       scheduler: browserScheduler,
-      open: (query) => openBrowserSocket(streamUrl(location.origin, sessionId, query)),
+      open: (query) => openBrowserSocket(streamUrl(appBase(), sessionId, query)),
       probe: () => probe(sessionId),
     });
     this.#client = client;

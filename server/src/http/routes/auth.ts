@@ -2,8 +2,7 @@
 import { ErrorCode, ProtocolError, loginRequestSchema } from '@shellgate/shared';
 import type { Identity } from '@shellgate/shared';
 import { Router } from 'express';
-import type { CookieOptions } from 'express';
-import { remoteAddress } from '../../auth/authenticate.js';
+import type { CookieOptions, Request } from 'express';
 import { COOKIE_NAME } from '../../auth/logins.js';
 import type { Principal } from '../../auth/principal.js';
 import type { GatewayContext } from '../../context.js';
@@ -16,20 +15,28 @@ function identity(principal: Principal): Identity {
 }
 
 /**
- * The login cookie's attributes: out of scripts' reach, sent only to this site, and only over TLS
- * when the gateway serves it. A Max-Age of 0 (logout) tells the browser to drop it at once;
- * express's clearCookie would send only an Expires date in the past.
+ * The login cookie's attributes: out of scripts' reach, sent only to this site and under the base
+ * path, and only over TLS when the client reached us by TLS (the gateway's own, or a trusted
+ * proxy's). A Max-Age of 0 (logout) tells the browser to drop it at once; express's clearCookie
+ * would send only an Expires date in the past.
  */
-function cookieOptions(secure: boolean, maxAgeMs: number): CookieOptions {
-  return { path: '/', httpOnly: true, sameSite: 'strict', secure, maxAge: maxAgeMs };
+function cookieOptions(basePath: string, secure: boolean, maxAgeMs: number): CookieOptions {
+  return {
+    path: basePath === '' ? '/' : basePath,
+    httpOnly: true,
+    sameSite: 'strict',
+    secure,
+    maxAge: maxAgeMs,
+  };
 }
 
 export function authRoutes(context: GatewayContext): Router {
   const router = Router();
-  const secure = context.config.tls !== undefined;
+  const cookie = (request: Request, maxAgeMs: number): CookieOptions =>
+    cookieOptions(context.config.basePath, context.proxy.scheme(request) === 'https', maxAgeMs);
 
   router.post('/login', (request, response) => {
-    const from = remoteAddress(request) ?? 'unknown';
+    const from = context.proxy.clientAddress(request) ?? 'unknown';
     const retryAfterSeconds = context.authFailures.retryAfterSeconds(from);
     if (retryAfterSeconds > 0) {
       sendError(
@@ -49,7 +56,7 @@ export function authRoutes(context: GatewayContext): Router {
     }
     const loginId = context.authenticator.logins.create(principal);
     context.audit.record('login', { who: principal.name, from });
-    response.cookie(COOKIE_NAME, loginId, cookieOptions(secure, context.config.limits.loginTtlMs));
+    response.cookie(COOKIE_NAME, loginId, cookie(request, context.config.limits.loginTtlMs));
     response.json(identity(principal));
   });
 
@@ -59,8 +66,11 @@ export function authRoutes(context: GatewayContext): Router {
       context.authenticator.logins.delete(credential.loginId);
       context.revokeLogin(credential.loginId);
     }
-    context.audit.record('logout', { who: credential.principal.name, from: remoteAddress(request) });
-    response.cookie(COOKIE_NAME, '', cookieOptions(secure, 0));
+    context.audit.record('logout', {
+      who: credential.principal.name,
+      from: context.proxy.clientAddress(request),
+    });
+    response.cookie(COOKIE_NAME, '', cookie(request, 0));
     response.status(204).end();
   });
 

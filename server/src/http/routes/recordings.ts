@@ -4,7 +4,6 @@ import { open } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import { ErrorCode, ProtocolError } from '@shellgate/shared';
 import { Router } from 'express';
-import { remoteAddress } from '../../auth/authenticate.js';
 import type { GatewayContext } from '../../context.js';
 import { authenticate, credentialOf } from '../guards.js';
 
@@ -31,7 +30,7 @@ export function recordingRoutes(context: GatewayContext): Router {
     try {
       audit.record('recording-download', {
         who: principal.name,
-        from: remoteAddress(request),
+        from: context.proxy.clientAddress(request),
         session: info.session,
         recording: info.id,
         bytes: info.bytes,
@@ -59,7 +58,7 @@ export function recordingRoutes(context: GatewayContext): Router {
     await recordings.delete(info.id);
     audit.record('recording-delete', {
       who: principal.name,
-      from: remoteAddress(request),
+      from: context.proxy.clientAddress(request),
       session: info.session,
       recording: info.id,
       bytes: info.bytes,

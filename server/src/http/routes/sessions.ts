@@ -13,7 +13,6 @@ import {
 import type { ProfileInfo } from '@shellgate/shared';
 import { Router } from 'express';
 import type { Request } from 'express';
-import { remoteAddress } from '../../auth/authenticate.js';
 import type { GatewayContext } from '../../context.js';
 import type { Actor } from '../../sessions/actions.js';
 import type { Session } from '../../sessions/session.js';
@@ -42,7 +41,7 @@ export function sessionRoutes(context: GatewayContext): Router {
   const actorOf = (request: Request): Actor => ({
     via: 'http',
     principal: credentialOf(request).principal,
-    from: remoteAddress(request),
+    from: context.proxy.clientAddress(request),
   });
   const sessionOf = (request: Request): Session =>
     registry.get(credentialOf(request).principal, String(request.params.id));
@@ -74,7 +73,7 @@ export function sessionRoutes(context: GatewayContext): Router {
       cols: body.cols,
       rows: body.rows,
       principal,
-      from: remoteAddress(request),
+      from: context.proxy.clientAddress(request),
     });
     response.status(201).json({ session: session.info() });
   });

@@ -1,0 +1,174 @@
+// Prometheus metrics: who may scrape, and that the numbers move with what the gateway really did —
+// bytes relayed after a session, refusals after a bad token or Origin, closes by code, spawns,
+// clients attached; the separate loopback listener; and metrics switched off.
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { describe, test } from 'node:test';
+import { resolveConfig } from '../../server/src/config/load.ts';
+import { startGateway } from '../helpers/gateway.js';
+import { useGateway } from '../helpers/fixture.js';
+import { api, errorCode, getString } from '../helpers/http.js';
+import { metricValue, scrape } from '../helpers/metrics.js';
+import { createSession, sh } from '../helpers/sessions.js';
+import { connect } from '../helpers/ws-client.js';
+
+const operator = randomBytes(24).toString('base64url');
+const scraper = randomBytes(24).toString('base64url');
+
+const gateway = useGateway({
+  config: {
+    tokens: [
+      { name: 'operator', token: operator, role: 'operator' },
+      // A scrape-only token: a viewer that sees only its own sessions (it can create none).
+      { name: 'prometheus', token: scraper, role: 'viewer', scope: 'own', metrics: true },
+    ],
+  },
+});
+
+const metrics = (): Promise<string> => scrape(`${gateway.url}/metrics`, scraper);
+
+describe('who may scrape', () => {
+  test('GET /metrics needs a token with "metrics": true', async () => {
+    assert.equal((await api(gateway.url, 'GET', '/metrics')).status, 401);
+    const operatorTry = await api(gateway.url, 'GET', '/metrics', { token: operator });
+    assert.equal(operatorTry.status, 403);
+    assert.equal(errorCode(operatorTry), 'FORBIDDEN');
+    assert.match(getString(operatorTry.body, 'error', 'message'), /may not read metrics/);
+    const text = await metrics();
+    assert.match(text, /^# TYPE shellgate_relayed_bytes_total counter$/m);
+    assert.match(text, /^# TYPE shellgate_spawn_duration_seconds histogram$/m);
+    // prom-client's process metrics, in the gateway's own registry.
+    assert.ok(metricValue(text, 'process_resident_memory_bytes') > 0);
+  });
+
+  test('the scrape token sees no session', async () => {
+    await createSession(gateway, 'cat', undefined, operator);
+    const listed = await api(gateway.url, 'GET', '/api/sessions', { token: scraper });
+    assert.equal(listed.status, 200);
+    assert.deepEqual(listed.body, { sessions: [] });
+  });
+});
+
+describe('the numbers move with what happened', () => {
+  test('bytes relayed by stream, spawns, sessions by state and mode', async () => {
+    const before = await metrics();
+    const session = await sh(
+      { ...gateway, operatorToken: operator },
+      'head -c 100000 /dev/zero; printf oops >&2',
+    );
+    const client = await connect(gateway.url, session.id, { token: operator });
+    await client.nextMessage('exit');
+    assert.equal(client.output('stdout').length, 100_000);
+    await client.close();
+    const after = await metrics();
+    const delta = (name: string, labels?: Record<string, string>): number =>
+      metricValue(after, name, labels) - metricValue(before, name, labels);
+    assert.equal(delta('shellgate_relayed_bytes_total', { stream: 'stdout' }), 100_000);
+    assert.equal(delta('shellgate_relayed_bytes_total', { stream: 'stderr' }), 4);
+    assert.equal(delta('shellgate_spawn_duration_seconds_count'), 1);
+    assert.ok(delta('shellgate_spawn_duration_seconds_sum') > 0);
+    assert.ok(metricValue(after, 'shellgate_sessions', { state: 'exited', mode: 'pipe' }) >= 1);
+  });
+
+  test('refusals by reason: a bad token, a foreign Origin', async () => {
+    const before = await metrics();
+    assert.equal(
+      (await api(gateway.url, 'GET', '/api/sessions', { token: 'wrong-wrong-wrong-wrong' })).status,
+      401,
+    );
+    const foreign = await api(gateway.url, 'GET', '/api/sessions', {
+      token: operator,
+      origin: 'https://evil.example',
+    });
+    assert.equal(foreign.status, 403);
+    const after = await metrics();
+    assert.equal(
+      metricValue(after, 'shellgate_refusals_total', { reason: 'auth' }) -
+        metricValue(before, 'shellgate_refusals_total', { reason: 'auth' }),
+      1,
+    );
+    assert.equal(
+      metricValue(after, 'shellgate_refusals_total', { reason: 'origin' }) -
+        metricValue(before, 'shellgate_refusals_total', { reason: 'origin' }),
+      1,
+    );
+  });
+
+  test('attached clients by role, and closes by code', async () => {
+    const session = await createSession(gateway, 'cat', undefined, operator);
+    const before = await metrics();
+    const control = await connect(gateway.url, session.id, { token: operator });
+    const viewer = await connect(gateway.url, session.id, { token: operator, role: 'view' });
+    const during = await metrics();
+    assert.equal(
+      metricValue(during, 'shellgate_clients', { role: 'control' }) -
+        metricValue(before, 'shellgate_clients', { role: 'control' }),
+      1,
+    );
+    assert.equal(
+      metricValue(during, 'shellgate_clients', { role: 'view' }) -
+        metricValue(before, 'shellgate_clients', { role: 'view' }),
+      1,
+    );
+    await viewer.close();
+    await control.close();
+    // The gateway counts a close when it sees it: wait for both (bounded).
+    let after = '';
+    for (let attempt = 0; attempt < 100; attempt += 1) {
+      after = await metrics();
+      const closes =
+        metricValue(after, 'shellgate_websocket_closes_total', { code: '1005' }) -
+        metricValue(before, 'shellgate_websocket_closes_total', { code: '1005' });
+      if (closes >= 2) break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    // ws's close() sends no status code: the gateway sees 1005 ("no status received").
+    assert.equal(
+      metricValue(after, 'shellgate_websocket_closes_total', { code: '1005' }) -
+        metricValue(before, 'shellgate_websocket_closes_total', { code: '1005' }),
+      2,
+    );
+    assert.equal(
+      metricValue(after, 'shellgate_clients', { role: 'view' }),
+      metricValue(before, 'shellgate_clients', { role: 'view' }),
+    );
+  });
+});
+
+describe('a listener of its own, and metrics off', () => {
+  test('metrics.listen serves /metrics without a credential on loopback', async () => {
+    const own = await startGateway({ config: { metrics: { listen: { host: '127.0.0.1', port: 0 } } } });
+    try {
+      const line = own.stderr.find((entry) => entry.includes('"msg":"metrics listening"'));
+      assert.ok(line !== undefined, own.stderr.join('\n'));
+      const { port } = JSON.parse(line) as { port: number };
+      const text = await scrape(`http://127.0.0.1:${port}/metrics`);
+      assert.match(text, /^shellgate_paused_children 0$/m);
+      assert.equal((await fetch(`http://127.0.0.1:${port}/`)).status, 404);
+      // On the gateway's own port, the operator (no "metrics": true) is still refused.
+      assert.equal((await api(own.url, 'GET', '/metrics', { token: own.operatorToken })).status, 403);
+    } finally {
+      await own.stop();
+    }
+  });
+
+  test('metrics.enabled false: no /metrics at all', async () => {
+    const off = await startGateway({ config: { metrics: { enabled: false } } });
+    try {
+      assert.equal((await api(off.url, 'GET', '/metrics', { token: off.operatorToken })).status, 404);
+    } finally {
+      await off.stop();
+    }
+  });
+
+  test('a non-loopback metrics.listen is refused unless allowed', async () => {
+    await assert.rejects(
+      resolveConfig({ metrics: { listen: { host: '0.0.0.0', port: 9464 } } }),
+      /metrics\.listen\.host: "0\.0\.0\.0" is not a loopback address.*metrics\.allowNonLoopback/,
+    );
+    const allowed = await resolveConfig({
+      metrics: { listen: { host: '0.0.0.0', port: 9464 }, allowNonLoopback: true },
+    });
+    assert.equal(allowed.metrics.listen?.host, '0.0.0.0');
+  });
+});
