@@ -8,6 +8,7 @@ import type { Logger } from './log/logger.js';
 import type { RecordingStore } from './recording/store.js';
 import type { SessionActions } from './sessions/actions.js';
 import type { SessionRegistry } from './sessions/registry.js';
+import type { ShareStore } from './shares/store.js';
 
 export interface GatewayContext {
   config: GatewayConfig;
@@ -22,6 +23,8 @@ export interface GatewayContext {
   audit: Audit;
   /** Recorded sessions' files: listing, download, deletion, retention. */
   recordings: RecordingStore;
+  /** Share links (docs/sharing.md), in memory. */
+  shares: ShareStore;
   /** Set once shutdown begins: new requests get SHUTTING_DOWN. */
   closing: boolean;
   /** Closes the WebSocket connections opened with a login that was logged out. */

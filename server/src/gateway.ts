@@ -19,6 +19,7 @@ import { TimeoutError, withTimeout } from './process/index.js';
 import type { Logger } from './log/logger.js';
 import { RecordingStore } from './recording/store.js';
 import { SessionActions } from './sessions/actions.js';
+import { ShareStore } from './shares/store.js';
 import { SessionRegistry } from './sessions/registry.js';
 import { Connections } from './ws/connection.js';
 import { Heartbeat } from './ws/heartbeat.js';
@@ -54,6 +55,12 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
   const audit = createAudit(logger, config.log.audit);
   const actions = new SessionActions(audit);
   const recordings = new RecordingStore(config.recording, logger);
+  // Set below, once the connections exist: an ended link closes the streams opened with it (4003).
+  let closeShareStreams: (shareId: string, reason: string) => void = () => undefined;
+  const shares = new ShareStore(config.shares, (share, end) => {
+    audit.record('share-ended', { who: null, from: undefined, session: share.session, share: share.id, end });
+    closeShareStreams(share.id, end === 'revoked' ? 'share link revoked' : 'share link expired');
+  });
   const context: GatewayContext = {
     config,
     logger,
@@ -61,7 +68,12 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     actions,
     recordings,
     registry: new SessionRegistry(config, logger, audit, actions, recordings),
-    authenticator: new Authenticator(new TokenStore(config.tokens), new LoginStore(config.limits.loginTtlMs)),
+    shares,
+    authenticator: new Authenticator(
+      new TokenStore(config.tokens),
+      new LoginStore(config.limits.loginTtlMs),
+      shares,
+    ),
     policy: new OriginPolicy({
       bindHost: config.host,
       allowedHosts: config.allowedHosts,
@@ -100,6 +112,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
   const heartbeat = new Heartbeat(config.limits.heartbeatIntervalMs);
   const connections = new Connections(context, heartbeat);
   context.revokeLogin = (loginId) => connections.revokeLogin(loginId);
+  closeShareStreams = (shareId, reason) => connections.endShare(shareId, reason);
   server.on('upgrade', upgradeHandler(context, wss, connections));
   server.on('clientError', (_error, socket) => {
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
@@ -156,6 +169,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
           server.closeAllConnections();
         });
         connections.terminateAll();
+        shares.close();
         await recordings.close();
         await audit.close();
       })();

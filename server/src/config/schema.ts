@@ -3,7 +3,7 @@ import { MODES, REQUEST_LIMITS, TOKEN_ROLES } from '@shellgate/shared';
 import type { TokenRole } from '@shellgate/shared';
 import { z } from 'zod';
 import { LOG_LEVELS } from '../log/logger.js';
-import { DEFAULT_LIMITS, DEFAULT_RECORDING } from './limits.js';
+import { DEFAULT_LIMITS, DEFAULT_RECORDING, DEFAULT_SHARES } from './limits.js';
 
 const DEFAULT_PORT = 8022;
 const DEFAULT_HOST = '127.0.0.1';
@@ -128,6 +128,13 @@ const recordingSchema = z.strictObject({
   maxQueueBytes: positiveInt.min(1024, 'expected at least 1024').default(DEFAULT_RECORDING.maxQueueBytes),
 });
 
+const sharesSchema = z.strictObject({
+  /** Operators may create share links to the sessions they control. */
+  enabled: z.boolean().default(true),
+  maxTtlSeconds: positiveInt.default(DEFAULT_SHARES.maxTtlSeconds),
+  maxPerSession: positiveInt.default(DEFAULT_SHARES.maxPerSession),
+});
+
 const profileName = z
   .string()
   .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'expected a profile name of letters, digits, ".", "_", "-"');
@@ -156,6 +163,7 @@ export const configSchema = z
       .default({ level: 'info' }),
     webRoot: z.string().min(1).optional(),
     recording: recordingSchema.default(recordingSchema.parse({})),
+    shares: sharesSchema.default(sharesSchema.parse({})),
   })
   .superRefine((config, ctx) => {
     if (config.limits.flowControlWindowBytes > config.limits.replayBufferBytes) {
@@ -224,3 +232,4 @@ export type ParsedConfig = z.output<typeof configSchema>;
 export type ProfileConfig = z.output<typeof profileSchema>;
 export type TokenConfig = z.output<typeof tokenSchema>;
 export type RecordingConfig = z.output<typeof recordingSchema>;
+export type SharesConfig = z.output<typeof sharesSchema>;

@@ -9,6 +9,7 @@ import { securityHeaders } from './headers.js';
 import { authRoutes } from './routes/auth.js';
 import { recordingRoutes } from './routes/recordings.js';
 import { sessionRoutes } from './routes/sessions.js';
+import { shareRoutes } from './routes/shares.js';
 import { DEFAULT_WEB_ROOT, staticRoutes } from './static.js';
 
 export function createApp(context: GatewayContext): express.Express {
@@ -33,6 +34,9 @@ export function createApp(context: GatewayContext): express.Express {
   });
   api.use(express.json({ limit: context.config.limits.maxBodyBytes, strict: true }));
   api.use(authRoutes(context));
+  // Before the session routes, which authenticate everything that passes through them: opening a
+  // link is how a visitor gets a credential in the first place.
+  api.use(shareRoutes(context));
   api.use(sessionRoutes(context));
   api.use(recordingRoutes(context));
   api.use((request, response) => {

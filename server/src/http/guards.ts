@@ -5,6 +5,7 @@ import type { Request, RequestHandler, Response } from 'express';
 import type { Credential } from '../auth/authenticate.js';
 import { authenticateLimited, remoteAddress } from '../auth/authenticate.js';
 import type { GatewayContext } from '../context.js';
+import { shareMayUse } from '../shares/access.js';
 import { sendError } from './errors.js';
 
 const credentials = new WeakMap<Request, Credential>();
@@ -82,6 +83,18 @@ export function authenticate(context: GatewayContext): RequestHandler {
         response,
         ErrorCode.OriginRejected,
         'a cookie-authenticated request that changes state must carry an Origin header',
+        result.credential.principal.name,
+      );
+      return;
+    }
+    const { share } = result.credential.principal;
+    if (share !== undefined && !shareMayUse(share, request.baseUrl + request.path)) {
+      refuse(
+        context,
+        request,
+        response,
+        ErrorCode.Forbidden,
+        'a share link opens its one session and nothing else',
         result.credential.principal.name,
       );
       return;
