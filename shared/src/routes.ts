@@ -19,6 +19,9 @@ export const ApiPath = {
   shares: '/api/shares',
   /** `DELETE`: revokes a share link. */
   share: (id: string): string => `/api/shares/${encodeURIComponent(id)}`,
+  recordings: '/api/recordings',
+  /** `GET` downloads the asciicast file; `DELETE` removes it. */
+  recording: (id: string): string => `/api/recordings/${encodeURIComponent(id)}`,
   /** `POST {link}`: exchanges a share link for a cookie to its one session. */
   shareOpen: '/api/share/open',
 } as const;
