@@ -1,12 +1,19 @@
 // The few HTTP calls the commands make, each answer checked against the protocol's schema.
 import {
   ApiPath,
+  createShareResponseSchema,
   parseWith,
   sessionResponseSchema,
   sessionsResponseSchema,
   terminateResponseSchema,
 } from '@shellgate/shared';
-import type { ExitStatus, SessionInfo, SignalName } from '@shellgate/shared';
+import type {
+  CreateShareRequest,
+  CreateShareResponse,
+  ExitStatus,
+  SessionInfo,
+  SignalName,
+} from '@shellgate/shared';
 import type { Target } from './credentials.js';
 import { ClientError, ClientErrorCode } from './errors.js';
 import { requestJson } from './http.js';
@@ -44,4 +51,13 @@ export async function terminateSession(
 
 export async function signalSession(target: Target, id: string, signal: SignalName): Promise<void> {
   await requestJson(target, 'POST', ApiPath.signal(id), { signal });
+}
+
+export async function createShare(
+  target: Target,
+  id: string,
+  request: CreateShareRequest,
+): Promise<CreateShareResponse> {
+  const answer = await requestJson(target, 'POST', ApiPath.sessionShares(id), request);
+  return checked(createShareResponseSchema, answer, 'share link');
 }

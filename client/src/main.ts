@@ -7,6 +7,7 @@ import { EXEC_USAGE, execCommand } from './commands/exec.js';
 import { KILL_USAGE, killCommand } from './commands/kill.js';
 import { LOGS_USAGE, logsCommand } from './commands/logs.js';
 import { LS_USAGE, lsCommand } from './commands/ls.js';
+import { SHARE_USAGE, shareCommand } from './commands/share.js';
 import { ClientError, FAILURE_STATUS } from './errors.js';
 
 const COMMANDS: Record<ClientCommand, (args: readonly string[], context: CommandContext) => Promise<number>> =
@@ -16,6 +17,7 @@ const COMMANDS: Record<ClientCommand, (args: readonly string[], context: Command
     ls: lsCommand,
     kill: killCommand,
     logs: logsCommand,
+    share: shareCommand,
   };
 
 export const CLIENT_USAGE = `${EXEC_USAGE}
@@ -23,6 +25,7 @@ export const CLIENT_USAGE = `${EXEC_USAGE}
        ${LS_USAGE.replace('usage: ', '')}
        ${KILL_USAGE.replace('usage: ', '')}
        ${LOGS_USAGE.replace('usage: ', '')}
+       ${SHARE_USAGE.replace('usage: ', '')}
 
   --url URL          the gateway (default: $SHELLGATE_URL, else http://127.0.0.1:8022)
   --token-file FILE  read the token from FILE (default: $SHELLGATE_TOKEN)

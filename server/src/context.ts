@@ -11,6 +11,7 @@ import type { ProxyTrust } from './proxy/trust.js';
 import type { RecordingStore } from './recording/store.js';
 import type { SessionActions } from './sessions/actions.js';
 import type { SessionRegistry } from './sessions/registry.js';
+import type { ShareStore } from './shares/store.js';
 
 export interface GatewayContext {
   config: GatewayConfig;
@@ -31,6 +32,8 @@ export interface GatewayContext {
   audit: Audit;
   /** Recorded sessions' files: listing, download, deletion, retention. */
   recordings: RecordingStore;
+  /** Share links (docs/sharing.md), in memory. */
+  shares: ShareStore;
   /** Set once shutdown begins: new requests get SHUTTING_DOWN. */
   closing: boolean;
   /** Closes the WebSocket connections opened with a login that was logged out. */

@@ -25,6 +25,7 @@ import { ProxyTrust } from './proxy/trust.js';
 import { ProxyAuthenticator } from './auth/proxy-auth.js';
 import { RecordingStore } from './recording/store.js';
 import { SessionActions } from './sessions/actions.js';
+import { ShareStore } from './shares/store.js';
 import { SessionRegistry } from './sessions/registry.js';
 import { Connections } from './ws/connection.js';
 import { Heartbeat } from './ws/heartbeat.js';
@@ -76,6 +77,12 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
   const registry = new SessionRegistry(config, logger, audit, actions, recordings, containment, (seconds) =>
     metrics?.spawned(seconds),
   );
+  // Set below, once the connections exist: an ended link closes the streams opened with it (4003).
+  let closeShareStreams: (shareId: string, reason: string) => void = () => undefined;
+  const shares = new ShareStore(config.shares, (share, end) => {
+    audit.record('share-ended', { who: null, from: undefined, session: share.session, share: share.id, end });
+    closeShareStreams(share.id, end === 'revoked' ? 'share link revoked' : 'share link expired');
+  });
   const context: GatewayContext = {
     config,
     logger,
@@ -86,9 +93,11 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     proxy,
     metrics,
     registry: (live.registry = registry),
+    shares,
     authenticator: new Authenticator(
       new TokenStore(config.tokens),
       new LoginStore(config.limits.loginTtlMs),
+      shares,
       config.auth.proxy === undefined ? undefined : new ProxyAuthenticator(config.auth.proxy, proxy),
     ),
     policy: new OriginPolicy({
@@ -130,6 +139,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
   const open = new Connections(context, heartbeat);
   live.connections = open;
   context.revokeLogin = (loginId) => open.revokeLogin(loginId);
+  closeShareStreams = (shareId, reason) => open.endShare(shareId, reason);
   server.on('upgrade', upgradeHandler(context, wss, open));
   server.on('clientError', (_error, socket) => {
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
@@ -193,6 +203,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
           server.closeAllConnections();
         });
         open.terminateAll();
+        shares.close();
         await containment.close();
         await metricsListener?.close();
         await recordings.close();

@@ -9,7 +9,7 @@ import { createGateway } from './gateway.js';
 import { closeInheritedOnExec } from './process/index.js';
 
 const USAGE = `usage: shellgate [serve] [--config <file.json>] [--host <address>] [--port <port>] [--exit-on-stdin-close]
-       shellgate exec|attach|ls|kill|logs …   the operator client (shellgate exec --help; docs/client.md)
+       shellgate exec|attach|ls|kill|logs|share …   the operator client (shellgate exec --help; docs/client.md)
 
   --config               JSON configuration file (docs/configuration.md)
   --host                 address to bind (default 127.0.0.1)

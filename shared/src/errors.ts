@@ -49,6 +49,12 @@ export const ErrorCode = {
   UnsupportedWebSocketVersion: 'UNSUPPORTED_WEBSOCKET_VERSION',
   /** The gateway is shutting down. HTTP 503 / close 1001. */
   ShuttingDown: 'SHUTTING_DOWN',
+  /** A share link (or its cookie) the gateway never issued, or with a wrong secret. HTTP 401. */
+  ShareLinkInvalid: 'SHARE_LINK_INVALID',
+  /** A share link past its expiry. HTTP 410. */
+  ShareLinkExpired: 'SHARE_LINK_EXPIRED',
+  /** A share link that was revoked. HTTP 410. */
+  ShareLinkRevoked: 'SHARE_LINK_REVOKED',
   /** A bug. HTTP 500. */
   Internal: 'INTERNAL',
 } as const;
@@ -79,6 +85,9 @@ export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
   SPAWN_FAILED: 500,
   UNSUPPORTED_WEBSOCKET_VERSION: 426,
   SHUTTING_DOWN: 503,
+  SHARE_LINK_INVALID: 401,
+  SHARE_LINK_EXPIRED: 410,
+  SHARE_LINK_REVOKED: 410,
   INTERNAL: 500,
 };
 
@@ -98,6 +107,8 @@ export const CloseCode = {
   SessionGone: 4000,
   /** The credential was revoked or the cookie session logged out. */
   Unauthorized: 4001,
+  /** The share link this stream was opened with expired or was revoked. Do not reconnect with it. */
+  ShareEnded: 4003,
   /** No pong in time: the connection was considered dead and detached. */
   HeartbeatTimeout: 4008,
   /**

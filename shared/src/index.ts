@@ -9,5 +9,7 @@ export * from './api.js';
 export * from './frames.js';
 export * from './parse.js';
 export * from './routes.js';
+export * from './shares.js';
+export * from './recordings.js';
 export * from './stream-query.js';
 export * from './client/index.js';

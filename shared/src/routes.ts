@@ -13,6 +13,17 @@ export const ApiPath = {
   sessions: '/api/sessions',
   session: sessionBase,
   signal: (id: string): string => `${sessionBase(id)}/signal`,
+  /** `POST`: a share link to the session (docs/sharing.md). */
+  sessionShares: (id: string): string => `${sessionBase(id)}/shares`,
+  /** `GET`: the share links this credential may manage (`?session=` for one session's). */
+  shares: '/api/shares',
+  /** `DELETE`: revokes a share link. */
+  share: (id: string): string => `/api/shares/${encodeURIComponent(id)}`,
+  recordings: '/api/recordings',
+  /** `GET` downloads the asciicast file; `DELETE` removes it. */
+  recording: (id: string): string => `/api/recordings/${encodeURIComponent(id)}`,
+  /** `POST {link}`: exchanges a share link for a cookie to its one session. */
+  shareOpen: '/api/share/open',
 } as const;
 
 /** The exec upgrade: create a session from a profile and attach to it as control in one handshake. */

@@ -2,7 +2,11 @@
 // an ApiError carrying the server's stable error code (or null when the body was not ours).
 import {
   ApiPath,
+  createShareResponseSchema,
   errorBodySchema,
+  openShareResponseSchema,
+  recordingsResponseSchema,
+  shareListResponseSchema,
   parseWith,
   profilesResponseSchema,
   sessionResponseSchema,
@@ -12,6 +16,11 @@ import {
 } from '@shellgate/shared';
 import { appUrl } from './base-url.js';
 import type {
+  CreateShareRequest,
+  CreateShareResponse,
+  OpenShareResponse,
+  RecordingInfo,
+  ShareInfo,
   CreateSessionRequest,
   ErrorCode,
   ExitStatus,
@@ -101,4 +110,30 @@ export const api = {
     (await requestOk('POST', ApiPath.sessions, sessionResponseSchema, body)).session,
   terminate: async (id: string): Promise<ExitStatus> =>
     (await requestOk('DELETE', ApiPath.session(id), terminateResponseSchema)).exit,
+  createShare: (id: string, body: CreateShareRequest): Promise<CreateShareResponse> =>
+    requestOk('POST', ApiPath.sessionShares(id), createShareResponseSchema, body),
+  shares: async (session: string): Promise<ShareInfo[]> =>
+    (
+      await requestOk(
+        'GET',
+        `${ApiPath.shares}?session=${encodeURIComponent(session)}`,
+        shareListResponseSchema,
+      )
+    ).shares,
+  revokeShare: async (id: string): Promise<void> => {
+    await request('DELETE', ApiPath.share(id), null);
+  },
+  openShare: (link: string): Promise<OpenShareResponse> =>
+    requestOk('POST', ApiPath.shareOpen, openShareResponseSchema, { link }),
+  recordings: async (): Promise<RecordingInfo[]> =>
+    (await requestOk('GET', ApiPath.recordings, recordingsResponseSchema)).recordings,
+  deleteRecording: async (id: string): Promise<void> => {
+    await request('DELETE', ApiPath.recording(id), null);
+  },
+  /** The recording's asciicast text. */
+  recordingText: async (id: string): Promise<string> => {
+    const response = await fetch(ApiPath.recording(id), { credentials: 'same-origin' });
+    if (!response.ok) throw await toApiError(response, ApiPath.recording(id));
+    return response.text();
+  },
 };

@@ -44,6 +44,9 @@ export function header(identity: Identity | null, onSignOut: () => void, afterTh
         h('span', { class: `badge role-${identity.role}` }, identity.role),
       ),
     );
+    right.prepend(
+      h('a', { href: '#/recordings', class: 'button ghost', 'data-testid': 'recordings-link' }, 'Recordings'),
+    );
     right.append(signOut);
   }
   const element = h(

@@ -14,6 +14,7 @@ import { LineEditor } from './terminal/line-editor.js';
 import { Screen } from './terminal/screen.js';
 import { SearchBar } from './terminal/search-bar.js';
 import { SettingsPanel } from './settings-panel.js';
+import { SharePanel } from './share-panel.js';
 import { ExtraKeys } from './terminal/extra-keys.js';
 import { onSettingsChange } from './terminal/settings.js';
 import { Sizing } from './terminal/sizing.js';
@@ -117,6 +118,11 @@ export function sessionView(ctx: AppContext, sessionId: string, wanted: ClientRo
   });
   const settingsPanel = store.add(new SettingsPanel());
   toolbar.element.append(settingsPanel.element);
+  // Whoever controls the session may share it; a visitor through a link may not pass it on.
+  if (ctx.share === undefined && canControl)
+    toolbar.element.append(store.add(new SharePanel(sessionId)).element);
+  // A link opens this one session: there is no list to go back to.
+  if (ctx.share !== undefined) toolbar.element.querySelector('[data-testid="back-to-sessions"]')?.remove();
   store.add(
     onSettingsChange((next) => {
       // A new font size changes how many cells fit; screen-reader mode is worth saying.

@@ -1,5 +1,5 @@
 // What every page of the app is: an element plus the one call that cleans up after it.
-import type { Identity } from '@shellgate/shared';
+import type { Identity, OpenShareResponse } from '@shellgate/shared';
 import type { Disposable } from './disposables.js';
 
 export interface View extends Disposable {
@@ -12,5 +12,7 @@ export interface View extends Disposable {
 
 export interface AppContext {
   readonly identity: Identity;
+  /** Set when a share link opened the app: its one session is all there is. */
+  readonly share?: OpenShareResponse;
   navigate(hash: string): void;
 }

@@ -2,8 +2,10 @@
 // (scripts), the user an authenticating proxy names (single sign-on, proxy-auth.ts) or the login
 // cookie (browsers). A present but wrong Authorization or user header never falls back to another.
 import type { IncomingMessage } from 'node:http';
-import { ErrorCode } from '@shellgate/shared';
+import { ErrorCode, ProtocolError } from '@shellgate/shared';
 import { parse as parseCookies } from 'cookie';
+import { SHARE_COOKIE_NAME } from '../shares/cookie.js';
+import type { ShareStore } from '../shares/store.js';
 import { COOKIE_NAME } from './logins.js';
 import type { ProxyAuthenticator } from './proxy-auth.js';
 import type { LoginStore } from './logins.js';
@@ -11,14 +13,22 @@ import type { Principal } from './principal.js';
 import type { FailureLimiter } from './rate-limit.js';
 import type { TokenStore } from './tokens.js';
 
-export type Credential = { principal: Principal; via: 'bearer' | 'proxy' | 'cookie'; loginId?: string };
+export type Credential = {
+  principal: Principal;
+  via: 'bearer' | 'proxy' | 'cookie';
+  loginId?: string;
+  /** The share visit (docs/sharing.md) whose cookie this is. */
+  visitId?: string;
+};
 
-export type AuthResult = { ok: true; credential: Credential } | { ok: false; reason: string };
+export type AuthResult =
+  { ok: true; credential: Credential } | { ok: false; reason: string; code?: ErrorCode | undefined };
 
 export class Authenticator {
   constructor(
     readonly tokens: TokenStore,
     readonly logins: LoginStore,
+    readonly shares: ShareStore,
     /** Set when auth.proxy is configured. */
     readonly proxy?: ProxyAuthenticator,
   ) {}
@@ -39,19 +49,38 @@ export class Authenticator {
       return { ok: true, credential: { principal: signedOn.principal, via: 'proxy' } };
     }
     // Parsed here, not by express middleware: the WebSocket upgrade never passes through express.
-    const loginId = parseCookies(request.headers.cookie ?? '')[COOKIE_NAME];
-    if (loginId !== undefined && loginId !== '') {
+    const cookies = parseCookies(request.headers.cookie ?? '');
+    const loginId = cookies[COOKIE_NAME];
+    const hasLogin = loginId !== undefined && loginId !== '';
+    // A share cookie is sent only to its session's paths: there it speaks for the browser, as the
+    // link its user opened. One that has ended gives way to a login the browser also holds.
+    const visitId = cookies[SHARE_COOKIE_NAME];
+    if (visitId !== undefined && visitId !== '') {
+      const refused = this.#visit(visitId);
+      if (refused.ok || !hasLogin) return refused;
+    }
+    if (hasLogin) {
       const principal = this.logins.get(loginId);
       if (principal === undefined) return { ok: false, reason: 'the login has expired or was logged out' };
       return { ok: true, credential: { principal, via: 'cookie', loginId } };
     }
     return { ok: false, reason: 'authentication required: log in or send "Authorization: Bearer <token>"' };
   }
+
+  #visit(visitId: string): AuthResult {
+    try {
+      const { principal } = this.shares.visit(visitId);
+      return { ok: true, credential: { principal, via: 'cookie', visitId } };
+    } catch (error) {
+      if (!(error instanceof ProtocolError)) throw error;
+      return { ok: false, code: error.code, reason: error.message };
+    }
+  }
 }
 
 export type CheckedAuth =
   | { ok: true; credential: Credential }
-  | { ok: false; code: typeof ErrorCode.Unauthorized; reason: string }
+  | { ok: false; code: Exclude<ErrorCode, typeof ErrorCode.RateLimited>; reason: string }
   | { ok: false; code: typeof ErrorCode.RateLimited; reason: string; retryAfterSeconds: number };
 
 /**
@@ -80,5 +109,8 @@ export function authenticateLimited(
   const result = authenticator.authenticate(request);
   if (result.ok) return result;
   if (bearer) failures.fail(from);
-  return { ok: false, code: ErrorCode.Unauthorized, reason: result.reason };
+  // A share link's refusal names its own code (expired, revoked); rate limiting is decided above.
+  const code =
+    result.code === undefined || result.code === ErrorCode.RateLimited ? ErrorCode.Unauthorized : result.code;
+  return { ok: false, code, reason: result.reason };
 }

@@ -11,14 +11,25 @@ export interface Principal {
   scope: Scope;
   /** May read GET /metrics (a token's `metrics: true`). */
   metrics?: boolean;
+  /** Set for whoever opened a share link: that one share, confined to its one session. */
+  share?: { id: string; session: string };
 }
 
-/** Whether `principal` may see a session created by the token named `owner`. */
-export function canSee(principal: Principal, owner: string): boolean {
-  return principal.scope === 'all' || principal.name === owner;
+/** A session, or a recording of one, as far as who may see it goes. */
+export interface Owned {
+  /** The token name that created the session. */
+  owner: string;
+  /** The session's id. */
+  session: string;
 }
 
-/** Whether `principal` may write to, signal or terminate a session created by `owner`. */
-export function canControl(principal: Principal, owner: string): boolean {
-  return principal.role === 'operator' && canSee(principal, owner);
+/** Whether `principal` may see `target`: its own, all with scope "all", only its own with a share. */
+export function canSee(principal: Principal, target: Owned): boolean {
+  if (principal.share !== undefined) return principal.share.session === target.session;
+  return principal.scope === 'all' || principal.name === target.owner;
+}
+
+/** Whether `principal` may write to, signal or terminate `target`. */
+export function canControl(principal: Principal, target: Owned): boolean {
+  return principal.role === 'operator' && canSee(principal, target);
 }

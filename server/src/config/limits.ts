@@ -62,3 +62,11 @@ export const DEFAULT_RECORDING = {
    */
   maxQueueBytes: 4 * MiB,
 } as const;
+
+/** The shares section's defaults (docs/sharing.md). */
+export const DEFAULT_SHARES = {
+  /** No link lives longer than this (seconds), whatever its creator asks: one day. */
+  maxTtlSeconds: 24 * 60 * 60,
+  /** Links to one session alive at once. */
+  maxPerSession: 20,
+} as const;

@@ -4,7 +4,7 @@ import type { TokenRole } from '@shellgate/shared';
 import { z } from 'zod';
 import { LOG_LEVELS } from '../log/logger.js';
 import { isLoopbackAddress } from '../auth/origin.js';
-import { DEFAULT_LIMITS, DEFAULT_RECORDING } from './limits.js';
+import { DEFAULT_LIMITS, DEFAULT_RECORDING, DEFAULT_SHARES } from './limits.js';
 import { authSchema, basePathSchema, metricsSchema, trustedProxiesSchema } from './production.js';
 
 const DEFAULT_PORT = 8022;
@@ -146,6 +146,13 @@ const containmentSchema = z.strictObject({
   memoryMaxBytes: positiveInt.min(1 << 20, 'expected at least 1048576 (1 MiB)').optional(),
 });
 
+const sharesSchema = z.strictObject({
+  /** Operators may create share links to the sessions they control. */
+  enabled: z.boolean().default(true),
+  maxTtlSeconds: positiveInt.default(DEFAULT_SHARES.maxTtlSeconds),
+  maxPerSession: positiveInt.default(DEFAULT_SHARES.maxPerSession),
+});
+
 const profileName = z
   .string()
   .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'expected a profile name of letters, digits, ".", "_", "-"');
@@ -179,6 +186,7 @@ export const configSchema = z
     trustedProxies: trustedProxiesSchema,
     auth: authSchema,
     metrics: metricsSchema,
+    shares: sharesSchema.default(sharesSchema.parse({})),
   })
   .superRefine((config, ctx) => {
     if (config.limits.flowControlWindowBytes > config.limits.replayBufferBytes) {
@@ -283,3 +291,4 @@ export type ProfileConfig = z.output<typeof profileSchema>;
 export type TokenConfig = z.output<typeof tokenSchema>;
 export type RecordingConfig = z.output<typeof recordingSchema>;
 export type ContainmentConfig = z.output<typeof containmentSchema>;
+export type SharesConfig = z.output<typeof sharesSchema>;

@@ -10,6 +10,7 @@ import { securityHeaders } from './headers.js';
 import { authRoutes } from './routes/auth.js';
 import { recordingRoutes } from './routes/recordings.js';
 import { sessionRoutes } from './routes/sessions.js';
+import { shareRoutes } from './routes/shares.js';
 import { DEFAULT_WEB_ROOT, staticRoutes } from './static.js';
 import { metricsRoutes } from '../metrics/endpoint.js';
 import { limitRefusals } from '../metrics/observe.js';
@@ -66,6 +67,9 @@ function gatewayRoutes(context: GatewayContext, health: express.RequestHandler):
   });
   api.use(express.json({ limit: context.config.limits.maxBodyBytes, strict: true }));
   api.use(authRoutes(context));
+  // Before the session routes, which authenticate everything that passes through them: opening a
+  // link is how a visitor gets a credential in the first place.
+  api.use(shareRoutes(context));
   api.use(sessionRoutes(context));
   api.use(recordingRoutes(context));
   api.use((request, response) => {

@@ -6,6 +6,7 @@ import type { Credential } from '../auth/authenticate.js';
 import { authenticateLimited } from '../auth/authenticate.js';
 import type { GatewayContext } from '../context.js';
 import { auditedOrigin } from '../log/audit.js';
+import { shareMayUse } from '../shares/access.js';
 import { sendError } from './errors.js';
 
 const credentials = new WeakMap<Request, Credential>();
@@ -94,6 +95,15 @@ export function authenticate(context: GatewayContext): RequestHandler {
       refuse(context, request, response, {
         code: ErrorCode.OriginRejected,
         reason: 'a cookie-authenticated request that changes state must carry an Origin header',
+        who: result.credential.principal.name,
+      });
+      return;
+    }
+    const { share } = result.credential.principal;
+    if (share !== undefined && !shareMayUse(share, request.baseUrl + request.path)) {
+      refuse(context, request, response, {
+        code: ErrorCode.Forbidden,
+        reason: 'a share link opens its one session and nothing else',
         who: result.credential.principal.name,
       });
       return;

@@ -3,7 +3,9 @@ import type { RequestHandler } from 'express';
 
 const CONTENT_SECURITY_POLICY = [
   "default-src 'self'",
-  "script-src 'self'",
+  // The recordings page's player (asciinema-player) runs its terminal as WebAssembly: compiling it
+  // needs this, and nothing else does (no eval of JavaScript).
+  "script-src 'self' 'wasm-unsafe-eval'",
   "style-src 'self' 'unsafe-inline'",
   "img-src 'self' data:",
   "connect-src 'self'",

@@ -40,7 +40,13 @@ export type AuditEvent =
   /** A recording was downloaded (GET /api/recordings/:id). */
   | 'recording-download'
   /** A recording was deleted (DELETE /api/recordings/:id). */
-  | 'recording-delete';
+  | 'recording-delete'
+  /** A share link was created, opened, refused, revoked, or ended (docs/sharing.md). */
+  | 'share-create'
+  | 'share-open'
+  | 'share-open-refused'
+  | 'share-revoke'
+  | 'share-ended';
 
 export interface AuditRecord {
   /** Token name, or null when the credential was missing or unknown. */

@@ -116,7 +116,7 @@ export class RecordingStore {
 
   /** Recordings `principal` may see (same rule as sessions), oldest first. */
   async list(principal: Principal): Promise<RecordingInfo[]> {
-    const visible = [...this.#known.values()].filter((meta) => canSee(principal, meta.owner));
+    const visible = [...this.#known.values()].filter((meta) => canSee(principal, meta));
     const infos = await Promise.all(visible.map((meta) => this.#info(meta)));
     return infos.filter((info) => info !== undefined).sort((a, b) => a.startedAt.localeCompare(b.startedAt));
   }
@@ -124,7 +124,7 @@ export class RecordingStore {
   /** The recording and its file, or NOT_FOUND — also for one the principal may not see. */
   async find(principal: Principal, id: string): Promise<{ info: RecordingInfo; path: string }> {
     const meta = isRecordingId(id) ? this.#known.get(id) : undefined;
-    const info = meta === undefined || !canSee(principal, meta.owner) ? undefined : await this.#info(meta);
+    const info = meta === undefined || !canSee(principal, meta) ? undefined : await this.#info(meta);
     if (info === undefined) throw new ProtocolError(ErrorCode.NotFound, 'no such recording');
     return { info, path: this.#path(info.id) };
   }

@@ -144,7 +144,7 @@ function refusalOf(actor: Actor, session: Session, verb: string): string | undef
     case 'stream':
       return actor.role === 'control' ? undefined : `a "view" client may not ${verb} the session`;
     case 'http':
-      return canControl(actor.principal, session.owner.name)
+      return canControl(actor.principal, { owner: session.owner.name, session: session.id })
         ? undefined
         : `a ${actor.principal.role} token may not ${verb} sessions`;
     default: {

@@ -58,13 +58,15 @@ export class SessionRegistry {
 
   /** Sessions `principal` may see, oldest first. */
   list(principal: Principal): Session[] {
-    return [...this.#sessions.values()].filter((session) => canSee(principal, session.owner.name));
+    return [...this.#sessions.values()].filter((session) =>
+      canSee(principal, { owner: session.owner.name, session: session.id }),
+    );
   }
 
   /** The session, or SESSION_NOT_FOUND — also for one that exists but is not the principal's. */
   get(principal: Principal, id: string): Session {
     const session = this.#sessions.get(id);
-    if (session === undefined || !canSee(principal, session.owner.name)) {
+    if (session === undefined || !canSee(principal, { owner: session.owner.name, session: session.id })) {
       throw new ProtocolError(ErrorCode.SessionNotFound, 'no such session');
     }
     return session;

@@ -293,6 +293,14 @@ export class Connections {
     }
   }
 
+  /** Closes the streams opened through a share link that expired or was revoked (4003). */
+  endShare(shareId: string, reason: string): void {
+    for (const connection of this.#open) {
+      if (connection.request.credential.principal.share?.id === shareId)
+        connection.close(CloseCode.ShareEnded, reason);
+    }
+  }
+
   /** Cuts whatever is left (after the sessions closed their clients). */
   terminateAll(): void {
     for (const connection of this.#open) connection.ws.terminate();

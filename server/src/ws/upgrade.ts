@@ -104,6 +104,9 @@ export function upgradeHandler(
       credential,
       refuse: (code, message) => refuse(code, message, credential.principal.name),
     };
+    // A share link opens one existing session: never a new one.
+    if (id === undefined && credential.principal.share !== undefined)
+      return upgrade.refuse(ErrorCode.Forbidden, 'a share link opens its one session and nothing else');
     if (id === undefined) upgradeToExec(context, wss, connections, upgrade);
     else upgradeToStream(context, wss, connections, upgrade, id);
   };
@@ -131,7 +134,7 @@ function upgradeToStream(
   } catch {
     return refuse(ErrorCode.SessionNotFound, 'no such session');
   }
-  if (role === 'control' && !canControl(principal, session.owner.name)) {
+  if (role === 'control' && !canControl(principal, { owner: session.owner.name, session: session.id })) {
     return refuse(ErrorCode.Forbidden, `a ${principal.role} token may only attach with role "view"`);
   }
   const offsetParam = streamQuerySchema.shape.offset.safeParse(query.offset);

@@ -28,6 +28,11 @@ const RULES: Record<CloseCode, CloseRule> = {
   [CloseCode.InternalError]: RETRY,
   [CloseCode.SessionGone]: { retry: false, reason: 'gone', detail: () => 'the session is gone' },
   [CloseCode.Unauthorized]: { retry: false, reason: 'unauthorized', detail: () => 'signed out' },
+  [CloseCode.ShareEnded]: {
+    retry: false,
+    reason: 'unauthorized',
+    detail: (why) => `the share link ended: ${why}`,
+  },
   [CloseCode.HeartbeatTimeout]: RETRY,
   [CloseCode.ClientNotReading]: RETRY,
   [CloseCode.RateLimited]: RETRY,

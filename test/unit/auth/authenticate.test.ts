@@ -9,6 +9,7 @@ import { Authenticator, authenticateLimited } from '../../../server/src/auth/aut
 import { COOKIE_NAME, LoginStore } from '../../../server/src/auth/logins.ts';
 import { FailureLimiter } from '../../../server/src/auth/rate-limit.ts';
 import { TokenStore } from '../../../server/src/auth/tokens.ts';
+import { ShareStore } from '../../../server/src/shares/store.ts';
 
 const TOKEN = 'operator-token-0123456789';
 
@@ -22,6 +23,7 @@ function authenticator(): Authenticator {
   return new Authenticator(
     new TokenStore([{ name: 'ops', token: TOKEN, role: 'operator' }]),
     new LoginStore(60_000),
+    new ShareStore({ enabled: true, maxTtlSeconds: 3600, maxPerSession: 5 }, () => undefined),
   );
 }
 

@@ -11,6 +11,7 @@ test('each close code the gateway sends either retries or stops with a sentence'
     [CloseCode.InternalError]: 'retry',
     [CloseCode.SessionGone]: 'stop gone: the session is gone',
     [CloseCode.Unauthorized]: 'stop unauthorized: signed out',
+    [CloseCode.ShareEnded]: 'stop unauthorized: the share link ended: done (4003)',
     [CloseCode.HeartbeatTimeout]: 'retry',
     [CloseCode.ClientNotReading]: 'retry',
     [CloseCode.RateLimited]: 'retry',
