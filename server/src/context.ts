@@ -3,6 +3,7 @@ import type { Authenticator } from './auth/authenticate.js';
 import type { OriginPolicy } from './auth/origin.js';
 import type { FailureLimiter } from './auth/rate-limit.js';
 import type { GatewayConfig } from './config/load.js';
+import type { Fleet } from './fleet/types.js';
 import type { Audit } from './log/audit.js';
 import type { Logger } from './log/logger.js';
 import type { RecordingStore } from './recording/store.js';
@@ -24,6 +25,8 @@ export interface GatewayContext {
   recordings: RecordingStore;
   /** Set once shutdown begins: new requests get SHUTTING_DOWN. */
   closing: boolean;
+  /** Fleet mode (docs/fleet.md), once joined; undefined without a `fleet` section. */
+  fleet: Fleet | undefined;
   /** Closes the WebSocket connections opened with a login that was logged out. */
   revokeLogin(loginId: string): void;
 }

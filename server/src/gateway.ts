@@ -49,9 +49,14 @@ function formatHost(host: string): string {
   return host.includes(':') ? `[${host}]` : host;
 }
 
+/** The host part of a URL other fleet nodes could reach, or undefined for a wildcard address. */
+function reachableHost(address: string): string | undefined {
+  return address === '0.0.0.0' || address === '::' ? undefined : formatHost(address);
+}
+
 export function createGateway(config: GatewayConfig, options: GatewayOptions = {}): Gateway {
   const logger = options.logger ?? createLogger(config.log.level);
-  const audit = createAudit(logger, config.log.audit);
+  const audit = createAudit(logger, config.log.audit, (event, record) => context.fleet?.audit(event, record));
   const actions = new SessionActions(audit);
   const recordings = new RecordingStore(config.recording, logger);
   const context: GatewayContext = {
@@ -70,6 +75,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     }),
     authFailures: new FailureLimiter(config.limits.loginFailuresPerMinute),
     closing: false,
+    fleet: undefined,
     revokeLogin: () => undefined,
   };
 
@@ -106,6 +112,24 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     else socket.destroy();
   });
 
+  /** Fleet mode: loaded only now, so that a gateway without `fleet` never loads the database driver. */
+  const startFleet = async (fleetConfig: NonNullable<GatewayConfig['fleet']>): Promise<void> => {
+    const { createFleet } = await import('./fleet/fleet.js');
+    const fleet = await createFleet(fleetConfig, {
+      logger,
+      logins: context.authenticator.logins,
+      loginTtlMs: config.limits.loginTtlMs,
+      revokeLogin: (loginId) => connections.revokeLogin(loginId),
+    });
+    context.registry.observe({
+      created: (session) => fleet.sessionCreated(session),
+      changed: (session) => fleet.sessionChanged(session),
+      removed: (session) => fleet.sessionRemoved(session),
+    });
+    context.authenticator.remoteLogins = (loginId) => fleet.resolveLogin(loginId);
+    context.fleet = fleet;
+  };
+
   let closing: Promise<void> | undefined;
   const scheme = config.tls === undefined ? 'http' : 'https';
 
@@ -113,7 +137,8 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     async listen() {
       // The directory exists and retention has run before the first session can be recorded.
       await recordings.open();
-      return new Promise((resolve, reject) => {
+      if (config.fleet !== undefined) await startFleet(config.fleet);
+      const bound = await new Promise<{ host: string; port: number; url: string }>((resolve, reject) => {
         server.once('error', reject);
         server.listen(config.port, config.host, () => {
           server.off('error', reject);
@@ -131,6 +156,14 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
           resolve({ host: address.address, port: address.port, url: `${scheme}://${host}:${address.port}` });
         });
       });
+      if (context.fleet !== undefined) {
+        const host = reachableHost(bound.host);
+        if (config.fleet?.url === undefined && host === undefined) {
+          throw new Error('fleet.url is required when the gateway listens on a wildcard address');
+        }
+        await context.fleet.join(`${scheme}://${host ?? ''}:${bound.port}`);
+      }
+      return bound;
     },
     close() {
       closing ??= (async () => {
@@ -157,6 +190,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
         });
         connections.terminateAll();
         await recordings.close();
+        await context.fleet?.close();
         await audit.close();
       })();
       return closing;

@@ -11,6 +11,7 @@ export const ApiPath = {
   whoami: '/api/whoami',
   profiles: '/api/profiles',
   sessions: '/api/sessions',
+  nodes: '/api/nodes',
   session: sessionBase,
   signal: (id: string): string => `${sessionBase(id)}/signal`,
 } as const;

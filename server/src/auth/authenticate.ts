@@ -10,15 +10,42 @@ import type { Principal } from './principal.js';
 import type { FailureLimiter } from './rate-limit.js';
 import type { TokenStore } from './tokens.js';
 
-export type Credential = { principal: Principal; via: 'bearer' | 'cookie'; loginId?: string };
+export type Credential = {
+  principal: Principal;
+  /** `fleet`: signed by another node of the fleet that authenticated the client (docs/fleet.md). */
+  via: 'bearer' | 'cookie' | 'fleet';
+  loginId?: string;
+  /** `fleet`: the client's address as the entry node saw it. */
+  from?: string;
+};
 
 export type AuthResult = { ok: true; credential: Credential } | { ok: false; reason: string };
 
+/** What a login id looks like (logins.ts: 32 random bytes, base64url); nothing else is looked up. */
+const LOGIN_ID = /^[A-Za-z0-9_-]{43}$/;
+
 export class Authenticator {
+  /**
+   * Fleet mode (docs/fleet.md): where a login id this node does not hold is looked up — another
+   * node of the fleet may have created it. Undefined outside fleet mode.
+   */
+  remoteLogins: ((loginId: string) => Promise<Principal | undefined>) | undefined;
+
   constructor(
     readonly tokens: TokenStore,
     readonly logins: LoginStore,
   ) {}
+
+  /** `authenticate`, then, for a login cookie unknown here, the fleet's logins. */
+  async authenticateAnywhere(request: IncomingMessage): Promise<AuthResult> {
+    const result = this.authenticate(request);
+    if (result.ok || this.remoteLogins === undefined || request.headers.authorization !== undefined)
+      return result;
+    const loginId = parseCookies(request.headers.cookie ?? '')[COOKIE_NAME];
+    if (loginId === undefined || !LOGIN_ID.test(loginId)) return result;
+    const principal = await this.remoteLogins(loginId);
+    return principal === undefined ? result : { ok: true, credential: { principal, via: 'cookie', loginId } };
+  }
 
   authenticate(request: IncomingMessage): AuthResult {
     const header = request.headers.authorization;
@@ -51,11 +78,11 @@ export type CheckedAuth =
  * token is even looked at. Cookies are not limited: login ids carry 256 random bits, and a browser
  * on a shared address keeps its session while a script next to it guesses.
  */
-export function authenticateLimited(
+export async function authenticateLimited(
   authenticator: Authenticator,
   failures: FailureLimiter,
   request: IncomingMessage,
-): CheckedAuth {
+): Promise<CheckedAuth> {
   const bearer = request.headers.authorization !== undefined;
   const from = remoteAddress(request) ?? 'unknown';
   if (bearer && failures.blocked(from)) {
@@ -65,7 +92,7 @@ export function authenticateLimited(
       reason: 'too many failed authentications from this address; try again in a minute',
     };
   }
-  const result = authenticator.authenticate(request);
+  const result = await authenticator.authenticateAnywhere(request);
   if (result.ok) return result;
   if (bearer) failures.fail(from);
   return { ok: false, code: ErrorCode.Unauthorized, reason: result.reason };

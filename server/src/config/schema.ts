@@ -2,6 +2,7 @@
 import { MODES, REQUEST_LIMITS, TOKEN_ROLES } from '@shellgate/shared';
 import type { TokenRole } from '@shellgate/shared';
 import { z } from 'zod';
+import { fleetConfigSchema } from '../fleet/config.js';
 import { LOG_LEVELS } from '../log/logger.js';
 import { DEFAULT_LIMITS, DEFAULT_RECORDING } from './limits.js';
 
@@ -156,6 +157,8 @@ export const configSchema = z
       .default({ level: 'info' }),
     webRoot: z.string().min(1).optional(),
     recording: recordingSchema.default(recordingSchema.parse({})),
+    /** Fleet mode (docs/fleet.md): absent, the gateway uses no database at all. */
+    fleet: fleetConfigSchema.optional(),
   })
   .superRefine((config, ctx) => {
     if (config.limits.flowControlWindowBytes > config.limits.replayBufferBytes) {

@@ -6,6 +6,9 @@ import { clientBundleRoutes } from './client-bundle.js';
 import { errorHandler, sendError } from './errors.js';
 import { hostGuard, notClosing, originGuard } from './guards.js';
 import { securityHeaders } from './headers.js';
+import { internalRoutes } from '../fleet/internal.js';
+import { fleetRoutes } from '../fleet/routes.js';
+import { INTERNAL_PREFIX } from '../fleet/types.js';
 import { authRoutes } from './routes/auth.js';
 import { recordingRoutes } from './routes/recordings.js';
 import { sessionRoutes } from './routes/sessions.js';
@@ -22,6 +25,10 @@ export function createApp(context: GatewayContext): express.Express {
     response.set('Cache-Control', 'no-store').json({ status: context.closing ? 'shutting-down' : 'ok' });
   });
 
+  // Fleet nodes forwarding to this one: signed, so neither Host nor Origin applies (docs/fleet.md).
+  if (context.config.fleet !== undefined)
+    app.use(INTERNAL_PREFIX, notClosing(context), internalRoutes(context));
+
   app.use(hostGuard(context));
 
   const api = express.Router();
@@ -33,6 +40,7 @@ export function createApp(context: GatewayContext): express.Express {
   });
   api.use(express.json({ limit: context.config.limits.maxBodyBytes, strict: true }));
   api.use(authRoutes(context));
+  if (context.config.fleet !== undefined) api.use(fleetRoutes(context));
   api.use(sessionRoutes(context));
   api.use(recordingRoutes(context));
   api.use((request, response) => {

@@ -49,7 +49,15 @@ export interface Audit {
   close(): Promise<void>;
 }
 
-export function createAudit(logger: Logger, file: string | undefined): Audit {
+/**
+ * `copy`, when given, receives every record written (not the suppressed refusals): fleet mode
+ * copies them to the fleet's audit table (docs/fleet.md).
+ */
+export function createAudit(
+  logger: Logger,
+  file: string | undefined,
+  copy?: (event: AuditEvent, record: AuditRecord) => void,
+): Audit {
   let stream: WriteStream | undefined;
   if (file !== undefined) {
     stream = createWriteStream(file, { flags: 'a', mode: 0o600 });
@@ -58,6 +66,7 @@ export function createAudit(logger: Logger, file: string | undefined): Audit {
   const write = (event: AuditEvent, record: AuditRecord): void => {
     logger.info(`audit ${event}`, { audit: true, event, ...record });
     stream?.write(`${JSON.stringify({ time: new Date().toISOString(), event, ...record })}\n`);
+    copy?.(event, record);
   };
   const refusals = new AddressThrottle(
     { perWindow: REFUSALS_PER_WINDOW, windowMs: REFUSAL_WINDOW_MS, maxAddresses: MAX_REFUSING_ADDRESSES },

@@ -24,7 +24,16 @@ export interface CreateRequest {
   rows?: number | undefined;
 }
 
+/** Who follows the sessions' lifecycle besides the registry (the fleet's session directory). */
+export interface SessionObserver {
+  /** A session was created; creation's answer waits for this (it bounds its own wait). */
+  created(session: Session): Promise<void>;
+  changed(session: Session): void;
+  removed(session: Session): void;
+}
+
 export class SessionRegistry {
+  #observer: SessionObserver | undefined;
   readonly #sessions = new Map<string, Session>();
   /** Spawns in flight, counted against the limits so that a burst cannot overshoot them. */
   #pending = 0;
@@ -44,6 +53,15 @@ export class SessionRegistry {
 
   get size(): number {
     return this.#sessions.size;
+  }
+
+  observe(observer: SessionObserver): void {
+    this.#observer = observer;
+  }
+
+  /** Whether a session with this id runs here (whoever may see it). */
+  has(id: string): boolean {
+    return this.#sessions.has(id);
   }
 
   /** Sessions `principal` may see, oldest first. */
@@ -111,6 +129,7 @@ export class SessionRegistry {
             cols: request.cols ?? TERMINAL_LIMITS.defaultCols,
             rows: request.rows ?? TERMINAL_LIMITS.defaultRows,
           },
+          node: this.config.fleet?.node,
         },
         {
           limits: this.config.limits,
@@ -122,6 +141,7 @@ export class SessionRegistry {
               outputBytes: exited.outputBytes,
             }),
           expire: (expired) => this.remove(expired),
+          changed: (changed) => this.#observer?.changed(changed),
           recorder: (started) =>
             this.recordings?.recorderFor(
               {
@@ -154,6 +174,7 @@ export class SessionRegistry {
         cwd: profile.cwd ?? process.cwd(),
         pid: session.info().pid,
       });
+      await this.#observer?.created(session);
       return session;
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
@@ -178,6 +199,7 @@ export class SessionRegistry {
     if (this.#sessions.get(session.id) !== session) return;
     this.#sessions.delete(session.id);
     session.remove();
+    this.#observer?.removed(session);
     this.audit.record('remove', { who: session.owner.name, from: undefined, session: session.id });
   }
 
@@ -196,7 +218,10 @@ export class SessionRegistry {
 
   /** Closes every client with `code` and forgets every session (after terminateAll). */
   closeAll(code: number, reason: string): void {
-    for (const session of this.#sessions.values()) session.remove(code, reason);
+    for (const session of this.#sessions.values()) {
+      session.remove(code, reason);
+      this.#observer?.removed(session);
+    }
     this.#sessions.clear();
   }
 

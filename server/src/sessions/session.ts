@@ -47,6 +47,8 @@ export interface SessionSpec {
   size: TerminalSize;
   /** Whether a PTY session keeps a server-side screen for snapshots. */
   screen: boolean;
+  /** Fleet mode: the name of this gateway in the fleet (`SessionInfo.node`). */
+  node?: string | undefined;
 }
 
 /** What a session tells its owner (the registry) and uses of the gateway. */
@@ -61,6 +63,8 @@ export interface SessionContext {
   expire(session: Session): void;
   /** A recorder for the session once its process runs, or null when its profile does not record. */
   recorder?(session: Session): SessionRecorder | null;
+  /** The state changed (the fleet's session directory follows it). */
+  changed?(session: Session): void;
 }
 
 export type TerminateOutcome = ExitStatus & { stage: TerminateStage | null };
@@ -96,6 +100,7 @@ export class Session {
   readonly owner: Principal;
   /** Remote address of the request that created it (audit). */
   readonly from: string | undefined;
+  readonly node: string | undefined;
   readonly startedAt = new Date();
   #state: SessionState = 'spawning';
   #child: SessionProcess | undefined;
@@ -130,6 +135,7 @@ export class Session {
     this.mode = spec.mode;
     this.owner = spec.owner;
     this.from = spec.from;
+    this.node = spec.node;
     this.#terminal =
       spec.mode === 'pty'
         ? new SessionTerminal(spec.size, (size) => {
@@ -183,6 +189,7 @@ export class Session {
       clients: this.#stream.joinedCount,
       stdinOpen: this.#input.open && this.#state !== 'exited',
       owner: this.owner.name,
+      ...(this.node === undefined ? {} : { node: this.node }),
     };
   }
 
@@ -364,6 +371,7 @@ export class Session {
     this.#state = to;
     if (to === 'exited') this.#timers.clear('idle');
     this.#stream.broadcastInfo();
+    this.context.changed?.(this);
   }
 
   #requireRunning(action: string): SessionProcess {

@@ -23,6 +23,8 @@ import type { WebSocketServer } from 'ws';
 import { authenticateLimited, remoteAddress } from '../auth/authenticate.js';
 import { canControl } from '../auth/principal.js';
 import type { GatewayContext } from '../context.js';
+import { internalUpgrade } from '../fleet/internal.js';
+import { INTERNAL_PREFIX } from '../fleet/types.js';
 import type { Connections } from './connection.js';
 import { upgradeToExec } from './exec.js';
 import { subprotocolRefusal } from './handshake.js';
@@ -61,6 +63,11 @@ export function upgradeHandler(
       );
     }
     const url = new URL(request.url ?? '/', 'http://gateway.invalid');
+    // Another fleet node forwarding a stream: signed by it, not authenticated here (docs/fleet.md).
+    if (url.pathname.startsWith(`${INTERNAL_PREFIX}/`)) {
+      internalUpgrade(context, wss, connections, request, socket, head, url);
+      return;
+    }
     const id = matchStreamPath(url.pathname);
     const exec = url.pathname === EXEC_PATH;
     if (id === undefined && !exec) {
@@ -74,25 +81,57 @@ export function upgradeHandler(
     if (hostRefusal !== undefined) return refuse(ErrorCode.OriginRejected, hostRefusal);
     const originRefusal = context.policy.originRefusal(request.headers.origin, request.headers.host);
     if (originRefusal !== undefined) return refuse(ErrorCode.OriginRejected, originRefusal);
-    const auth = authenticateLimited(context.authenticator, context.authFailures, request);
-    if (!auth.ok) return refuse(auth.code, auth.reason);
-    const { credential } = auth;
-    const upgrade: Upgrade = {
-      request,
-      socket,
-      head,
-      url,
-      from,
-      credential,
-      refuse: (code, message) => refuse(code, message, credential.principal.name),
-    };
-    if (id === undefined) upgradeToExec(context, wss, connections, upgrade);
-    else upgradeToStream(context, wss, connections, upgrade, id);
+    authenticateLimited(context.authenticator, context.authFailures, request).then(
+      (auth) => {
+        if (socket.destroyed) return;
+        if (!auth.ok) return refuse(auth.code, auth.reason);
+        const { credential } = auth;
+        const upgrade: Upgrade = {
+          request,
+          socket,
+          head,
+          url,
+          from,
+          credential,
+          refuse: (code, message) => refuse(code, message, credential.principal.name),
+        };
+        if (id === undefined) upgradeToExec(context, wss, connections, upgrade);
+        else if (context.fleet !== undefined && !context.registry.has(id))
+          forwardStream(context, upgrade, id);
+        else upgradeToStream(context, wss, connections, upgrade, id);
+      },
+      (error: unknown) => {
+        context.logger.error('upgrade failed', { error });
+        refuseUpgrade(socket, ErrorCode.Internal, 'internal error');
+      },
+    );
   };
 }
 
+/** Fleet mode: a stream of a session on another node, forwarded to it (fleet/proxy.ts). */
+function forwardStream(context: GatewayContext, upgrade: Upgrade, id: string): void {
+  const { fleet } = context;
+  if (fleet === undefined) return;
+  const { request, socket, head, credential, refuse } = upgrade;
+  fleet.locate(credential.principal, id).then(
+    (location) => {
+      if (socket.destroyed) return;
+      if (location.kind === 'unknown') return refuse(ErrorCode.SessionNotFound, 'no such session');
+      if (location.kind === 'lost') {
+        return refuse(ErrorCode.NodeLost, `the session's node ${JSON.stringify(location.node)} is lost`);
+      }
+      fleet.forwardUpgrade(request, socket, head, location.url, credential);
+    },
+    (error: unknown) =>
+      refuse(
+        ErrorCode.FleetUnavailable,
+        error instanceof Error ? error.message : 'the fleet database cannot be reached',
+      ),
+  );
+}
+
 /** Attaches to an existing session, from `?offset=` (or its start / a snapshot) as `?role=`. */
-function upgradeToStream(
+export function upgradeToStream(
   context: GatewayContext,
   wss: WebSocketServer,
   connections: Connections,

@@ -30,6 +30,7 @@ const RULES: Record<CloseCode, CloseRule> = {
   [CloseCode.Unauthorized]: { retry: false, reason: 'unauthorized', detail: () => 'signed out' },
   [CloseCode.HeartbeatTimeout]: RETRY,
   [CloseCode.ClientNotReading]: RETRY,
+  [CloseCode.NodeLost]: RETRY,
   [CloseCode.RateLimited]: RETRY,
 };
 

@@ -13,6 +13,7 @@ test('each close code the gateway sends either retries or stops with a sentence'
     [CloseCode.Unauthorized]: 'stop unauthorized: signed out',
     [CloseCode.HeartbeatTimeout]: 'retry',
     [CloseCode.ClientNotReading]: 'retry',
+    [CloseCode.NodeLost]: 'retry',
     [CloseCode.RateLimited]: 'retry',
   };
   for (const code of Object.values(CloseCode)) {
