@@ -42,8 +42,8 @@ export interface QueryParams {
 }
 
 /**
- * The exec upgrade's query: `profile`, one `arg` per argument (in order), `cols`, `rows` — the fields
- * of `POST /api/sessions`, checked by the same schema.
+ * The exec upgrade's query: `profile`, one `arg` per argument (in order), `cols`, `rows`, `node` —
+ * the fields of `POST /api/sessions`, checked by the same schema.
  */
 export function parseExecQuery(params: QueryParams): CreateSessionRequest {
   const size = (name: 'cols' | 'rows'): number | undefined => {
@@ -59,6 +59,7 @@ export function parseExecQuery(params: QueryParams): CreateSessionRequest {
       ...(args.length > 0 ? { args } : {}),
       ...(params.has('cols') ? { cols: size('cols') } : {}),
       ...(params.has('rows') ? { rows: size('rows') } : {}),
+      ...(params.has('node') ? { node: params.get('node') } : {}),
     },
     'exec query',
   );

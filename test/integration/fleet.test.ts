@@ -15,6 +15,7 @@ import {
 } from '@shellgate/shared';
 import type { SessionInfo } from '@shellgate/shared';
 import pg from 'pg';
+import { runCli } from '../helpers/cli-client.js';
 import { startGateway } from '../helpers/gateway.js';
 import type { Gateway } from '../helpers/gateway.js';
 import { api, errorCode, get } from '../helpers/http.js';
@@ -171,6 +172,25 @@ describe('fleet', () => {
       const deleted = await api(node('b').url, 'DELETE', `/api/sessions/${id}`, { token: OPERATOR });
       assert.equal(deleted.status, 200, deleted.text);
     }
+  });
+
+  test('the CLI runs a command on another node with --node, through the node it talks to', async () => {
+    const result = await runCli(['exec', '--node', 'c', 'sh', 'echo "ran $0"; exit 3'], {
+      url: node('a').url,
+      token: OPERATOR,
+      input: '',
+    });
+    assert.equal(result.status, 3, result.stderr.toString());
+    assert.equal(result.stdout.toString(), 'ran sh\n');
+    const ran = (await listed('c')).find((s) => s.argv.includes('echo "ran $0"; exit 3'));
+    assert.equal(ran?.node, 'c', 'the session ran on c');
+    const lost = await runCli(['exec', '--node', 'nowhere', 'sh', 'true'], {
+      url: node('a').url,
+      token: OPERATOR,
+      input: '',
+    });
+    assert.equal(lost.status, 255);
+    assert.match(lost.stderr.toString(), /no fleet node named "nowhere"/);
   });
 
   test('create on A, attach through B, resume by offset through C after B is killed: every byte once', async () => {

@@ -5,7 +5,7 @@
 // A missing or forged signature is refused (401) and audited as `auth-refused`.
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { ErrorCode, matchStreamPath } from '@shellgate/shared';
+import { EXEC_PATH, ErrorCode, matchStreamPath } from '@shellgate/shared';
 import express from 'express';
 import type { RequestHandler, Router } from 'express';
 import type { WebSocketServer } from 'ws';
@@ -16,6 +16,8 @@ import { sendError } from '../http/errors.js';
 import { setCredential } from '../http/guards.js';
 import { sessionRoutes } from '../http/routes/sessions.js';
 import type { Connections } from '../ws/connection.js';
+import { upgradeToExec } from '../ws/exec.js';
+import type { Upgrade } from '../ws/handshake.js';
 import { refuseUpgrade } from '../ws/refuse.js';
 import { upgradeToStream } from '../ws/upgrade.js';
 import { SignatureError } from './signature.js';
@@ -113,35 +115,33 @@ export function internalUpgrade(
     });
     refuseUpgrade(socket, code, message);
   };
-  const id = matchStreamPath(url.pathname.slice(INTERNAL_PREFIX.length));
-  if (id === undefined) return refuse(ErrorCode.NotFound, 'no such internal stream path');
+  const path = url.pathname.slice(INTERNAL_PREFIX.length);
+  const id = matchStreamPath(path);
+  const exec = path === EXEC_PATH;
+  if (id === undefined && !exec) return refuse(ErrorCode.NotFound, 'no such internal stream path');
   const signed = verified(context, request, request.url ?? '/', Buffer.alloc(0), (reason) =>
     refuse(ErrorCode.Unauthorized, reason),
   );
   if (signed === undefined) return;
   const credential = credentialOf(signed);
-  upgradeToStream(
-    context,
-    wss,
-    connections,
-    {
-      request,
-      socket,
-      head,
-      url,
-      from: credential.from,
-      credential,
-      refuse: (code, message) => {
-        context.audit.record('auth-refused', {
-          who: signed.name,
-          from: credential.from,
-          path: 'stream',
-          code,
-          reason: message,
-        });
-        refuseUpgrade(socket, code, message);
-      },
+  const upgrade: Upgrade = {
+    request,
+    socket,
+    head,
+    url,
+    from: credential.from,
+    credential,
+    refuse: (code, message) => {
+      context.audit.record('auth-refused', {
+        who: signed.name,
+        from: credential.from,
+        path: 'stream',
+        code,
+        reason: message,
+      });
+      refuseUpgrade(socket, code, message);
     },
-    id,
-  );
+  };
+  if (id === undefined) upgradeToExec(context, wss, connections, upgrade);
+  else upgradeToStream(context, wss, connections, upgrade, id);
 }

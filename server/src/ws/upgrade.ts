@@ -14,6 +14,7 @@ import type { Duplex } from 'node:stream';
 import {
   EXEC_PATH,
   ErrorCode,
+  ProtocolError,
   matchStreamPath,
   streamQueryInput,
   streamQuerySchema,
@@ -95,8 +96,12 @@ export function upgradeHandler(
           credential,
           refuse: (code, message) => refuse(code, message, credential.principal.name),
         };
-        if (id === undefined) upgradeToExec(context, wss, connections, upgrade);
-        else if (context.fleet !== undefined && !context.registry.has(id))
+        const node = url.searchParams.get('node');
+        if (id === undefined) {
+          if (node !== null && context.fleet !== undefined && node !== context.fleet.node)
+            forwardExec(context, upgrade, node);
+          else upgradeToExec(context, wss, connections, upgrade);
+        } else if (context.fleet !== undefined && !context.registry.has(id))
           forwardStream(context, upgrade, id);
         else upgradeToStream(context, wss, connections, upgrade, id);
       },
@@ -106,6 +111,22 @@ export function upgradeHandler(
       },
     );
   };
+}
+
+/** Fleet mode: an exec upgrade for another node, forwarded to it (it starts the session there). */
+function forwardExec(context: GatewayContext, upgrade: Upgrade, node: string): void {
+  const { fleet } = context;
+  if (fleet === undefined) return;
+  const { request, socket, head, credential, refuse } = upgrade;
+  fleet.nodeUrl(node).then(
+    (url) => {
+      if (!socket.destroyed) fleet.forwardUpgrade(request, socket, head, url, credential);
+    },
+    (error: unknown) => {
+      if (error instanceof ProtocolError) return refuse(error.code, error.message);
+      refuse(ErrorCode.FleetUnavailable, 'the fleet database cannot be reached');
+    },
+  );
 }
 
 /** Fleet mode: a stream of a session on another node, forwarded to it (fleet/proxy.ts). */

@@ -76,7 +76,7 @@ export function sessionRoutes(
       throw new ProtocolError(
         ErrorCode.NodeNotFound,
         self === undefined
-          ? 'this gateway is not part of a fleet: leave out "node"'
+          ? 'node selection needs a fleet gateway: this gateway is not part of one'
           : `no fleet node named ${JSON.stringify(body.node)}`,
       );
     }
