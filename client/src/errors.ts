@@ -18,8 +18,6 @@ export const ClientErrorCode = {
   LocalOutput: 'LOCAL_OUTPUT',
   /** The gateway sent something this client cannot read. */
   Protocol: 'PROTOCOL',
-  /** `--node` asks for fleet mode, which this gateway does not have. */
-  FleetRequired: 'FLEET_REQUIRED',
 } as const;
 export type ClientErrorCode = (typeof ClientErrorCode)[keyof typeof ClientErrorCode];
 

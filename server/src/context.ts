@@ -4,6 +4,7 @@ import type { OriginPolicy } from './auth/origin.js';
 import type { FailureLimiter } from './auth/rate-limit.js';
 import type { GatewayConfig } from './config/load.js';
 import type { ContainmentStatus } from './containment/index.js';
+import type { Fleet } from './fleet/types.js';
 import type { Audit } from './log/audit.js';
 import type { Logger } from './log/logger.js';
 import type { GatewayMetrics } from './metrics/gateway-metrics.js';
@@ -36,6 +37,8 @@ export interface GatewayContext {
   shares: ShareStore;
   /** Set once shutdown begins: new requests get SHUTTING_DOWN. */
   closing: boolean;
+  /** Fleet mode (docs/fleet.md), once joined; undefined without a `fleet` section. */
+  fleet: Fleet | undefined;
   /** Closes the WebSocket connections opened with a login that was logged out. */
   revokeLogin(loginId: string): void;
 }

@@ -56,6 +56,11 @@ function formatHost(host: string): string {
   return host.includes(':') ? `[${host}]` : host;
 }
 
+/** The host part of a URL other fleet nodes could reach, or undefined for a wildcard address. */
+function reachableHost(address: string): string | undefined {
+  return address === '0.0.0.0' || address === '::' ? undefined : formatHost(address);
+}
+
 export function createGateway(config: GatewayConfig, options: GatewayOptions = {}): Gateway {
   const logger = options.logger ?? createLogger(config.log.level);
   // Read at scrape time; both exist before anything can be scraped.
@@ -67,7 +72,9 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       })
     : undefined;
   const metricsListener = metrics === undefined ? undefined : new MetricsListener(metrics, logger);
-  const plainAudit = createAudit(logger, config.log.audit);
+  const plainAudit = createAudit(logger, config.log.audit, (event, record) =>
+    context.fleet?.audit(event, record),
+  );
   const audit = metrics === undefined ? plainAudit : observedAudit(plainAudit, metrics);
   const actions = new SessionActions(audit);
   const recordings = new RecordingStore(config.recording, logger);
@@ -108,6 +115,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     }),
     authFailures: new FailureLimiter(config.limits.loginFailuresPerMinute),
     closing: false,
+    fleet: undefined,
     revokeLogin: () => undefined,
   };
 
@@ -146,6 +154,24 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     else socket.destroy();
   });
 
+  /** Fleet mode: loaded only now, so that a gateway without `fleet` never loads the database driver. */
+  const startFleet = async (fleetConfig: NonNullable<GatewayConfig['fleet']>): Promise<void> => {
+    const { createFleet } = await import('./fleet/fleet.js');
+    const fleet = await createFleet(fleetConfig, {
+      logger,
+      logins: context.authenticator.logins,
+      loginTtlMs: config.limits.loginTtlMs,
+      revokeLogin: (loginId) => open.revokeLogin(loginId),
+    });
+    context.registry.observe({
+      created: (session) => fleet.sessionCreated(session),
+      changed: (session) => fleet.sessionChanged(session),
+      removed: (session) => fleet.sessionRemoved(session),
+    });
+    context.authenticator.remoteLogins = (loginId) => fleet.resolveLogin(loginId);
+    context.fleet = fleet;
+  };
+
   let closing: Promise<void> | undefined;
   const scheme = config.tls === undefined ? 'http' : 'https';
 
@@ -159,7 +185,8 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       if (metricsListener !== undefined && scrapeAt !== undefined) {
         await metricsListener.listen(scrapeAt.host, scrapeAt.port);
       }
-      return new Promise((resolve, reject) => {
+      if (config.fleet !== undefined) await startFleet(config.fleet);
+      const bound = await new Promise<{ host: string; port: number; url: string }>((resolve, reject) => {
         server.once('error', reject);
         server.listen(config.port, config.host, () => {
           server.off('error', reject);
@@ -178,6 +205,14 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
           resolve({ host: address.address, port: address.port, url: `${scheme}://${host}:${address.port}` });
         });
       });
+      if (context.fleet !== undefined) {
+        const host = reachableHost(bound.host);
+        if (config.fleet?.url === undefined && host === undefined) {
+          throw new Error('fleet.url is required when the gateway listens on a wildcard address');
+        }
+        await context.fleet.join(`${scheme}://${host ?? ''}:${bound.port}`);
+      }
+      return bound;
     },
     close() {
       closing ??= (async () => {
@@ -207,6 +242,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
         await containment.close();
         await metricsListener?.close();
         await recordings.close();
+        await context.fleet?.close();
         await audit.close();
       })();
       return closing;

@@ -53,6 +53,12 @@ export type TokenRole = (typeof TOKEN_ROLES)[number];
 /** Session life cycle, driven by the server's state machine. */
 export const SESSION_STATES = ['spawning', 'running', 'terminating', 'exited'] as const;
 export type SessionState = (typeof SESSION_STATES)[number];
+/**
+ * What `SessionInfo.state` may say: a session's own state, or `lost` for a session of a fleet node
+ * whose lease lapsed (docs/fleet.md) — its process may be gone, and nobody can reach it.
+ */
+export const SESSION_INFO_STATES = [...SESSION_STATES, 'lost'] as const;
+export type SessionInfoState = (typeof SESSION_INFO_STATES)[number];
 
 /** How far a termination had to escalate. `SIGHUP` happens only on PTY sessions. */
 export const TERMINATE_STAGES = ['stdin', 'SIGHUP', 'SIGTERM', 'SIGKILL'] as const;

@@ -47,6 +47,12 @@ export const ErrorCode = {
   SpawnFailed: 'SPAWN_FAILED',
   /** A WebSocket handshake of a version other than 13 (RFC 6455). HTTP 426. */
   UnsupportedWebSocketVersion: 'UNSUPPORTED_WEBSOCKET_VERSION',
+  /** No fleet node of that name (`POST /api/sessions` with `node`). HTTP 404. */
+  NodeNotFound: 'NODE_NOT_FOUND',
+  /** The session's node lost its lease: it cannot be reached (docs/fleet.md). HTTP 503. */
+  NodeLost: 'NODE_LOST',
+  /** Fleet mode: the shared database cannot be reached for a request that needs it. HTTP 503. */
+  FleetUnavailable: 'FLEET_UNAVAILABLE',
   /** The gateway is shutting down. HTTP 503 / close 1001. */
   ShuttingDown: 'SHUTTING_DOWN',
   /** A share link (or its cookie) the gateway never issued, or with a wrong secret. HTTP 401. */
@@ -84,6 +90,9 @@ export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
   INPUT_QUEUE_FULL: 429,
   SPAWN_FAILED: 500,
   UNSUPPORTED_WEBSOCKET_VERSION: 426,
+  NODE_NOT_FOUND: 404,
+  NODE_LOST: 503,
+  FLEET_UNAVAILABLE: 503,
   SHUTTING_DOWN: 503,
   SHARE_LINK_INVALID: 401,
   SHARE_LINK_EXPIRED: 410,
@@ -116,6 +125,11 @@ export const CloseCode = {
    * `limits.maxClientBacklogBytes`. Reconnect with the last offset once reading again.
    */
   ClientNotReading: 4009,
+  /**
+   * Fleet mode: the node that runs the session went away while this client was attached through
+   * another node. Reconnect: the session is `lost` (503 NODE_LOST) unless its node comes back.
+   */
+  NodeLost: 4010,
   /** Input faster than the configured rate, repeatedly. */
   RateLimited: 4029,
 } as const;

@@ -11,6 +11,7 @@ export const ApiPath = {
   whoami: '/api/whoami',
   profiles: '/api/profiles',
   sessions: '/api/sessions',
+  nodes: '/api/nodes',
   session: sessionBase,
   signal: (id: string): string => `${sessionBase(id)}/signal`,
   /** `POST`: a share link to the session (docs/sharing.md). */
@@ -32,13 +33,14 @@ export const EXEC_PATH = '/api/exec';
 /** The WebSocket URL of an exec upgrade: the fields of `POST /api/sessions`, one `arg` per argument. */
 export function execUrl(
   baseUrl: string,
-  request: { profile: string; args?: readonly string[]; cols?: number; rows?: number },
+  request: { profile: string; args?: readonly string[]; cols?: number; rows?: number; node?: string },
 ): string {
   const base = baseUrl.replace(/^http/, 'ws').replace(/\/+$/, '');
   const fields = [`profile=${encodeURIComponent(request.profile)}`];
   for (const arg of request.args ?? []) fields.push(`arg=${encodeURIComponent(arg)}`);
   if (request.cols !== undefined) fields.push(`cols=${String(request.cols)}`);
   if (request.rows !== undefined) fields.push(`rows=${String(request.rows)}`);
+  if (request.node !== undefined) fields.push(`node=${encodeURIComponent(request.node)}`);
   return `${base}${EXEC_PATH}?${fields.join('&')}`;
 }
 

@@ -1,7 +1,7 @@
 // The shapes the gateway describes its sessions, profiles and identity with, over HTTP and in
 // `hello`/`session` messages.
 import { z } from 'zod';
-import { MODES, SESSION_STATES, TERMINATE_STAGES, TOKEN_ROLES } from './constants.js';
+import { MODES, SESSION_INFO_STATES, TERMINATE_STAGES, TOKEN_ROLES } from './constants.js';
 
 export const exitStatusSchema = z.object({
   /** Exit code when the process exited normally, else null. */
@@ -27,7 +27,7 @@ export const sessionInfoSchema = z.object({
   /** Process id on the gateway's host; null before the process started or if it failed to. */
   pid: z.number().int().nullable(),
   mode: z.enum(MODES),
-  state: z.enum(SESSION_STATES),
+  state: z.enum(SESSION_INFO_STATES),
   /** ISO 8601 time the session was created. */
   startedAt: z.string(),
   /** ISO 8601 time the process exited, else null. */
@@ -45,6 +45,8 @@ export const sessionInfoSchema = z.object({
   stdinOpen: z.boolean(),
   /** Name of the token that created the session. */
   owner: z.string(),
+  /** In fleet mode, the name of the gateway (node) that runs the process; absent otherwise. */
+  node: z.string().optional(),
 });
 export type SessionInfo = z.infer<typeof sessionInfoSchema>;
 
@@ -56,6 +58,23 @@ export const profileInfoSchema = z.object({
   allowArgs: z.boolean(),
 });
 export type ProfileInfo = z.infer<typeof profileInfoSchema>;
+
+export const nodeInfoSchema = z.object({
+  /** The node's configured name (`fleet.node`). */
+  name: z.string(),
+  /** Where the other nodes reach it. */
+  url: z.string(),
+  /** `up` while its lease holds; `lost` once it lapsed (its sessions are `lost` too). */
+  state: z.enum(['up', 'lost']),
+  /** Whether it is the node that answered. */
+  self: z.boolean(),
+  /** ISO 8601 time the node (re)joined the fleet. */
+  joinedAt: z.string(),
+  /** ISO 8601 time its lease runs out unless renewed. */
+  leaseExpiresAt: z.string(),
+});
+/** A gateway of a fleet (`GET /api/nodes`). */
+export type NodeInfo = z.infer<typeof nodeInfoSchema>;
 
 export const identitySchema = z.object({
   /** The token's name from the configuration (never the token). */

@@ -16,6 +16,8 @@ export function describeState(session: SessionInfo): string {
       return session.terminateStage === null ? 'terminating' : `terminating (${session.terminateStage})`;
     case 'exited':
       return session.exit === null ? 'exited' : describeExit(session.exit);
+    case 'lost':
+      return `lost (node ${session.node ?? '?'} gone)`;
     default: {
       const check: never = session.state;
       return String(check);

@@ -25,19 +25,18 @@ export async function execCommand(args: readonly string[], context: CommandConte
   if (profile === undefined || profile === '') {
     throw new ClientError(ClientErrorCode.Usage, `missing PROFILE\n${EXEC_USAGE}`);
   }
-  if (values.node !== undefined) {
-    throw new ClientError(
-      ClientErrorCode.FleetRequired,
-      `--node ${values.node}: node selection needs a fleet gateway, and fleet mode is not available yet`,
-    );
-  }
   const target = resolveTarget(values, context.env);
   const tty = values.tty === true;
   const size = tty && process.stdout.isTTY ? { cols: process.stdout.columns, rows: process.stdout.rows } : {};
   const stream = new SessionStream({
     target,
     firstUrl: () =>
-      execUrl(target.baseUrl, { profile, ...(remoteArgs.length > 0 ? { args: remoteArgs } : {}), ...size }),
+      execUrl(target.baseUrl, {
+        profile,
+        ...(remoteArgs.length > 0 ? { args: remoteArgs } : {}),
+        ...size,
+        ...(values.node === undefined ? {} : { node: values.node }),
+      }),
     role: 'control',
     stdout: process.stdout,
     stderr: process.stderr,

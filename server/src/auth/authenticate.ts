@@ -15,16 +15,28 @@ import type { TokenStore } from './tokens.js';
 
 export type Credential = {
   principal: Principal;
-  via: 'bearer' | 'proxy' | 'cookie';
+  /** `fleet`: signed by another node of the fleet that authenticated the client (docs/fleet.md). */
+  via: 'bearer' | 'proxy' | 'cookie' | 'fleet';
   loginId?: string;
   /** The share visit (docs/sharing.md) whose cookie this is. */
   visitId?: string;
+  /** `fleet`: the client's address as the entry node saw it. */
+  from?: string;
 };
 
 export type AuthResult =
   { ok: true; credential: Credential } | { ok: false; reason: string; code?: ErrorCode | undefined };
 
+/** What a login id looks like (logins.ts: 32 random bytes, base64url); nothing else is looked up. */
+const LOGIN_ID = /^[A-Za-z0-9_-]{43}$/;
+
 export class Authenticator {
+  /**
+   * Fleet mode (docs/fleet.md): where a login id this node does not hold is looked up — another
+   * node of the fleet may have created it. Undefined outside fleet mode.
+   */
+  remoteLogins: ((loginId: string) => Promise<Principal | undefined>) | undefined;
+
   constructor(
     readonly tokens: TokenStore,
     readonly logins: LoginStore,
@@ -32,6 +44,17 @@ export class Authenticator {
     /** Set when auth.proxy is configured. */
     readonly proxy?: ProxyAuthenticator,
   ) {}
+
+  /** `authenticate`, then, for a login cookie unknown here, the fleet's logins. */
+  async authenticateAnywhere(request: IncomingMessage): Promise<AuthResult> {
+    const result = this.authenticate(request);
+    if (result.ok || this.remoteLogins === undefined || request.headers.authorization !== undefined)
+      return result;
+    const loginId = parseCookies(request.headers.cookie ?? '')[COOKIE_NAME];
+    if (loginId === undefined || !LOGIN_ID.test(loginId)) return result;
+    const principal = await this.remoteLogins(loginId);
+    return principal === undefined ? result : { ok: true, credential: { principal, via: 'cookie', loginId } };
+  }
 
   authenticate(request: IncomingMessage): AuthResult {
     const header = request.headers.authorization;
@@ -89,13 +112,13 @@ export type CheckedAuth =
  * token is even looked at. Cookies are not limited: login ids carry 256 random bits, and a browser
  * on a shared address keeps its session while a script next to it guesses.
  */
-export function authenticateLimited(
+export async function authenticateLimited(
   authenticator: Authenticator,
   failures: FailureLimiter,
   request: IncomingMessage,
   /** The client's address (through trusted proxies: proxy/trust.ts). */
   from = request.socket.remoteAddress ?? 'unknown',
-): CheckedAuth {
+): Promise<CheckedAuth> {
   const bearer = request.headers.authorization !== undefined;
   const retryAfterSeconds = bearer ? failures.retryAfterSeconds(from) : 0;
   if (retryAfterSeconds > 0) {
@@ -106,7 +129,7 @@ export function authenticateLimited(
       retryAfterSeconds,
     };
   }
-  const result = authenticator.authenticate(request);
+  const result = await authenticator.authenticateAnywhere(request);
   if (result.ok) return result;
   if (bearer) failures.fail(from);
   // A share link's refusal names its own code (expired, revoked); rate limiting is decided above.

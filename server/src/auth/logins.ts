@@ -31,6 +31,15 @@ export class LoginStore {
     return id;
   }
 
+  /** Takes on a login another fleet node created (docs/fleet.md), for the time it has left. */
+  adopt(id: string, principal: Principal, leftMs: number): void {
+    if (!this.#logins.has(id) && this.#logins.size >= MAX_LOGINS) {
+      const oldest = this.#logins.keys().next();
+      if (oldest.done !== true) this.#logins.delete(oldest.value);
+    }
+    this.#logins.set(id, { principal, expiresAt: this.now() + leftMs });
+  }
+
   get(id: string): Principal | undefined {
     const login = this.#logins.get(id);
     if (login === undefined) return undefined;

@@ -2,6 +2,7 @@
 import { MODES, REQUEST_LIMITS, TOKEN_ROLES } from '@shellgate/shared';
 import type { TokenRole } from '@shellgate/shared';
 import { z } from 'zod';
+import { fleetConfigSchema } from '../fleet/config.js';
 import { LOG_LEVELS } from '../log/logger.js';
 import { isLoopbackAddress } from '../auth/origin.js';
 import { DEFAULT_LIMITS, DEFAULT_RECORDING, DEFAULT_SHARES } from './limits.js';
@@ -187,6 +188,8 @@ export const configSchema = z
     auth: authSchema,
     metrics: metricsSchema,
     shares: sharesSchema.default(sharesSchema.parse({})),
+    /** Fleet mode (docs/fleet.md): absent, the gateway uses no database at all. */
+    fleet: fleetConfigSchema.optional(),
   })
   .superRefine((config, ctx) => {
     if (config.limits.flowControlWindowBytes > config.limits.replayBufferBytes) {

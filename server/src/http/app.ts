@@ -7,6 +7,9 @@ import { clientBundleRoutes } from './client-bundle.js';
 import { errorHandler, sendError } from './errors.js';
 import { hostGuard, notClosing, originGuard } from './guards.js';
 import { securityHeaders } from './headers.js';
+import { internalRoutes } from '../fleet/internal.js';
+import { fleetRoutes } from '../fleet/routes.js';
+import { INTERNAL_PREFIX } from '../fleet/types.js';
 import { authRoutes } from './routes/auth.js';
 import { recordingRoutes } from './routes/recordings.js';
 import { sessionRoutes } from './routes/sessions.js';
@@ -28,6 +31,11 @@ export function createApp(context: GatewayContext): express.Express {
       containment: context.containment,
     });
   };
+  // Fleet nodes forwarding to this one: signed, so neither Host nor Origin applies (docs/fleet.md).
+  // At the root, whatever the base path: nodes reach each other directly, not through the proxy.
+  if (context.config.fleet !== undefined)
+    app.use(INTERNAL_PREFIX, notClosing(context), internalRoutes(context));
+
   const { basePath } = context.config;
   if (basePath !== '') {
     // Health probes (a container's HEALTHCHECK, a load balancer) ask the gateway itself, not
@@ -70,6 +78,7 @@ function gatewayRoutes(context: GatewayContext, health: express.RequestHandler):
   // Before the session routes, which authenticate everything that passes through them: opening a
   // link is how a visitor gets a credential in the first place.
   api.use(shareRoutes(context));
+  if (context.config.fleet !== undefined) api.use(fleetRoutes(context));
   api.use(sessionRoutes(context));
   api.use(recordingRoutes(context));
   api.use((request, response) => {

@@ -72,9 +72,16 @@ export function originGuard(context: GatewayContext): RequestHandler {
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
+/** Marks a request as authenticated with `credential` (the fleet's internal path signs its own). */
+export function setCredential(request: Request, credential: Credential): void {
+  credentials.set(request, credential);
+}
+
 export function authenticate(context: GatewayContext): RequestHandler {
-  return (request, response, next) => {
-    const result = authenticateLimited(
+  return async (request, response, next) => {
+    // Already authenticated by an earlier router (fleet routes run before the session routes).
+    if (credentials.has(request)) return next();
+    const result = await authenticateLimited(
       context.authenticator,
       context.authFailures,
       request,

@@ -51,8 +51,8 @@ export type AuditEvent =
 export interface AuditRecord {
   /** Token name, or null when the credential was missing or unknown. */
   who: string | null;
-  /** Remote address of the request. */
-  from: string | undefined;
+  /** Remote address of the request; null (written) or undefined (given) when the gateway acted. */
+  from: string | null | undefined;
   session?: string;
   [field: string]: unknown;
 }
@@ -62,7 +62,15 @@ export interface Audit {
   close(): Promise<void>;
 }
 
-export function createAudit(logger: Logger, file: string | undefined): Audit {
+/**
+ * `copy`, when given, receives every record written (not the suppressed refusals): fleet mode
+ * copies them to the fleet's audit table (docs/fleet.md).
+ */
+export function createAudit(
+  logger: Logger,
+  file: string | undefined,
+  copy?: (event: AuditEvent, record: AuditRecord) => void,
+): Audit {
   let stream: WriteStream | undefined;
   if (file !== undefined) {
     stream = createWriteStream(file, { flags: 'a', mode: 0o600 });
@@ -70,9 +78,10 @@ export function createAudit(logger: Logger, file: string | undefined): Audit {
   }
   const write = (event: AuditEvent, fields: AuditRecord): void => {
     // `from` is null, not left out, when the gateway itself acted (an idle timeout, a removal).
-    const record = { ...fields, from: fields.from ?? null };
+    const record: AuditRecord = { ...fields, from: fields.from ?? null };
     logger.info(`audit ${event}`, { audit: true, event, ...record });
     stream?.write(`${JSON.stringify({ time: new Date().toISOString(), event, ...record })}\n`);
+    copy?.(event, record);
   };
   const refusals = new AddressThrottle(
     { perWindow: REFUSALS_PER_WINDOW, windowMs: REFUSAL_WINDOW_MS, maxAddresses: MAX_REFUSING_ADDRESSES },
@@ -84,7 +93,7 @@ export function createAudit(logger: Logger, file: string | undefined): Audit {
   sweep.unref();
   return {
     record(event, record) {
-      if (event === 'auth-refused' && !refusals.admit(record.from)) return;
+      if (event === 'auth-refused' && !refusals.admit(record.from ?? undefined)) return;
       write(event, record);
     },
     close() {

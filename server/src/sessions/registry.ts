@@ -25,7 +25,16 @@ export interface CreateRequest {
   rows?: number | undefined;
 }
 
+/** Who follows the sessions' lifecycle besides the registry (the fleet's session directory). */
+export interface SessionObserver {
+  /** A session was created; creation's answer waits for this (it bounds its own wait). */
+  created(session: Session): Promise<void>;
+  changed(session: Session): void;
+  removed(session: Session): void;
+}
+
 export class SessionRegistry {
+  #observer: SessionObserver | undefined;
   readonly #sessions = new Map<string, Session>();
   /** Spawns in flight, counted against the limits so that a burst cannot overshoot them. */
   #pending = 0;
@@ -54,6 +63,15 @@ export class SessionRegistry {
   /** Every session, whoever owns it (metrics). */
   all(): IterableIterator<Session> {
     return this.#sessions.values();
+  }
+
+  observe(observer: SessionObserver): void {
+    this.#observer = observer;
+  }
+
+  /** Whether a session with this id runs here (whoever may see it). */
+  has(id: string): boolean {
+    return this.#sessions.has(id);
   }
 
   /** Sessions `principal` may see, oldest first. */
@@ -127,6 +145,7 @@ export class SessionRegistry {
             cols: request.cols ?? TERMINAL_LIMITS.defaultCols,
             rows: request.rows ?? TERMINAL_LIMITS.defaultRows,
           },
+          node: this.config.fleet?.node,
         },
         {
           limits: this.config.limits,
@@ -139,6 +158,7 @@ export class SessionRegistry {
             }),
           expire: (expired) => this.remove(expired),
           ...(containment === undefined ? {} : { containment: () => containment.enter() }),
+          changed: (changed) => this.#observer?.changed(changed),
           recorder: (started) =>
             this.recordings?.recorderFor(
               {
@@ -172,6 +192,7 @@ export class SessionRegistry {
         cwd,
         pid: session.info().pid,
       });
+      await this.#observer?.created(session);
       return session;
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
@@ -197,6 +218,7 @@ export class SessionRegistry {
     if (this.#sessions.get(session.id) !== session) return;
     this.#sessions.delete(session.id);
     session.remove();
+    this.#observer?.removed(session);
     this.audit.record('remove', { who: session.owner.name, from: undefined, session: session.id });
   }
 
@@ -215,7 +237,10 @@ export class SessionRegistry {
 
   /** Closes every client with `code` and forgets every session (after terminateAll). */
   closeAll(code: number, reason: string): void {
-    for (const session of this.#sessions.values()) session.remove(code, reason);
+    for (const session of this.#sessions.values()) {
+      session.remove(code, reason);
+      this.#observer?.removed(session);
+    }
     this.#sessions.clear();
   }
 

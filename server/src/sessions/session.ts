@@ -48,6 +48,8 @@ export interface SessionSpec {
   size: TerminalSize;
   /** Whether a PTY session keeps a server-side screen for snapshots. */
   screen: boolean;
+  /** Fleet mode: the name of this gateway in the fleet (`SessionInfo.node`). */
+  node?: string | undefined;
 }
 
 /** What a session tells its owner (the registry) and uses of the gateway. */
@@ -64,6 +66,8 @@ export interface SessionContext {
   recorder?(session: Session): SessionRecorder | null;
   /** The keeper and cgroup its process starts under; none: only its process group or session. */
   containment?(): SessionContainment;
+  /** The state changed (the fleet's session directory follows it). */
+  changed?(session: Session): void;
 }
 
 export type TerminateOutcome = ExitStatus & { stage: TerminateStage | null };
@@ -100,6 +104,7 @@ export class Session {
   readonly owner: Principal;
   /** Remote address of the request that created it (audit). */
   readonly from: string | undefined;
+  readonly node: string | undefined;
   readonly startedAt = new Date();
   #state: SessionState = 'spawning';
   #child: SessionProcess | undefined;
@@ -136,6 +141,7 @@ export class Session {
     this.mode = spec.mode;
     this.owner = spec.owner;
     this.from = spec.from;
+    this.node = spec.node;
     this.#terminal =
       spec.mode === 'pty'
         ? new SessionTerminal(spec.size, (size) => {
@@ -195,6 +201,7 @@ export class Session {
       clients: this.#stream.joinedCount,
       stdinOpen: this.#input.open && this.#state !== 'exited',
       owner: this.owner.name,
+      ...(this.node === undefined ? {} : { node: this.node }),
     };
   }
 
@@ -376,6 +383,7 @@ export class Session {
     this.#state = to;
     if (to === 'exited') this.#timers.clear('idle');
     this.#stream.broadcastInfo();
+    this.context.changed?.(this);
   }
 
   #requireRunning(action: string): SessionProcess {

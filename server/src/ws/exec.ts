@@ -31,6 +31,15 @@ export function upgradeToExec(
   const subprotocol = subprotocolRefusal(request);
   if (subprotocol !== undefined) return refuse(ErrorCode.InvalidRequest, subprotocol);
 
+  const self = context.config.fleet?.node;
+  if (query.node !== undefined && query.node !== self) {
+    return refuse(
+      ErrorCode.NodeNotFound,
+      self === undefined
+        ? 'node selection needs a fleet gateway: this gateway is not part of one'
+        : `no fleet node named ${JSON.stringify(query.node)}`,
+    );
+  }
   const { profile, args, cols, rows } = query;
   context.registry.create({ profile, args, cols, rows, principal, from }).then(
     (session) => {

@@ -14,6 +14,7 @@ import type { Duplex } from 'node:stream';
 import {
   EXEC_PATH,
   ErrorCode,
+  ProtocolError,
   matchStreamPath,
   streamQueryInput,
   streamQuerySchema,
@@ -24,6 +25,8 @@ import { authenticateLimited } from '../auth/authenticate.js';
 import { canControl } from '../auth/principal.js';
 import type { GatewayContext } from '../context.js';
 import { auditedOrigin } from '../log/audit.js';
+import { internalUpgrade } from '../fleet/internal.js';
+import { INTERNAL_PREFIX } from '../fleet/types.js';
 import type { Connections } from './connection.js';
 import { upgradeToExec } from './exec.js';
 import { subprotocolRefusal } from './handshake.js';
@@ -70,6 +73,12 @@ export function upgradeHandler(
       );
     }
     const url = new URL(request.url ?? '/', 'http://gateway.invalid');
+    // Another fleet node forwarding a stream: signed by it, not authenticated here (docs/fleet.md).
+    // At the root, whatever the base path, as on HTTP (http/app.ts).
+    if (url.pathname.startsWith(`${INTERNAL_PREFIX}/`)) {
+      internalUpgrade(context, wss, connections, request, socket, head, url);
+      return;
+    }
     const path = withinBasePath(url.pathname, context.config.basePath);
     const id = path === undefined ? undefined : matchStreamPath(path);
     const exec = path === EXEC_PATH;
@@ -89,31 +98,83 @@ export function upgradeHandler(
       context.proxy.scheme(request),
     );
     if (originRefusal !== undefined) return refuse(ErrorCode.OriginRejected, originRefusal);
-    const auth = authenticateLimited(context.authenticator, context.authFailures, request, from);
-    if (!auth.ok) {
-      const retryAfter = auth.code === ErrorCode.RateLimited ? auth.retryAfterSeconds : undefined;
-      return refuse(auth.code, auth.reason, null, {}, retryAfter);
-    }
-    const { credential } = auth;
-    const upgrade: Upgrade = {
-      request,
-      socket,
-      head,
-      url,
-      from,
-      credential,
-      refuse: (code, message) => refuse(code, message, credential.principal.name),
-    };
-    // A share link opens one existing session: never a new one.
-    if (id === undefined && credential.principal.share !== undefined)
-      return upgrade.refuse(ErrorCode.Forbidden, 'a share link opens its one session and nothing else');
-    if (id === undefined) upgradeToExec(context, wss, connections, upgrade);
-    else upgradeToStream(context, wss, connections, upgrade, id);
+    authenticateLimited(context.authenticator, context.authFailures, request, from).then(
+      (auth) => {
+        if (socket.destroyed) return;
+        if (!auth.ok) {
+          const retryAfter = auth.code === ErrorCode.RateLimited ? auth.retryAfterSeconds : undefined;
+          return refuse(auth.code, auth.reason, null, {}, retryAfter);
+        }
+        const { credential } = auth;
+        const upgrade: Upgrade = {
+          request,
+          socket,
+          head,
+          url,
+          from,
+          credential,
+          refuse: (code, message) => refuse(code, message, credential.principal.name),
+        };
+        // A share link opens one existing session: never a new one.
+        if (id === undefined && credential.principal.share !== undefined)
+          return upgrade.refuse(ErrorCode.Forbidden, 'a share link opens its one session and nothing else');
+        const node = url.searchParams.get('node');
+        if (id === undefined) {
+          if (node !== null && context.fleet !== undefined && node !== context.fleet.node)
+            forwardExec(context, upgrade, node);
+          else upgradeToExec(context, wss, connections, upgrade);
+        } else if (context.fleet !== undefined && !context.registry.has(id))
+          forwardStream(context, upgrade, id);
+        else upgradeToStream(context, wss, connections, upgrade, id);
+      },
+      (error: unknown) => {
+        context.logger.error('upgrade failed', { error });
+        refuseUpgrade(socket, ErrorCode.Internal, 'internal error');
+      },
+    );
   };
 }
 
+/** Fleet mode: an exec upgrade for another node, forwarded to it (it starts the session there). */
+function forwardExec(context: GatewayContext, upgrade: Upgrade, node: string): void {
+  const { fleet } = context;
+  if (fleet === undefined) return;
+  const { request, socket, head, credential, refuse } = upgrade;
+  fleet.nodeUrl(node).then(
+    (url) => {
+      if (!socket.destroyed) fleet.forwardUpgrade(request, socket, head, url, credential);
+    },
+    (error: unknown) => {
+      if (error instanceof ProtocolError) return refuse(error.code, error.message);
+      refuse(ErrorCode.FleetUnavailable, 'the fleet database cannot be reached');
+    },
+  );
+}
+
+/** Fleet mode: a stream of a session on another node, forwarded to it (fleet/proxy.ts). */
+function forwardStream(context: GatewayContext, upgrade: Upgrade, id: string): void {
+  const { fleet } = context;
+  if (fleet === undefined) return;
+  const { request, socket, head, credential, refuse } = upgrade;
+  fleet.locate(credential.principal, id).then(
+    (location) => {
+      if (socket.destroyed) return;
+      if (location.kind === 'unknown') return refuse(ErrorCode.SessionNotFound, 'no such session');
+      if (location.kind === 'lost') {
+        return refuse(ErrorCode.NodeLost, `the session's node ${JSON.stringify(location.node)} is lost`);
+      }
+      fleet.forwardUpgrade(request, socket, head, location.url, credential);
+    },
+    (error: unknown) =>
+      refuse(
+        ErrorCode.FleetUnavailable,
+        error instanceof Error ? error.message : 'the fleet database cannot be reached',
+      ),
+  );
+}
+
 /** Attaches to an existing session, from `?offset=` (or its start / a snapshot) as `?role=`. */
-function upgradeToStream(
+export function upgradeToStream(
   context: GatewayContext,
   wss: WebSocketServer,
   connections: Connections,

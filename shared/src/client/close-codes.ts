@@ -35,6 +35,7 @@ const RULES: Record<CloseCode, CloseRule> = {
   },
   [CloseCode.HeartbeatTimeout]: RETRY,
   [CloseCode.ClientNotReading]: RETRY,
+  [CloseCode.NodeLost]: RETRY,
   [CloseCode.RateLimited]: RETRY,
 };
 

@@ -76,23 +76,23 @@ test('a wrong Authorization header never falls back to a valid cookie', () => {
   assert.equal(result.ok, false);
 });
 
-test('failed bearer tokens are refused with UNAUTHORIZED until the address is limited, then RATE_LIMITED', () => {
+test('failed bearer tokens are refused with UNAUTHORIZED until the address is limited, then RATE_LIMITED', async () => {
   const auth = authenticator();
   const failures = new FailureLimiter(2);
-  const wrong = (): unknown => {
-    const result = authenticateLimited(auth, failures, request({ authorization: 'Bearer wrong' }));
+  const wrong = async (): Promise<unknown> => {
+    const result = await authenticateLimited(auth, failures, request({ authorization: 'Bearer wrong' }));
     return result.ok ? 'ok' : result.code;
   };
   assert.deepEqual(
-    [wrong(), wrong(), wrong()],
+    [await wrong(), await wrong(), await wrong()],
     [ErrorCode.Unauthorized, ErrorCode.Unauthorized, ErrorCode.RateLimited],
   );
-  const right = authenticateLimited(auth, failures, request({ authorization: `Bearer ${TOKEN}` }));
+  const right = await authenticateLimited(auth, failures, request({ authorization: `Bearer ${TOKEN}` }));
   assert.equal(
     right.ok ? 'ok' : right.code,
     ErrorCode.RateLimited,
     'even a right token waits out the window',
   );
-  const cookie = authenticateLimited(auth, failures, request({ cookie: `${COOKIE_NAME}=forged` }));
+  const cookie = await authenticateLimited(auth, failures, request({ cookie: `${COOKIE_NAME}=forged` }));
   assert.equal(cookie.ok ? 'ok' : cookie.code, ErrorCode.Unauthorized, 'cookies are not limited');
 });

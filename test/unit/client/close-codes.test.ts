@@ -14,6 +14,7 @@ test('each close code the gateway sends either retries or stops with a sentence'
     [CloseCode.ShareEnded]: 'stop unauthorized: the share link ended: done (4003)',
     [CloseCode.HeartbeatTimeout]: 'retry',
     [CloseCode.ClientNotReading]: 'retry',
+    [CloseCode.NodeLost]: 'retry',
     [CloseCode.RateLimited]: 'retry',
   };
   for (const code of Object.values(CloseCode)) {

@@ -55,16 +55,19 @@ export function authRoutes(context: GatewayContext): Router {
       throw new ProtocolError(ErrorCode.Unauthorized, 'unknown token');
     }
     const loginId = context.authenticator.logins.create(principal);
+    context.fleet?.loginCreated(loginId, principal);
     context.audit.record('login', { who: principal.name, from });
     response.cookie(COOKIE_NAME, loginId, cookie(request, context.config.limits.loginTtlMs));
     response.json(identity(principal));
   });
 
-  router.post('/logout', authenticate(context), (request, response) => {
+  router.post('/logout', authenticate(context), async (request, response) => {
     const credential = credentialOf(request);
     if (credential.loginId !== undefined) {
       context.authenticator.logins.delete(credential.loginId);
       context.revokeLogin(credential.loginId);
+      // Every other node of a fleet drops it too, and closes the streams opened with it.
+      await context.fleet?.loggedOut(credential.loginId);
     }
     context.audit.record('logout', {
       who: credential.principal.name,

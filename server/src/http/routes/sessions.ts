@@ -12,7 +12,7 @@ import {
 } from '@shellgate/shared';
 import type { ProfileInfo } from '@shellgate/shared';
 import { Router } from 'express';
-import type { Request } from 'express';
+import type { Request, RequestHandler } from 'express';
 import type { GatewayContext } from '../../context.js';
 import type { Actor } from '../../sessions/actions.js';
 import type { Session } from '../../sessions/session.js';
@@ -33,16 +33,23 @@ function gracePeriod(request: Request, fallback: number): number {
   return parseWith(gracePeriodSchema, Number(query), 'gracePeriodMs');
 }
 
-export function sessionRoutes(context: GatewayContext): Router {
+/** `guard` authenticates: a client's credential, or (fleet/internal.ts) another node's signature. */
+export function sessionRoutes(
+  context: GatewayContext,
+  guard: RequestHandler = authenticate(context),
+): Router {
   const router = Router();
   const { registry, actions } = context;
-  router.use(authenticate(context));
+  router.use(guard);
 
-  const actorOf = (request: Request): Actor => ({
-    via: 'http',
-    principal: credentialOf(request).principal,
-    from: context.proxy.clientAddress(request),
-  });
+  const actorOf = (request: Request): Actor => {
+    const credential = credentialOf(request);
+    return {
+      via: 'http',
+      principal: credential.principal,
+      from: credential.from ?? context.proxy.clientAddress(request),
+    };
+  };
   const sessionOf = (request: Request): Session =>
     registry.get(credentialOf(request).principal, String(request.params.id));
 
@@ -67,13 +74,22 @@ export function sessionRoutes(context: GatewayContext): Router {
     if (principal.role !== 'operator')
       throw new ProtocolError(ErrorCode.Forbidden, 'a viewer token may not start sessions');
     const body = parseBody(createSessionRequestSchema, request.body, 'session request');
+    const self = context.config.fleet?.node;
+    if (body.node !== undefined && body.node !== self) {
+      throw new ProtocolError(
+        ErrorCode.NodeNotFound,
+        self === undefined
+          ? 'node selection needs a fleet gateway: this gateway is not part of one'
+          : `no fleet node named ${JSON.stringify(body.node)}`,
+      );
+    }
     const session = await registry.create({
       profile: body.profile,
       args: body.args,
       cols: body.cols,
       rows: body.rows,
       principal,
-      from: context.proxy.clientAddress(request),
+      from: credentialOf(request).from ?? context.proxy.clientAddress(request),
     });
     response.status(201).json({ session: session.info() });
   });
