@@ -1,0 +1,78 @@
+// What containment costs a session's start and end: sessions a second through the process core,
+// the way the gateway starts them (`sh -c true`, a pipe session in its own group; a PTY session),
+// bare, under the keeper, and under the keeper in a cgroup of its own (when this host lets the
+// gateway write cgroup v2). Rounds alternate the variants so that a noisy host hits each alike;
+// the figures are the medians, and the ratios are against the bare start in the same run.
+import { createLogger } from '../../server/src/log/logger.ts';
+import { Containment } from '../../server/src/containment/index.ts';
+import { Process, PtyProcess } from '../../server/src/process/index.ts';
+import { rate } from './exec-rate.ts';
+import { median } from './stats.ts';
+
+const COUNT = 150;
+const PARALLEL = 4;
+const ROUNDS = 5;
+/** The keeper adds a fork and an exec per session: it should cost less than half the rate. */
+const TARGET_RATIO = 0.5;
+
+const logger = createLogger('silent');
+let cgroups: Containment | null = null;
+try {
+  cgroups = Containment.create({ keeper: true, cgroup: 'required' }, logger);
+} catch (error) {
+  console.log(`no cgroup variant: ${error instanceof Error ? error.message : String(error)}`);
+}
+
+type Variant = 'bare' | 'keeper' | 'keeper+cgroup';
+const variants: Variant[] = cgroups === null ? ['bare', 'keeper'] : ['bare', 'keeper', 'keeper+cgroup'];
+
+async function pipeSession(variant: Variant): Promise<void> {
+  const cell = variant === 'keeper+cgroup' ? cgroups?.enter() : undefined;
+  const child = await Process.spawn(['sh', '-c', 'true'], {
+    detached: true,
+    killGroupOnExit: true,
+    collect: false,
+    keeper: variant !== 'bare',
+    ...(cell?.cgroup === undefined ? {} : { cgroup: cell.cgroup }),
+  });
+  await child.wait();
+  await cell?.release();
+}
+
+async function ptySession(variant: Variant): Promise<void> {
+  const cell = variant === 'keeper+cgroup' ? cgroups?.enter() : undefined;
+  const child = await PtyProcess.spawn(['sh', '-c', 'true'], {
+    killGroupOnExit: true,
+    collect: false,
+    keeper: variant !== 'bare',
+    ...(cell?.cgroup === undefined ? {} : { cgroup: cell.cgroup }),
+  });
+  await child.wait();
+  await cell?.release();
+}
+
+let failed = false;
+for (const [mode, session] of [
+  ['pipe', pipeSession],
+  ['pty', ptySession],
+] as const) {
+  const rates = new Map<Variant, number[]>(variants.map((variant) => [variant, []]));
+  for (let round = 0; round < ROUNDS; round += 1) {
+    for (const variant of variants) {
+      rates.get(variant)?.push(await rate(COUNT, PARALLEL, () => session(variant)));
+    }
+  }
+  const bare = median(rates.get('bare') ?? []);
+  console.log(`${mode} sessions, bare: ${bare.toFixed(0)}/s`);
+  for (const variant of variants.slice(1)) {
+    const contained = median(rates.get(variant) ?? []);
+    const ratio = contained / bare;
+    const ok = ratio >= TARGET_RATIO;
+    failed ||= !ok;
+    console.log(
+      `${mode} sessions, ${variant}: ${contained.toFixed(0)}/s = ${ratio.toFixed(2)}x bare (target: at least ${TARGET_RATIO}x)${ok ? '' : '  MISSED'}`,
+    );
+  }
+}
+await cgroups?.close();
+process.exitCode = failed ? 1 : 0;
