@@ -32,11 +32,16 @@ describe('flow control', () => {
     const session = await createSession(gateway, 'zero');
     const client = await connect(gateway.url, session.id, { token: gateway.operatorToken, autoAck: false });
     await client.waitForBytes(WINDOW);
-    await sleep(300);
-    const stalled = (await getSession(gateway, session.id)).outputBytes;
-    await sleep(700);
-    const later = (await getSession(gateway, session.id)).outputBytes;
-    assert.equal(later, stalled, 'the child is paused: no more output is read');
+    // Paused: what the gateway has read stops growing (cat /dev/zero would add megabytes a second).
+    // Compared over a second, as often as a loaded machine needs for a read in flight to land.
+    let stalled = (await getSession(gateway, session.id)).outputBytes;
+    for (let attempt = 0; ; attempt += 1) {
+      await sleep(1_000);
+      const later = (await getSession(gateway, session.id)).outputBytes;
+      if (later === stalled) break;
+      assert.ok(attempt < 10, `the child is not paused: ${later} bytes read, ${stalled} a second before`);
+      stalled = later;
+    }
     assert.ok(stalled <= WINDOW + 2 * CHUNK, `read ${stalled} bytes with a ${WINDOW}-byte window`);
     assert.equal(client.output().length, stalled, 'everything read was delivered');
     const grown = residentBytes(gateway.pid) - before;
