@@ -22,7 +22,7 @@ describe('signals', () => {
     client.send({ type: 'signal', signal: 'SIGTERM' });
     const exit = await client.nextMessage('exit');
     assert.deepEqual({ code: exit.code, signal: exit.signal }, { code: null, signal: 'SIGTERM' });
-    assert.deepEqual(await waitForGroupsGone([pgid], 2_000), [], 'the background sleeps died too');
+    assert.deepEqual(await waitForGroupsGone([pgid], 10_000), [], 'the background sleeps died too');
   });
 
   test('POST /signal delivers allow-listed signals and refuses others', async () => {
@@ -82,7 +82,7 @@ describe('terminate', () => {
     const info = await getSession(gateway, session.id);
     assert.equal(info.terminateStage, 'SIGKILL');
     assert.equal(info.state, 'exited');
-    assert.deepEqual(await waitForGroupsGone([session.pid ?? 0], 2_000), []);
+    assert.deepEqual(await waitForGroupsGone([session.pid ?? 0], 10_000), []);
   });
 
   test('DELETE answers with the exit status and the stage reached; a second DELETE removes it', async () => {
@@ -170,6 +170,6 @@ describe('shutdown', () => {
     assert.equal((await client.waitForClose()).code, 1001);
     assert.deepEqual(await catClient.nextMessage('exit'), { type: 'exit', code: 0, signal: null });
     assert.equal((await catClient.waitForClose()).code, 1001);
-    assert.deepEqual(await waitForGroupsGone([session.pid ?? 0, other.pid ?? 0], 2_000), []);
+    assert.deepEqual(await waitForGroupsGone([session.pid ?? 0, other.pid ?? 0], 10_000), []);
   });
 });
