@@ -14,9 +14,9 @@ const MiB = 1024 * KiB;
 const WINDOW = 128 * KiB;
 const VIEWER_LAG = 64 * KiB;
 const REPLAY = 256 * KiB;
-/** Pinned bytes may hold the replay buffer over its budget by one read (docs/configuration.md). */
+/** Pinned bytes may hold the replay buffer over its budget by one frame, ≤ 64 KiB (docs/configuration.md). */
 const ONE_READ = 64 * KiB;
-/** The child's pipe read size: at most this much more than the window can be read before pausing. */
+/** One frame (a pipe read, or reads gathered, ≤ 64 KiB): what the window or a viewer's lag may overshoot by. */
 const CHUNK = 64 * KiB;
 
 const gateway = useGateway({
