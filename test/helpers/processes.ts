@@ -89,7 +89,7 @@ export class Cleanup {
     this.#pids.clear();
     // A process the test forgot is a failure, not just litter: kill it, then say so.
     const ours = (): ProcStat[] => liveDescendants().filter((info) => !this.#preexisting.has(info.pid));
-    const gone = await waitUntil('no descendant is left', () => ours().length === 0, 1000).then(
+    const gone = await waitUntil('no descendant is left', () => ours().length === 0, 5_000).then(
       () => true,
       () => false,
     );

@@ -14,9 +14,9 @@ const MiB = 1024 * KiB;
 const WINDOW = 128 * KiB;
 const VIEWER_LAG = 64 * KiB;
 const REPLAY = 256 * KiB;
-/** Pinned bytes may hold the replay buffer over its budget by one read (docs/configuration.md). */
+/** Pinned bytes may hold the replay buffer over its budget by one frame, ≤ 64 KiB (docs/configuration.md). */
 const ONE_READ = 64 * KiB;
-/** The child's pipe read size: at most this much more than the window can be read before pausing. */
+/** One frame (a pipe read, or reads gathered, ≤ 64 KiB): what the window or a viewer's lag may overshoot by. */
 const CHUNK = 64 * KiB;
 
 const gateway = useGateway({
@@ -32,11 +32,16 @@ describe('flow control', () => {
     const session = await createSession(gateway, 'zero');
     const client = await connect(gateway.url, session.id, { token: gateway.operatorToken, autoAck: false });
     await client.waitForBytes(WINDOW);
-    await sleep(300);
-    const stalled = (await getSession(gateway, session.id)).outputBytes;
-    await sleep(700);
-    const later = (await getSession(gateway, session.id)).outputBytes;
-    assert.equal(later, stalled, 'the child is paused: no more output is read');
+    // Paused: what the gateway has read stops growing (cat /dev/zero would add megabytes a second).
+    // Compared over a second, as often as a loaded machine needs for a read in flight to land.
+    let stalled = (await getSession(gateway, session.id)).outputBytes;
+    for (let attempt = 0; ; attempt += 1) {
+      await sleep(1_000);
+      const later = (await getSession(gateway, session.id)).outputBytes;
+      if (later === stalled) break;
+      assert.ok(attempt < 10, `the child is not paused: ${later} bytes read, ${stalled} a second before`);
+      stalled = later;
+    }
     assert.ok(stalled <= WINDOW + 2 * CHUNK, `read ${stalled} bytes with a ${WINDOW}-byte window`);
     assert.equal(client.output().length, stalled, 'everything read was delivered');
     const grown = residentBytes(gateway.pid) - before;

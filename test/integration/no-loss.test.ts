@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { useGateway } from '../helpers/fixture.ts';
-import { sh } from '../helpers/sessions.ts';
+import { getSession, sh } from '../helpers/sessions.ts';
 import { connect } from '../helpers/ws-client.ts';
 import type { TestClient } from '../helpers/ws-client.ts';
 
@@ -71,14 +71,18 @@ describe('no loss with a window as large as the replay buffer', () => {
     first.autoAck = false;
     const acked = first.position;
     await first.close();
-    // Held for 1.5 s, then the child runs to its end with nobody attached.
-    const late = await new Promise<TestClient>((resolve, reject) => {
-      setTimeout(() => {
-        connect(gateway.url, session.id, { token: gateway.operatorToken, offset: acked }).then(
-          resolve,
-          reject,
-        );
-      }, 4000);
+    // Held for 1.5 s, then the child runs on with nobody attached: wait until more than the replay
+    // buffer has been read past the ack (held, it could not get a window beyond it), however long a
+    // loaded machine takes, rather than for a fixed time.
+    for (let attempt = 0; ; attempt += 1) {
+      const { outputBytes, state } = await getSession(gateway, session.id);
+      if (state === 'exited' || outputBytes > acked + 3 * 256 * KiB) break;
+      assert.ok(attempt < 600, `the detached session did not run on: ${outputBytes} bytes read`);
+      await sleep(50);
+    }
+    const late: TestClient = await connect(gateway.url, session.id, {
+      token: gateway.operatorToken,
+      offset: acked,
     });
     try {
       const exit = await late.nextMessage('exit', 30_000);

@@ -8,7 +8,7 @@ import { getSession, sh } from '../helpers/sessions.js';
 import { connect, connectRefused } from '../helpers/ws-client.js';
 
 const REPLAY = 256 * 1024;
-/** Pinned bytes may hold the replay buffer over its budget by one read (docs/configuration.md). */
+/** Pinned bytes may hold the replay buffer over its budget by one frame, ≤ 64 KiB (docs/configuration.md). */
 const ONE_READ = 64 * 1024;
 const gateway = useGateway({
   config: { limits: { replayBufferBytes: REPLAY, flowControlWindowBytes: 64 * 1024 } },

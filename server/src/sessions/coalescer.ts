@@ -36,7 +36,13 @@ export class OutputCoalescer {
   }
 
   push(type: FrameType, data: Buffer): void {
-    if (this.#pendingType !== type) this.flush();
+    // A frame never grows past COALESCE_BYTES by gathering: the replay buffer and a viewer's lag
+    // may overshoot their bounds by one frame, documented as at most one read (64 KiB).
+    if (
+      this.#pendingType !== type ||
+      (this.#pendingBytes > 0 && this.#pendingBytes + data.length > COALESCE_BYTES)
+    )
+      this.flush();
     this.#pendingType = type;
     this.#pending.push(data);
     this.#pendingBytes += data.length;

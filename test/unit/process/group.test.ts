@@ -34,7 +34,7 @@ test('terminate on a detached shell leaves no descendant alive', async () => {
   assert.equal(liveInGroup(p.pid).length, 3);
   const result = await p.terminate({ gracePeriodMs: 200 });
   assert.equal(result.stage, 'SIGTERM');
-  await waitUntil('the group is empty', () => liveInGroup(p.pid).length === 0, 2000);
+  await waitUntil('the group is empty', () => liveInGroup(p.pid).length === 0, 10_000);
 });
 
 test('kill on a detached shell reaches the whole group', async () => {
@@ -43,7 +43,7 @@ test('kill on a detached shell reaches the whole group', async () => {
   await grandchildren(p);
   p.kill('SIGKILL');
   assert.deepEqual(await p.wait(), { code: null, signal: 'SIGKILL' });
-  await waitUntil('the group is empty', () => liveInGroup(p.pid).length === 0, 2000);
+  await waitUntil('the group is empty', () => liveInGroup(p.pid).length === 0, 10_000);
 });
 
 test('without detached, kill signals only the child and its grandchildren survive', async () => {
@@ -71,7 +71,7 @@ test('terminate kills what is left of the group when the leader exits on end-of-
   assert.equal(liveInGroup(p.pid).length, 2);
   const result = await p.terminate({ gracePeriodMs: 200 });
   assert.deepEqual(result, { code: 0, signal: null, stage: 'stdin' });
-  await waitUntil('the group is empty', () => liveInGroup(p.pid).length === 0, 2000);
+  await waitUntil('the group is empty', () => liveInGroup(p.pid).length === 0, 10_000);
 });
 
 test('killGroupOnExit kills what a detached child left in its group when it exits by itself', async () => {
@@ -82,7 +82,7 @@ test('killGroupOnExit kills what a detached child left in its group when it exit
   assert.deepEqual(await p.wait(), { code: 0, signal: null });
   const job = Number(/started (\d+)/.exec(p.read().toString())?.[1]);
   cleanup.pid(job);
-  await waitUntil('the group is empty', () => liveInGroup(p.pid).length === 0, 2000);
+  await waitUntil('the group is empty', () => liveInGroup(p.pid).length === 0, 10_000);
   assert.ok(!isAlive(job), 'the sleep is gone');
 });
 

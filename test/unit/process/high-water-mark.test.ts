@@ -11,11 +11,26 @@ const MiB = 1 << 20;
 // A pipe delivers at most 64 KiB per read; Node may buffer one more read behind a pause.
 const SLACK = 256 * 1024;
 
+/** Waits (bounded) until `count()` has reached `least` and then stayed the same for `quietMs`. */
+async function settled(count: () => number, least: number, quietMs: number): Promise<number> {
+  for (let attempt = 0; attempt < 200 && count() < least; attempt += 1) await sleep(50);
+  for (let attempt = 0; attempt < 50; attempt += 1) {
+    const before = count();
+    await sleep(quietMs);
+    if (count() === before) return before;
+  }
+  throw new Error(`output never stopped growing: ${count()} bytes`);
+}
+
 test('the high-water mark stops reading a pipe once that much output is unread', async () => {
   const p = cleanup.process(
     new Process(['head', '-c', String(64 * MiB), '/dev/zero'], { highWaterMark: MiB }),
   );
-  await sleep(300);
+  // Waits for the reading to stop rather than for a fixed time, which a loaded machine may need.
+  let received = 0;
+  const counting = p.onOutput((chunk) => (received += chunk.data.length));
+  await settled(() => received, MiB, 200);
+  counting.dispose();
   assert.equal(p.poll(), null, 'the child is blocked: nothing was dropped');
   const collected = p.read().length;
   assert.ok(collected >= MiB && collected <= MiB + SLACK, `collected ${collected} bytes`);

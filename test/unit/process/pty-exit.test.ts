@@ -95,7 +95,7 @@ test('killGroupOnExit kills what the program left in its terminal session when i
   const status = await pty.wait();
   cleanup.pid(job());
   assert.deepEqual(status, { code: 0, signal: null });
-  await waitUntil('the job is gone', () => !isAlive(job()), 2000);
+  await waitUntil('the job is gone', () => !isAlive(job()), 10_000);
   assert.ok(!liveProcesses().some((info) => info.comm === 'sleep' && info.pgrp === pty.pid));
 });
 

@@ -126,7 +126,7 @@ test('terminate ends the background jobs of a shell session too', async () => {
   cleanup.pid(job);
   assert.ok(isAlive(job));
   await pty.terminate({ gracePeriodMs });
-  await waitUntil('the job is gone', () => !isAlive(job), 2000);
+  await waitUntil('the job is gone', () => !isAlive(job), 10_000);
 });
 
 test('pauseOutput makes the program block and resumeOutput lets it finish with nothing lost', async () => {

@@ -45,7 +45,7 @@ test('sub-second timeouts work', async () => {
     isTimeout(30),
   );
   const elapsed = Date.now() - started;
-  assert.ok(elapsed >= 25 && elapsed < 2000, `took ${elapsed} ms`);
+  assert.ok(elapsed >= 25 && elapsed < 5_000, `took ${elapsed} ms`); // far below the 10 s sleep
 });
 
 test('a nested call with a longer timeout is still interrupted by the outer one', async () => {
