@@ -19,8 +19,8 @@ export interface ReverseProxyOptions {
   target: string;
   /** What the proxy says the client used: X-Forwarded-Proto. */
   publicScheme: 'http' | 'https';
-  /** What the proxy says the client asked for: X-Forwarded-Host. */
-  publicHost: string;
+  /** What the proxy says the client asked for: X-Forwarded-Host (default: the request's Host). */
+  publicHost?: string;
   /** Changes each request's headers on the way (what an authenticating proxy adds or strips). */
   rewrite?: (headers: IncomingHttpHeaders) => void;
 }
@@ -32,7 +32,7 @@ export async function startReverseProxy(options: ReverseProxyOptions): Promise<R
     const prior = request.headers['x-forwarded-for'];
     request.headers['x-forwarded-for'] = prior === undefined ? client : `${String(prior)}, ${client}`;
     request.headers['x-forwarded-proto'] = options.publicScheme;
-    request.headers['x-forwarded-host'] = options.publicHost;
+    request.headers['x-forwarded-host'] = options.publicHost ?? request.headers.host ?? '';
     options.rewrite?.(request.headers);
   };
   const server = createServer((request, response) => {
