@@ -27,6 +27,11 @@ export interface ReverseProxyOptions {
 
 export async function startReverseProxy(options: ReverseProxyOptions): Promise<ReverseProxy> {
   const proxy = createProxyServer({ target: options.target, xfwd: false, ws: true });
+  // A connection cut at either end (a test closing, the proxy closing under a live stream) is the
+  // end of that connection, not of the test process.
+  proxy.on('error', (_error, _request, target) => {
+    if (target !== undefined && 'destroy' in target && typeof target.destroy === 'function') target.destroy();
+  });
   const forward = (request: IncomingMessage): void => {
     const client = request.socket.remoteAddress ?? '';
     const prior = request.headers['x-forwarded-for'];
@@ -45,6 +50,7 @@ export async function startReverseProxy(options: ReverseProxyOptions): Promise<R
   const upgraded = new Set<Duplex>();
   server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     upgraded.add(socket);
+    socket.on('error', () => socket.destroy());
     socket.once('close', () => upgraded.delete(socket));
     forward(request);
     proxy.ws(request, socket, head, {}, () => socket.destroy());
