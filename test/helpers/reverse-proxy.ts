@@ -19,20 +19,25 @@ export interface ReverseProxyOptions {
   target: string;
   /** What the proxy says the client used: X-Forwarded-Proto. */
   publicScheme: 'http' | 'https';
-  /** What the proxy says the client asked for: X-Forwarded-Host. */
-  publicHost: string;
+  /** What the proxy says the client asked for: X-Forwarded-Host (default: the request's Host). */
+  publicHost?: string;
   /** Changes each request's headers on the way (what an authenticating proxy adds or strips). */
   rewrite?: (headers: IncomingHttpHeaders) => void;
 }
 
 export async function startReverseProxy(options: ReverseProxyOptions): Promise<ReverseProxy> {
   const proxy = createProxyServer({ target: options.target, xfwd: false, ws: true });
+  // A connection cut at either end (a test closing, the proxy closing under a live stream) is the
+  // end of that connection, not of the test process.
+  proxy.on('error', (_error, _request, target) => {
+    if (target !== undefined && 'destroy' in target && typeof target.destroy === 'function') target.destroy();
+  });
   const forward = (request: IncomingMessage): void => {
     const client = request.socket.remoteAddress ?? '';
     const prior = request.headers['x-forwarded-for'];
     request.headers['x-forwarded-for'] = prior === undefined ? client : `${String(prior)}, ${client}`;
     request.headers['x-forwarded-proto'] = options.publicScheme;
-    request.headers['x-forwarded-host'] = options.publicHost;
+    request.headers['x-forwarded-host'] = options.publicHost ?? request.headers.host ?? '';
     options.rewrite?.(request.headers);
   };
   const server = createServer((request, response) => {
@@ -45,6 +50,7 @@ export async function startReverseProxy(options: ReverseProxyOptions): Promise<R
   const upgraded = new Set<Duplex>();
   server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     upgraded.add(socket);
+    socket.on('error', () => socket.destroy());
     socket.once('close', () => upgraded.delete(socket));
     forward(request);
     proxy.ws(request, socket, head, {}, () => socket.destroy());

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { startGateway } from '../helpers/gateway.js';
 import type { Gateway } from '../helpers/gateway.js';
+import { runCli } from '../helpers/cli-client.js';
 import { useGateway } from '../helpers/fixture.js';
 import { api, errorCode } from '../helpers/http.js';
 import { startReverseProxy } from '../helpers/reverse-proxy.js';
@@ -110,6 +111,19 @@ describe('under a base path, through the proxy', () => {
       auditRecords(gateway, 'attach').find((record) => record.session === session.id),
     );
     assert.equal(stream.from, '127.0.0.1');
+  });
+
+  test('the operator client, given the base path in its URL: exec and ls', async () => {
+    const exec = await runCli(['exec', 'sh', 'echo via the client; exit 3'], {
+      url: publicUrl(),
+      token: gateway.operatorToken,
+      input: '',
+    });
+    assert.equal(exec.status, 3, exec.stderr.toString());
+    assert.equal(exec.stdout.toString(), 'via the client\n');
+    const ls = await runCli(['ls'], { url: publicUrl(), token: gateway.operatorToken, input: '' });
+    assert.equal(ls.status, 0, ls.stderr.toString());
+    assert.match(ls.stdout.toString(), /\bsh\b/);
   });
 
   test('failed logins are limited per forwarded client address, not per proxy', async () => {
