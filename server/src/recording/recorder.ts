@@ -9,7 +9,8 @@
 // A file never grows past `maxBytes`: the event that would not fit is replaced by a marker saying
 // the limit was reached, and only the exit event follows it.
 import type { ExitStatus, TerminalSize } from '@shellgate/shared';
-import { EventCode, eventLine, exitData, fittingLine, resizeData } from './asciicast.js';
+import { EventCode, eventLine, exitData, fittingLine, formatSeconds, resizeData } from './asciicast.js';
+import { WriteBatch } from './batch.js';
 import type { RecordingSink } from './sink.js';
 
 export interface RecorderOptions {
@@ -36,7 +37,7 @@ export interface RecordingOutcome {
 /** Kept free under the limit for the limit's marker and the exit event (each well under 128). */
 export const LIMIT_RESERVE_BYTES = 256;
 /** One write carries about this much at most; a longer queue drains in several. */
-const BATCH_CHARS = 64 * 1024;
+const BATCH_BYTES = 256 * 1024;
 
 interface Pending {
   /** performance.now() when it happened. */
@@ -64,6 +65,7 @@ export class SessionRecorder {
   /** The last written event's instant, in whole microseconds since the start. */
   #lastMicros = 0;
   #pendingText: string;
+  readonly #batch = new WriteBatch(BATCH_BYTES);
   #accepting = true;
   #limitReached = false;
   #failed = false;
@@ -162,19 +164,21 @@ export class SessionRecorder {
 
   async #drain(): Promise<void> {
     this.#draining = true;
+    const batch = this.#batch;
     while (!this.#failed && (this.#pendingText !== '' || this.#head < this.#queue.length)) {
       let released = 0;
-      let text = this.#pendingText;
+      batch.reset();
+      if (this.#pendingText !== '') batch.append(this.#pendingText);
       this.#pendingText = '';
-      while (this.#head < this.#queue.length && text.length < BATCH_CHARS) {
+      while (this.#head < this.#queue.length && batch.length < BATCH_BYTES) {
         const event = this.#queue[this.#head];
         this.#head += 1;
         if (event === undefined) break;
         released += sizeOf(event.data);
-        text += this.#encode(event);
+        this.#encode(event);
       }
       this.#compact();
-      if (text !== '') await this.#write(text);
+      if (batch.length > 0) await this.#write(batch.bytes());
       this.#backlog = Math.max(0, this.#backlog - released);
       if (this.#backlog === 0 && this.#dropping) this.#endDroppedStretch();
     }
@@ -192,16 +196,14 @@ export class SessionRecorder {
     this.#backlog += text.length;
   }
 
-  /** The event's line(s), or '' when it adds nothing (a partial character, past the limit). */
-  #encode(event: Pending): string {
-    if (this.#limitReached && event.code !== EventCode.Exit) return '';
+  /** Appends the event's line(s) to the batch; nothing when it adds nothing (a partial character, past the limit). */
+  #encode(event: Pending): void {
+    if (this.#limitReached && event.code !== EventCode.Exit) return;
     if (event.code === EventCode.Exit) {
       // The last bytes of an incomplete character become U+FFFD before the exit.
-      let flushed = '';
-      for (const [code, decoder] of this.#decoders) flushed += this.#line(event.at, code, decoder.decode());
-      return flushed + this.#line(event.at, event.code, this.#text(event));
+      for (const [code, decoder] of this.#decoders) this.#line(event.at, code, decoder.decode());
     }
-    return this.#line(event.at, event.code, this.#text(event));
+    this.#line(event.at, event.code, this.#text(event));
   }
 
   #text(event: Pending): string {
@@ -214,28 +216,42 @@ export class SessionRecorder {
     return decoder.decode(event.data, { stream: true });
   }
 
-  #line(at: number, code: EventCode, data: string): string {
-    if (data === '' && code !== EventCode.Marker && code !== EventCode.Exit) return '';
-    if (this.#limitReached && code !== EventCode.Exit) return '';
+  #line(at: number, code: EventCode, data: string): void {
+    if (data === '' && code !== EventCode.Marker && code !== EventCode.Exit) return;
+    if (this.#limitReached && code !== EventCode.Exit) return;
     const micros = Math.max(this.#lastMicros, Math.round((at - this.#origin) * 1000));
     const interval = micros - this.#lastMicros;
-    let line = eventLine(interval, code, data);
+    // eventLine's format, its parts encoded into the batch one after the other (batch.ts).
+    const head = `[${formatSeconds(interval)}, "${code}", `;
+    const json = JSON.stringify(data);
     const budget = this.options.maxBytes - LIMIT_RESERVE_BYTES - this.#written;
-    if (code !== EventCode.Exit && Buffer.byteLength(line) > budget) {
+    // UTF-16 units take at most 3 bytes each: only a line that might not fit is measured.
+    const bound = head.length + json.length * 3 + 2;
+    const exact = bound <= budget ? 0 : Buffer.byteLength(head) + Buffer.byteLength(json) + 2;
+    if (code !== EventCode.Exit && exact > budget) {
       // What fits of this event goes in (output is cut at a character), then the limit's marker.
       this.#limitReached = true;
       const marker = `recording stopped: limit ${this.options.maxBytes} bytes reached`;
       const fitting = code === EventCode.Marker ? '' : (fittingLine(interval, code, data, budget) ?? '');
-      line = fitting + eventLine(fitting === '' ? interval : 0, EventCode.Marker, marker);
+      const line = fitting + eventLine(fitting === '' ? interval : 0, EventCode.Marker, marker);
+      this.#append(line, line.length * 3);
+    } else {
+      this.#append(head, head.length);
+      this.#append(json, json.length * 3);
+      this.#append(']\n', 2);
     }
-    this.#written += Buffer.byteLength(line);
     this.#lastMicros = micros;
-    return line;
   }
 
-  async #write(text: string): Promise<void> {
+  #append(text: string, maxBytes: number): void {
+    const before = this.#batch.length;
+    this.#batch.append(text, maxBytes);
+    this.#written += this.#batch.length - before;
+  }
+
+  async #write(bytes: Uint8Array): Promise<void> {
     try {
-      await this.sink.write(text);
+      await this.sink.write(bytes);
     } catch (error) {
       this.#failed = true;
       this.#queue = [];
@@ -259,6 +275,7 @@ export class SessionRecorder {
   async #finish(): Promise<void> {
     if (this.#finished) return;
     this.#finished = true;
+    this.#batch.release();
     try {
       await this.sink.close();
     } catch (error) {

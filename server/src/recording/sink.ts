@@ -5,8 +5,8 @@ import { open } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 
 export interface RecordingSink {
-  /** Appends `text` (whole lines); resolves once the kernel has it. */
-  write(text: string): Promise<void>;
+  /** Appends whole lines; resolves once the kernel has them (the bytes may be reused after). */
+  write(bytes: Uint8Array): Promise<void>;
   /** Closes the file; no write follows. */
   close(): Promise<void>;
 }
@@ -23,11 +23,15 @@ export class FileSink implements RecordingSink {
 
   constructor(readonly path: string) {}
 
-  async write(text: string): Promise<void> {
+  async write(bytes: Uint8Array): Promise<void> {
     this.#handle ??= open(this.path, 'ax', RECORDING_FILE_MODE);
     const handle = await this.#handle;
-    // appendFile loops until every byte is written (a bare write may write part of it).
-    await handle.appendFile(text);
+    // A bare write may write part of it: loop until every byte is in.
+    let offset = 0;
+    while (offset < bytes.byteLength) {
+      const { bytesWritten } = await handle.write(bytes, offset, bytes.byteLength - offset);
+      offset += bytesWritten;
+    }
   }
 
   async close(): Promise<void> {

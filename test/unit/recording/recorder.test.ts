@@ -71,10 +71,10 @@ class GatedSink implements RecordingSink {
     this.#open();
   }
 
-  async write(text: string): Promise<void> {
+  async write(bytes: Uint8Array): Promise<void> {
     this.writesStarted += 1;
     await this.#gate;
-    await this.#file.write(text);
+    await this.#file.write(bytes);
   }
 
   close(): Promise<void> {
@@ -138,6 +138,29 @@ test('characters split across chunks stay whole and invalid bytes become U+FFFD'
   assert.equal(streamText(cast, 'o'), '€A\uFFFDB\uFFFD');
   assert.equal(streamText(cast, 'e'), '😀');
   assert.deepEqual(cast.events.at(-1), { interval: cast.events.at(-1)?.interval, code: 'x', data: '137' });
+});
+
+test('output is escaped exactly as JSON.stringify escapes it, and split characters stay whole between ASCII', async () => {
+  const path = newFile();
+  const recorder = recorderOn(new FileSink(path));
+  const every = Buffer.from(Array.from({ length: 128 }, (_, byte) => byte));
+  recorder.output('stdout', every);
+  recorder.output('stdout', bytes('\u00e9').subarray(0, 1));
+  await turn();
+  recorder.output('stdout', Buffer.concat([bytes('\u00e9').subarray(1), bytes('ok "quoted" \\ \x1b[0m\n')]));
+  recorder.output('stdout', bytes('plain ascii after\r\n'));
+  recorder.output('stdout', bytes('\u20ac').subarray(0, 2));
+  recorder.output('stdout', bytes('tail'));
+  recorder.exit({ code: 0, signal: null });
+  await recorder.closed;
+  const cast = await readCast(path);
+  assert.equal(
+    streamText(cast, 'o'),
+    `${every.toString('latin1')}\u00e9ok "quoted" \\ \x1b[0m\nplain ascii after\r\n\uFFFDtail`,
+  );
+  // Escaped as JSON.stringify escapes: the file is what a player expects, byte for byte.
+  const lines = (await readFile(path, 'utf8')).split('\n');
+  assert.equal(lines[1]?.slice(lines[1].indexOf('"o", ') + 5, -1), JSON.stringify(every.toString('latin1')));
 });
 
 test('input is recorded only when the options say so', async () => {
