@@ -21,6 +21,8 @@ import { INTERNAL_PREFIX } from './types.js';
 
 /** An owner that does not answer a forwarded request within this is treated as lost. */
 const FORWARD_TIMEOUT_MS = 30_000;
+/** How long a relayed stream's side may take to finish closing once the other side ended. */
+const LINGER_MS = 2_000;
 /** The handshake headers a stream upgrade carries on to the owner. */
 const UPGRADE_HEADERS = ['sec-websocket-key', 'sec-websocket-version', 'sec-websocket-protocol'];
 
@@ -178,22 +180,30 @@ export class Forwarder {
       }
     });
     let ended = false;
+    // Either side's end is passed on as an end (a FIN) to the other, so that both finish their
+    // close handshakes; a side that does not finish within LINGER_MS is cut.
+    const finish = (socket: Duplex, last?: Buffer): void => {
+      if (socket.destroyed) return;
+      if (last === undefined) socket.end();
+      else socket.end(last);
+      setTimeout(() => socket.destroy(), LINGER_MS).unref();
+    };
     const ownerGone = (): void => {
       if (ended) return;
       ended = true;
       this.#pipes.delete(pipe);
-      if (client.destroyed) return;
-      if (tracker.closeSeen) client.end();
+      if (tracker.closeSeen) finish(client);
       else if (tracker.atBoundary) {
         // The owner went away without a close frame: it died, or its host or network did.
-        client.end(closeFrame(CloseCode.NodeLost, "the session's node went away"));
+        finish(client, closeFrame(CloseCode.NodeLost, "the session's node went away"));
       } else client.destroy();
     };
     const clientGone = (): void => {
       if (ended) return;
       ended = true;
       this.#pipes.delete(pipe);
-      owner.destroy();
+      finish(owner);
+      finish(client);
     };
     owner.on('end', ownerGone);
     owner.on('close', ownerGone);
