@@ -84,7 +84,8 @@ describe('leftovers', () => {
       const created = await api(url, 'POST', '/api/sessions', { token, body: { profile: 'cat' } });
       assert.equal(created.status, 201, created.text);
       const pid = getNumber(created.body, 'session', 'pid');
-      assert.deepEqual(processesInGroups([pid]), [pid]);
+      // The session's pid is its keeper's; its program may or may not have been forked yet.
+      assert.ok(processesInGroups([pid]).includes(pid), 'the session runs');
 
       child.stdin.end(); // what happens when the parent dies: its end of the pipe closes
       assert.equal(await exited, 0);

@@ -134,13 +134,13 @@ export async function createFleet(fleet: FleetConfig, deps: FleetDependencies): 
       deps.logins.adopt(loginId, found.principal, Math.min(found.leftMs, deps.loginTtlMs));
       return found.principal;
     },
-    loginCreated(loginId, principal) {
+    async loginCreated(loginId, principal) {
       const hash = remember(loginId);
-      store
-        .putLogin(hash, principal, deps.loginTtlMs)
-        .catch((error: unknown) =>
-          logger.warn('fleet login write failed: valid on this node only', { error }),
-        );
+      try {
+        await store.putLogin(hash, principal, deps.loginTtlMs);
+      } catch (error) {
+        logger.warn('fleet login write failed: valid on this node only', { error });
+      }
     },
     async loggedOut(loginId) {
       const hash = remember(loginId);

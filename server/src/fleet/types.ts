@@ -22,8 +22,11 @@ export interface Fleet {
   audit(event: AuditEvent, record: AuditRecord): void;
   /** A login another node created (or undefined): checked in the database, then known locally. */
   resolveLogin(loginId: string): Promise<Principal | undefined>;
-  /** Records a login this node created, so that every node accepts its cookie. */
-  loginCreated(loginId: string, principal: Principal): void;
+  /**
+   * Records a login this node created, so that every node accepts its cookie once it resolves.
+   * Never rejects: with the database away, the login is valid on this node only.
+   */
+  loginCreated(loginId: string, principal: Principal): Promise<void>;
   /** Deletes a login fleet-wide and closes, on every node, the streams opened with it. */
   loggedOut(loginId: string): Promise<void>;
   /** Session directory: written on creation (awaited, bounded), state changes and removal. */

@@ -70,7 +70,12 @@ test('a process that left the group with setsid dies when the program exits', as
   );
   const [escaped = 0] = await pids(p);
   cleanup.pid(escaped);
-  assert.notEqual(readProcStat(escaped)?.session, p.pid, 'it has a session of its own');
+  // `$!` is echoed as soon as the job is forked, possibly before it has run setsid.
+  await waitUntil(
+    'the setsid sleep has a session of its own',
+    () => readProcStat(escaped)?.session === escaped,
+    5000,
+  );
   assert.deepEqual(await p.wait(), { code: 0, signal: null });
   await waitUntil('the setsid sleep is gone', () => !isAlive(escaped), 5000);
 });

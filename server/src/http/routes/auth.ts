@@ -35,7 +35,7 @@ export function authRoutes(context: GatewayContext): Router {
   const cookie = (request: Request, maxAgeMs: number): CookieOptions =>
     cookieOptions(context.config.basePath, context.proxy.scheme(request) === 'https', maxAgeMs);
 
-  router.post('/login', (request, response) => {
+  router.post('/login', async (request, response) => {
     const from = context.proxy.clientAddress(request) ?? 'unknown';
     const retryAfterSeconds = context.authFailures.retryAfterSeconds(from);
     if (retryAfterSeconds > 0) {
@@ -55,7 +55,8 @@ export function authRoutes(context: GatewayContext): Router {
       throw new ProtocolError(ErrorCode.Unauthorized, 'unknown token');
     }
     const loginId = context.authenticator.logins.create(principal);
-    context.fleet?.loginCreated(loginId, principal);
+    // Written before the answer, so that the cookie works on every node as soon as it is set.
+    await context.fleet?.loginCreated(loginId, principal);
     context.audit.record('login', { who: principal.name, from });
     response.cookie(COOKIE_NAME, loginId, cookie(request, context.config.limits.loginTtlMs));
     response.json(identity(principal));
