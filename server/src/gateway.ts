@@ -144,11 +144,11 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     handleProtocols: () => SUBPROTOCOL,
   });
   const heartbeat = new Heartbeat(config.limits.heartbeatIntervalMs);
-  const open = new Connections(context, heartbeat);
-  live.connections = open;
-  context.revokeLogin = (loginId) => open.revokeLogin(loginId);
-  closeShareStreams = (shareId, reason) => open.endShare(shareId, reason);
-  server.on('upgrade', upgradeHandler(context, wss, open));
+  const connections = new Connections(context, heartbeat);
+  live.connections = connections;
+  context.revokeLogin = (loginId) => connections.revokeLogin(loginId);
+  closeShareStreams = (shareId, reason) => connections.endShare(shareId, reason);
+  server.on('upgrade', upgradeHandler(context, wss, connections));
   server.on('clientError', (_error, socket) => {
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
     else socket.destroy();
@@ -161,7 +161,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       logger,
       logins: context.authenticator.logins,
       loginTtlMs: config.limits.loginTtlMs,
-      revokeLogin: (loginId) => open.revokeLogin(loginId),
+      revokeLogin: (loginId) => connections.revokeLogin(loginId),
     });
     context.registry.observe({
       created: (session) => fleet.sessionCreated(session),
@@ -217,8 +217,8 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     close() {
       closing ??= (async () => {
         context.closing = true;
-        logger.info('shutting down', { sessions: context.registry.size, connections: open.size });
-        open.announceShutdown();
+        logger.info('shutting down', { sessions: context.registry.size, connections: connections.size });
+        connections.announceShutdown();
         // Escalation ends in SIGKILL, so this should never take long; should a session still not
         // be done by the deadline, closeAll kills what is left rather than shutdown hanging.
         const grace = config.limits.terminateGracePeriodMs;
@@ -237,7 +237,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
           server.close(() => resolve());
           server.closeAllConnections();
         });
-        open.terminateAll();
+        connections.terminateAll();
         shares.close();
         await containment.close();
         await metricsListener?.close();

@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from './config/load.js';
 import { ContainmentError } from './containment/index.js';
 import { createGateway } from './gateway.js';
+import { MetricsListenError } from './metrics/endpoint.js';
 import { closeInheritedOnExec } from './process/index.js';
 
 const USAGE = `usage: shellgate [serve] [--config <file.json>] [--host <address>] [--port <port>] [--exit-on-stdin-close]
@@ -106,6 +107,7 @@ export async function serve(args: string[]): Promise<void> {
   try {
     address = await gateway.listen();
   } catch (error) {
+    if (error instanceof MetricsListenError) fail(error.message);
     fail(
       `cannot listen on ${config.host}:${config.port}: ${error instanceof Error ? error.message : String(error)}`,
     );

@@ -3,6 +3,8 @@
 // clients attached; the separate loopback listener; and metrics switched off.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { describe, test } from 'node:test';
 import { resolveConfig } from '../../server/src/config/load.ts';
 import { startGateway } from '../helpers/gateway.js';
@@ -135,6 +137,41 @@ describe('the numbers move with what happened', () => {
   });
 });
 
+describe('gaps and heartbeat timeouts', () => {
+  test('a client that asks for output no longer buffered gets a gap, and it is counted', async () => {
+    // 3 MB read to the end by one client: the 1 MiB replay buffer keeps only the last of it.
+    const session = await sh({ ...gateway, operatorToken: operator }, 'head -c 3000000 /dev/zero');
+    const first = await connect(gateway.url, session.id, { token: operator });
+    await first.nextMessage('exit');
+    await first.close();
+    const before = await metrics();
+    const client = await connect(gateway.url, session.id, { token: operator, offset: 0, role: 'view' });
+    const gap = await client.nextMessage('gap');
+    assert.equal(gap.from, 0);
+    await client.nextMessage('exit');
+    await client.close();
+    const after = await metrics();
+    assert.equal(
+      metricValue(after, 'shellgate_gaps_sent_total') - metricValue(before, 'shellgate_gaps_sent_total'),
+      1,
+    );
+  });
+
+  test('a client that never answers a ping is closed with 4008, counted as a heartbeat timeout', async () => {
+    const session = await createSession(gateway, 'cat', undefined, operator);
+    const before = await metrics();
+    const silent = await connect(gateway.url, session.id, { token: operator, autoPong: false });
+    // The test configuration pings every 2 s: the second ping finds the first unanswered.
+    const closed = await silent.waitForClose(20_000);
+    assert.equal(closed.code, 4008);
+    const after = await metrics();
+    const delta = (name: string, labels?: Record<string, string>): number =>
+      metricValue(after, name, labels) - metricValue(before, name, labels);
+    assert.equal(delta('shellgate_heartbeat_timeouts_total'), 1);
+    assert.equal(delta('shellgate_websocket_closes_total', { code: '4008' }), 1);
+  });
+});
+
 describe('a listener of its own, and metrics off', () => {
   test('metrics.listen serves /metrics without a credential on loopback', async () => {
     const own = await startGateway({ config: { metrics: { listen: { host: '127.0.0.1', port: 0 } } } });
@@ -149,6 +186,20 @@ describe('a listener of its own, and metrics off', () => {
       assert.equal((await api(own.url, 'GET', '/metrics', { token: own.operatorToken })).status, 403);
     } finally {
       await own.stop();
+    }
+  });
+
+  test('a metrics.listen port that cannot be bound stops start-up, naming metrics.listen', async () => {
+    const holder = createServer();
+    await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
+    const { port } = holder.address() as AddressInfo;
+    try {
+      await assert.rejects(
+        startGateway({ config: { metrics: { listen: { host: '127.0.0.1', port } } } }),
+        new RegExp(`cannot listen on metrics\\.listen 127\\.0\\.0\\.1:${port}: .*EADDRINUSE`),
+      );
+    } finally {
+      holder.close();
     }
   });
 

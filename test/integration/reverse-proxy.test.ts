@@ -61,6 +61,8 @@ describe('under a base path, through the proxy', () => {
     const bare = await fetch(publicUrl(), { redirect: 'manual' });
     assert.equal(bare.status, 301);
     assert.equal(bare.headers.get('location'), '/shell/');
+    const withQuery = await fetch(`${publicUrl()}?a=1&b=c?d`, { redirect: 'manual' });
+    assert.equal(withQuery.headers.get('location'), '/shell/?a=1&b=c?d');
     const page = await fetch(`${publicUrl()}/`);
     assert.equal(page.status, 200);
     const html = await page.text();

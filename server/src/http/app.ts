@@ -43,8 +43,10 @@ export function createApp(context: GatewayContext): express.Express {
     app.get('/healthz', health);
     // `/shell` → `/shell/`: the web app's relative URLs resolve against the directory.
     app.use((request, response, next) => {
-      const [path = '', query] = request.url.split('?', 2);
-      if (path === basePath) response.redirect(301, `${basePath}/${query === undefined ? '' : `?${query}`}`);
+      const queryAt = request.url.indexOf('?');
+      const path = queryAt === -1 ? request.url : request.url.slice(0, queryAt);
+      if (path === basePath)
+        response.redirect(301, `${basePath}/${queryAt === -1 ? '' : request.url.slice(queryAt)}`);
       else next();
     });
   }

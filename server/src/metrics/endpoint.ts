@@ -14,6 +14,16 @@ import type { GatewayMetrics } from './gateway-metrics.js';
 
 export const METRICS_PATH = '/metrics';
 
+/** The metrics listener could not bind `metrics.listen` (the gateway's own address is another). */
+export class MetricsListenError extends Error {
+  override readonly name = 'MetricsListenError';
+  readonly code = 'METRICS_LISTEN_FAILED';
+
+  constructor(host: string, port: number, cause: Error) {
+    super(`cannot listen on metrics.listen ${host}:${port}: ${cause.message}`, { cause });
+  }
+}
+
 /** GET /metrics for a principal allowed to read it. */
 export function metricsRoutes(context: GatewayContext, metrics: GatewayMetrics): Router {
   const router = Router();
@@ -70,9 +80,9 @@ export class MetricsListener {
   /** Resolves with the port actually bound (0 picks one). */
   listen(host: string, port: number): Promise<number> {
     return new Promise((resolve, reject) => {
-      this.#server.once('error', reject);
+      this.#server.once('error', (error) => reject(new MetricsListenError(host, port, error)));
       this.#server.listen(port, host, () => {
-        this.#server.off('error', reject);
+        this.#server.removeAllListeners('error');
         const address = this.#server.address();
         const bound = address !== null && typeof address === 'object' ? address.port : port;
         this.logger.info('metrics listening', { host, port: bound });
