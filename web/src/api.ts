@@ -4,6 +4,7 @@ import {
   ApiPath,
   errorBodySchema,
   parseWith,
+  nodesResponseSchema,
   profilesResponseSchema,
   sessionResponseSchema,
   sessionsResponseSchema,
@@ -15,6 +16,7 @@ import type {
   ErrorCode,
   ExitStatus,
   Identity,
+  NodeInfo,
   ProfileInfo,
   SessionInfo,
 } from '@shellgate/shared';
@@ -90,6 +92,8 @@ export const api = {
     await request('POST', ApiPath.logout, null);
   },
   whoami: (): Promise<Identity> => requestOk('GET', ApiPath.whoami, whoamiResponseSchema),
+  /** The fleet's nodes ([] outside fleet mode). */
+  nodes: async (): Promise<NodeInfo[]> => (await requestOk('GET', ApiPath.nodes, nodesResponseSchema)).nodes,
   profiles: async (): Promise<ProfileInfo[]> =>
     (await requestOk('GET', ApiPath.profiles, profilesResponseSchema)).profiles,
   sessions: async (): Promise<SessionInfo[]> =>
