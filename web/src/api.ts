@@ -94,8 +94,12 @@ export const api = {
   whoami: (): Promise<Identity> => requestOk('GET', ApiPath.whoami, whoamiResponseSchema),
   /** The fleet's nodes ([] outside fleet mode). */
   nodes: async (): Promise<NodeInfo[]> => (await requestOk('GET', ApiPath.nodes, nodesResponseSchema)).nodes,
-  profiles: async (): Promise<ProfileInfo[]> =>
-    (await requestOk('GET', ApiPath.profiles, profilesResponseSchema)).profiles,
+  /** The profiles of the node asked, or (fleet mode) of node `node`. */
+  profiles: async (node?: string): Promise<ProfileInfo[]> => {
+    const path =
+      node === undefined ? ApiPath.profiles : `${ApiPath.profiles}?node=${encodeURIComponent(node)}`;
+    return (await requestOk('GET', path, profilesResponseSchema)).profiles;
+  },
   sessions: async (): Promise<SessionInfo[]> =>
     (await requestOk('GET', ApiPath.sessions, sessionsResponseSchema)).sessions,
   session: async (id: string): Promise<SessionInfo> =>

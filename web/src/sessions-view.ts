@@ -253,19 +253,24 @@ export function sessionsView(ctx: AppContext): View {
   store.add(every(REFRESH_MS, () => void load()));
   void load();
   if (operator) {
-    profilesLoaded = api.profiles().then(
-      (list) => {
-        profiles = list;
-        replaceChildren(
-          profileSelect,
-          ...list.map((p) => h('option', { value: p.name }, `${p.name} (${p.mode})`)),
-        );
-        describeProfile();
-      },
-      (error: unknown) => {
-        status.textContent = `Cannot load profiles: ${errorText(error)}`;
-      },
-    );
+    // Profiles may differ per node: picking another node lists that node's.
+    const loadProfiles = (node?: string): void => {
+      profilesLoaded = api.profiles(node).then(
+        (list) => {
+          profiles = list;
+          replaceChildren(
+            profileSelect,
+            ...list.map((p) => h('option', { value: p.name }, `${p.name} (${p.mode})`)),
+          );
+          describeProfile();
+        },
+        (error: unknown) => {
+          status.textContent = `Cannot load profiles: ${errorText(error)}`;
+        },
+      );
+    };
+    loadProfiles();
+    store.add(listen(nodeSelect, 'change', () => loadProfiles(nodeSelect.value)));
     api.nodes().then(
       (nodes) => {
         const up = nodes.filter((node) => node.state === 'up');

@@ -22,8 +22,11 @@ export interface Fleet {
   audit(event: AuditEvent, record: AuditRecord): void;
   /** A login another node created (or undefined): checked in the database, then known locally. */
   resolveLogin(loginId: string): Promise<Principal | undefined>;
-  /** Records a login this node created, so that every node accepts its cookie. */
-  loginCreated(loginId: string, principal: Principal): void;
+  /**
+   * Records a login this node created, so that every node accepts its cookie. Resolves once it is
+   * written (the login's answer waits, so the cookie works everywhere at once) or after a bound.
+   */
+  loginCreated(loginId: string, principal: Principal): Promise<void>;
   /** Deletes a login fleet-wide and closes, on every node, the streams opened with it. */
   loggedOut(loginId: string): Promise<void>;
   /** Session directory: written on creation (awaited, bounded), state changes and removal. */

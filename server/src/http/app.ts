@@ -40,7 +40,8 @@ export function createApp(context: GatewayContext): express.Express {
   });
   api.use(express.json({ limit: context.config.limits.maxBodyBytes, strict: true }));
   api.use(authRoutes(context));
-  if (context.config.fleet !== undefined) api.use(fleetRoutes(context));
+  // Fleet additions (each falls through to the session routes when this node is not in a fleet).
+  api.use(fleetRoutes(context));
   api.use(sessionRoutes(context));
   api.use(recordingRoutes(context));
   api.use((request, response) => {

@@ -27,7 +27,7 @@ export function authRoutes(context: GatewayContext): Router {
   const router = Router();
   const secure = context.config.tls !== undefined;
 
-  router.post('/login', (request, response) => {
+  router.post('/login', async (request, response) => {
     const from = remoteAddress(request) ?? 'unknown';
     if (context.authFailures.blocked(from)) {
       throw new ProtocolError(
@@ -43,7 +43,7 @@ export function authRoutes(context: GatewayContext): Router {
       throw new ProtocolError(ErrorCode.Unauthorized, 'unknown token');
     }
     const loginId = context.authenticator.logins.create(principal);
-    context.fleet?.loginCreated(loginId, principal);
+    await context.fleet?.loginCreated(loginId, principal);
     context.audit.record('login', { who: principal.name, from });
     response.cookie(COOKIE_NAME, loginId, cookieOptions(secure, context.config.limits.loginTtlMs));
     response.json(identity(principal));
