@@ -59,6 +59,8 @@ async function startNode(name: NodeName): Promise<Gateway> {
         leaseSeconds: LEASE_SECONDS,
       },
       log: { level: 'info', audit: join(auditDir, `${name}.jsonl`) },
+      // Profiles may differ per node.
+      ...(name === 'c' ? { profiles: { 'only-on-c': { argv: ['true'], mode: 'pipe' } } } : {}),
     },
     env: { SHELLGATE_FLEET_SECRET: SECRET },
   });
@@ -162,6 +164,15 @@ describe('fleet', () => {
     const onC = sessionInfoSchema.parse(get(elsewhere.body, 'session'));
     if (onC.pid !== null) groups.add(onC.pid);
     assert.equal(onC.node, 'c', 'started on the node asked for');
+    const profileNames = async (path: string): Promise<unknown> => {
+      const response = await api(node('a').url, 'GET', path, { token: OPERATOR });
+      assert.equal(response.status, 200, response.text);
+      return (get(response.body, 'profiles') as Array<{ name: string }>)
+        .map((p) => p.name)
+        .includes('only-on-c');
+    };
+    assert.equal(await profileNames('/api/profiles'), false, "a's own profiles");
+    assert.equal(await profileNames('/api/profiles?node=c'), true, "c's profiles, asked through a");
     const unknown = await api(node('b').url, 'POST', '/api/sessions', {
       token: OPERATOR,
       body: { profile: 'sh', args: ['true'], node: 'nowhere' },

@@ -83,6 +83,23 @@ describe('HTTP API', () => {
     assert.equal(badScheme.status, 401);
   });
 
+  test('outside fleet mode: no nodes, no `node` in session info, and asking for a node is NODE_NOT_FOUND', async () => {
+    const nodes = await api(gateway.url, 'GET', '/api/nodes', { token: gateway.viewerToken });
+    assert.equal(nodes.status, 200, nodes.text);
+    assert.deepEqual(nodes.body, { nodes: [] });
+    const session = await createSession(gateway, 'cat');
+    assert.equal('node' in session, false);
+    const elsewhere = await api(gateway.url, 'POST', '/api/sessions', {
+      token: gateway.operatorToken,
+      body: { profile: 'cat', node: 'b' },
+    });
+    assert.equal(elsewhere.status, 404, elsewhere.text);
+    assert.equal(errorCode(elsewhere), 'NODE_NOT_FOUND');
+    const internal = await api(gateway.url, 'GET', `/fleet/v1/api/sessions/${session.id}`);
+    assert.equal(internal.status, 404, 'no internal path without a fleet');
+    await api(gateway.url, 'DELETE', `/api/sessions/${session.id}`, { token: gateway.operatorToken });
+  });
+
   test('whoami and profiles', async () => {
     const whoami = await api(gateway.url, 'GET', '/api/whoami', { token: gateway.viewerToken });
     assert.deepEqual(whoami.body, { name: 'viewer', role: 'viewer' });

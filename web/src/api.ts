@@ -8,6 +8,7 @@ import {
   recordingsResponseSchema,
   shareListResponseSchema,
   parseWith,
+  nodesResponseSchema,
   profilesResponseSchema,
   sessionResponseSchema,
   sessionsResponseSchema,
@@ -25,6 +26,7 @@ import type {
   ErrorCode,
   ExitStatus,
   Identity,
+  NodeInfo,
   ProfileInfo,
   SessionInfo,
 } from '@shellgate/shared';
@@ -100,8 +102,14 @@ export const api = {
     await request('POST', ApiPath.logout, null);
   },
   whoami: (): Promise<Identity> => requestOk('GET', ApiPath.whoami, whoamiResponseSchema),
-  profiles: async (): Promise<ProfileInfo[]> =>
-    (await requestOk('GET', ApiPath.profiles, profilesResponseSchema)).profiles,
+  /** The fleet's nodes ([] outside fleet mode). */
+  nodes: async (): Promise<NodeInfo[]> => (await requestOk('GET', ApiPath.nodes, nodesResponseSchema)).nodes,
+  /** The profiles of the node asked, or (fleet mode) of node `node`. */
+  profiles: async (node?: string): Promise<ProfileInfo[]> => {
+    const path =
+      node === undefined ? ApiPath.profiles : `${ApiPath.profiles}?node=${encodeURIComponent(node)}`;
+    return (await requestOk('GET', path, profilesResponseSchema)).profiles;
+  },
   sessions: async (): Promise<SessionInfo[]> =>
     (await requestOk('GET', ApiPath.sessions, sessionsResponseSchema)).sessions,
   session: async (id: string): Promise<SessionInfo> =>

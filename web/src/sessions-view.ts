@@ -70,6 +70,14 @@ export function sessionsView(ctx: AppContext): View {
     { type: 'submit', class: 'primary', 'data-testid': 'start-session' },
     'Start',
   );
+  // Fleet mode: which node runs it. Shown only when the fleet has more than one node up.
+  const nodeSelect = h('select', { id: 'node', 'data-testid': 'node-select' });
+  const nodeField = h(
+    'div',
+    { class: 'field', hidden: true, 'data-testid': 'node-field' },
+    h('label', { for: 'node' }, 'Node'),
+    nodeSelect,
+  );
   const startForm = h(
     'form',
     // novalidate: before the profiles arrive the required select is empty, and the browser's own
@@ -77,6 +85,7 @@ export function sessionsView(ctx: AppContext): View {
     { class: 'card start-form', 'aria-labelledby': 'start-title', novalidate: true },
     h('h2', { id: 'start-title' }, 'Start a session'),
     h('div', { class: 'field' }, h('label', { for: 'profile' }, 'Profile'), profileSelect, profileHelp),
+    nodeField,
     h('div', { class: 'field grow' }, h('label', { for: 'args' }, 'Arguments'), argsInput, argsHelp),
     h('div', { class: 'field actions' }, startButton),
   );
@@ -117,13 +126,16 @@ export function sessionsView(ctx: AppContext): View {
       startButton.disabled = true;
       status.textContent = '';
       const size = profile.mode === 'pty' ? guessTerminalSize() : {};
-      api.createSession({ profile: profile.name, ...(args === undefined ? {} : { args }), ...size }).then(
-        (session) => ctx.navigate(`#/sessions/${encodeURIComponent(session.id)}`),
-        (error: unknown) => {
-          startButton.disabled = false;
-          status.textContent = errorText(error);
-        },
-      );
+      const node = nodeField.hidden || nodeSelect.value === '' ? {} : { node: nodeSelect.value };
+      api
+        .createSession({ profile: profile.name, ...(args === undefined ? {} : { args }), ...size, ...node })
+        .then(
+          (session) => ctx.navigate(`#/sessions/${encodeURIComponent(session.id)}`),
+          (error: unknown) => {
+            startButton.disabled = false;
+            status.textContent = errorText(error);
+          },
+        );
     }),
   );
 
@@ -241,18 +253,42 @@ export function sessionsView(ctx: AppContext): View {
   store.add(every(REFRESH_MS, () => void load()));
   void load();
   if (operator) {
-    profilesLoaded = api.profiles().then(
-      (list) => {
-        profiles = list;
+    // Profiles may differ per node: picking another node lists that node's.
+    const loadProfiles = (node?: string): void => {
+      profilesLoaded = api.profiles(node).then(
+        (list) => {
+          profiles = list;
+          replaceChildren(
+            profileSelect,
+            ...list.map((p) => h('option', { value: p.name }, `${p.name} (${p.mode})`)),
+          );
+          describeProfile();
+        },
+        (error: unknown) => {
+          status.textContent = `Cannot load profiles: ${errorText(error)}`;
+        },
+      );
+    };
+    loadProfiles();
+    store.add(listen(nodeSelect, 'change', () => loadProfiles(nodeSelect.value)));
+    api.nodes().then(
+      (nodes) => {
+        const up = nodes.filter((node) => node.state === 'up');
+        if (up.length < 2 || store.isDisposed) return;
         replaceChildren(
-          profileSelect,
-          ...list.map((p) => h('option', { value: p.name }, `${p.name} (${p.mode})`)),
+          nodeSelect,
+          ...up.map((node) =>
+            h(
+              'option',
+              { value: node.name, ...(node.self ? { selected: true } : {}) },
+              node.self ? `${node.name} (this one)` : node.name,
+            ),
+          ),
         );
-        describeProfile();
+        nodeField.hidden = false;
       },
-      (error: unknown) => {
-        status.textContent = `Cannot load profiles: ${errorText(error)}`;
-      },
+      // Not a fleet, or its database is away: the form starts sessions here, as always.
+      () => undefined,
     );
   }
 

@@ -26,8 +26,18 @@ import type { Fleet, Location } from './types.js';
 const POOL_SIZE = 8;
 /** A query that cannot get a connection within this fails (the node goes on serving its own). */
 const CONNECT_TIMEOUT_MS = 3_000;
-/** Session creation waits at most this for its directory row before answering anyway. */
-const CREATE_WRITE_WAIT_MS = 2_000;
+/**
+ * A session creation or a login waits at most this for its row before answering anyway (the
+ * database may be away: the node keeps serving), as does shutdown for the audit spool.
+ */
+const WRITE_WAIT_MS = 2_000;
+
+/** Waits for `work`, but no longer than `ms`. */
+async function bounded(work: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([work, new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
+  clearTimeout(timer);
+}
 /** Login ids this node has seen (hash → id), so that a logout notification finds its streams. */
 const MAX_KNOWN_LOGINS = 10_000;
 
@@ -136,11 +146,12 @@ export async function createFleet(fleet: FleetConfig, deps: FleetDependencies): 
     },
     async loginCreated(loginId, principal) {
       const hash = remember(loginId);
-      try {
-        await store.putLogin(hash, principal, deps.loginTtlMs);
-      } catch (error) {
-        logger.warn('fleet login write failed: valid on this node only', { error });
-      }
+      const written = store
+        .putLogin(hash, principal, deps.loginTtlMs)
+        .catch((error: unknown) =>
+          logger.warn('fleet login write failed: valid on this node only', { error }),
+        );
+      await bounded(written, WRITE_WAIT_MS);
     },
     async loggedOut(loginId) {
       const hash = remember(loginId);
@@ -153,12 +164,7 @@ export async function createFleet(fleet: FleetConfig, deps: FleetDependencies): 
     async sessionCreated(session) {
       localSessions.set(session.id, session);
       directory.put(session);
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([
-        directory.flush(),
-        new Promise<void>((resolve) => (timer = setTimeout(resolve, CREATE_WRITE_WAIT_MS))),
-      ]);
-      clearTimeout(timer);
+      await bounded(directory.flush(), WRITE_WAIT_MS);
     },
     sessionChanged(session) {
       if (localSessions.has(session.id)) directory.put(session);
@@ -241,12 +247,7 @@ export async function createFleet(fleet: FleetConfig, deps: FleetDependencies): 
       directory.close();
       await listener.close();
       await lease.leave().catch((error: unknown) => logger.warn('fleet leave failed', { error }));
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([
-        spool.flush(),
-        new Promise<void>((resolve) => (timer = setTimeout(resolve, CREATE_WRITE_WAIT_MS))),
-      ]);
-      clearTimeout(timer);
+      await bounded(spool.flush(), WRITE_WAIT_MS);
       spool.close();
       if (spool.size > 0)
         logger.error('fleet audit records not written at shutdown', { records: spool.size });

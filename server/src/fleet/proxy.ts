@@ -24,7 +24,7 @@ const FORWARD_TIMEOUT_MS = 30_000;
 /** How long a relayed stream's side may take to finish closing once the other side ended. */
 const LINGER_MS = 2_000;
 /** The handshake headers a stream upgrade carries on to the owner. */
-const UPGRADE_HEADERS = ['sec-websocket-key', 'sec-websocket-version', 'sec-websocket-protocol'];
+const UPGRADE_HEADERS = ['sec-websocket-key', 'sec-websocket-version', 'sec-websocket-protocol', 'origin'];
 
 export function signedPrincipal(credential: Credential, from: string | undefined): SignedPrincipal {
   const { name, role, scope } = credential.principal;
@@ -88,8 +88,10 @@ export class Forwarder {
       outgoing.on('error', lost);
       outgoing.on('response', (answer) => {
         response.status(answer.statusCode ?? 502);
-        const type = answer.headers['content-type'];
-        if (type !== undefined) response.set('Content-Type', type);
+        for (const name of ['content-type', 'retry-after']) {
+          const value = answer.headers[name];
+          if (typeof value === 'string') response.set(name, value);
+        }
         answer.on('error', lost);
         answer.pipe(response);
         answer.on('end', () => resolve());

@@ -1,7 +1,13 @@
 // The fleet's additions to the public API on every node (docs/fleet.md): `GET /api/nodes`, the
 // fleet's sessions in `GET /api/sessions`, and requests for a session or node elsewhere forwarded
 // to its owner. Anything about this node's own sessions falls through to the session routes.
-import { ErrorCode, ProtocolError, createSessionRequestSchema } from '@shellgate/shared';
+import {
+  ErrorCode,
+  ProtocolError,
+  createSessionRequestSchema,
+  nodeNameSchema,
+  parseWith,
+} from '@shellgate/shared';
 import type { SessionInfo } from '@shellgate/shared';
 import { Router } from 'express';
 import type { RequestHandler } from 'express';
@@ -16,6 +22,15 @@ export function fleetRoutes(context: GatewayContext): Router {
 
   router.get('/nodes', auth, async (_request, response) => {
     response.json({ nodes: context.fleet === undefined ? [] : await context.fleet.nodes() });
+  });
+
+  // Profiles may differ per node: `?node=` asks that node for its own.
+  router.get('/profiles', auth, async (request, response, next) => {
+    const { fleet } = context;
+    const node: unknown = request.query.node;
+    if (fleet === undefined || node === undefined || node === fleet.node) return next();
+    const name = parseWith(nodeNameSchema, node, 'node');
+    await fleet.forward(request, response, await fleet.nodeUrl(name), credentialOf(request), undefined);
   });
 
   router.get('/sessions', auth, async (request, response, next) => {

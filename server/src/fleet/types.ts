@@ -23,8 +23,8 @@ export interface Fleet {
   /** A login another node created (or undefined): checked in the database, then known locally. */
   resolveLogin(loginId: string): Promise<Principal | undefined>;
   /**
-   * Records a login this node created, so that every node accepts its cookie once it resolves.
-   * Never rejects: with the database away, the login is valid on this node only.
+   * Records a login this node created, so that every node accepts its cookie. Resolves once it is
+   * written (the login's answer waits, so the cookie works everywhere at once) or after a bound.
    */
   loginCreated(loginId: string, principal: Principal): Promise<void>;
   /** Deletes a login fleet-wide and closes, on every node, the streams opened with it. */

@@ -80,7 +80,8 @@ function gatewayRoutes(context: GatewayContext, health: express.RequestHandler):
   // Before the session routes, which authenticate everything that passes through them: opening a
   // link is how a visitor gets a credential in the first place.
   api.use(shareRoutes(context));
-  if (context.config.fleet !== undefined) api.use(fleetRoutes(context));
+  // Fleet additions (each falls through to the session routes when this node is not in a fleet).
+  api.use(fleetRoutes(context));
   api.use(sessionRoutes(context));
   api.use(recordingRoutes(context));
   api.use((request, response) => {

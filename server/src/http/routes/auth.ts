@@ -55,7 +55,6 @@ export function authRoutes(context: GatewayContext): Router {
       throw new ProtocolError(ErrorCode.Unauthorized, 'unknown token');
     }
     const loginId = context.authenticator.logins.create(principal);
-    // Written before the answer, so that the cookie works on every node as soon as it is set.
     await context.fleet?.loginCreated(loginId, principal);
     context.audit.record('login', { who: principal.name, from });
     response.cookie(COOKIE_NAME, loginId, cookie(request, context.config.limits.loginTtlMs));
