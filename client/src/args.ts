@@ -21,6 +21,14 @@ export interface Parsed<O extends Options> {
   positionals: string[];
 }
 
+/**
+ * A session id: 24 base64url characters, and one in 32 begins with "-". Taken for an option it
+ * would make `shellgate kill -Xk…` a usage error; no option looks like it.
+ */
+const DASHED_SESSION_ID = /^-[A-Za-z0-9_-]{23}$/;
+/** Stands in for a dashed session id while parseArgs reads the rest ("\0" is never typed). */
+const PLACEHOLDER = '\0id';
+
 function usageError(error: unknown, usage: string): ClientError {
   const message = error instanceof Error ? error.message : String(error);
   return new ClientError(ClientErrorCode.Usage, `${message}\n${usage}`, { cause: error });
@@ -46,9 +54,17 @@ export function parseCommand<O extends Options>(
       own = own.slice(0, first.index);
     }
   }
+  const ids: string[] = [];
+  own = own.map((arg) => {
+    if (!DASHED_SESSION_ID.test(arg)) return arg;
+    ids.push(arg);
+    return `${PLACEHOLDER}${ids.length - 1}`;
+  });
+  const restore = (arg: string): string =>
+    arg.startsWith(PLACEHOLDER) ? (ids[Number(arg.slice(PLACEHOLDER.length))] ?? arg) : arg;
   try {
     const { values, positionals } = parseArgs({ args: own, options, strict: true, allowPositionals: true });
-    return { values, positionals: [...positionals, ...rest] };
+    return { values, positionals: [...positionals.map(restore), ...rest] };
   } catch (error) {
     throw usageError(error, usage);
   }

@@ -77,6 +77,13 @@ describe('share links and playback in the browser', () => {
         timeout: UI_TIMEOUT_MS,
       });
     await saveScreenshot(guest, 'share-guest-revoked');
+    // The same link again, in a fresh tab: refused, and the page says why.
+    const late = await web.newPage();
+    await late.goto(url);
+    await late
+      .getByTestId('signin-error')
+      .filter({ hasText: /cannot be opened: .*revoked/ })
+      .waitFor({ timeout: UI_TIMEOUT_MS });
   });
 
   test('a recording plays to its final screen, stderr in its own colour, markers listed', async () => {

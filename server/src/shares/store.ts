@@ -178,7 +178,7 @@ export class ShareStore {
     return true;
   }
 
-  /** Ends every live link (shutdown): their timers go. */
+  /** Shutdown: the expiry timers go (links die with the gateway; nothing is left to close). */
   close(): void {
     for (const share of this.#shares.values()) clearTimeout(share.timer);
   }

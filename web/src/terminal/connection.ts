@@ -38,7 +38,8 @@ async function probe(sessionId: string): Promise<ProbeVerdict> {
   try {
     await api.session(sessionId);
   } catch (error) {
-    if (error instanceof ApiError && error.status === 401) return 'unauthorized';
+    // 410: the share link this tab was opened with has ended (docs/sharing.md).
+    if (error instanceof ApiError && (error.status === 401 || error.status === 410)) return 'unauthorized';
     if (error instanceof ApiError && error.status === 404) return 'gone';
   }
   return 'retry';

@@ -32,3 +32,13 @@ test('counts are decimal integers within their bound', () => {
   }
   assert.throws(() => parseCount('grace', '60001', 60_000), /from 0 to 60000/);
 });
+
+test('a session id that begins with "-" is an operand, wherever it stands', () => {
+  const id = '-Xk9_aZ0b1c2d3e4f5g6h7i8';
+  const OPTIONS = { ...CONNECTION_OPTIONS, control: { type: 'boolean' } } as const;
+  assert.deepEqual(parseCommand([id], OPTIONS, 'usage').positionals, [id]);
+  const parsed = parseCommand([id, '--control'], OPTIONS, 'usage');
+  assert.deepEqual(parsed.positionals, [id]);
+  assert.equal(parsed.values.control, true);
+  assert.throws(() => parseCommand(['-Xk'], OPTIONS, 'usage: here'), /Unknown option '-X'/);
+});
