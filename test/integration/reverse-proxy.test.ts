@@ -8,7 +8,7 @@ import { startGateway } from '../helpers/gateway.js';
 import type { Gateway } from '../helpers/gateway.js';
 import { runCli } from '../helpers/cli-client.js';
 import { useGateway } from '../helpers/fixture.js';
-import { api, errorCode } from '../helpers/http.js';
+import { api, errorCode, get } from '../helpers/http.js';
 import { startReverseProxy } from '../helpers/reverse-proxy.js';
 import type { ReverseProxy } from '../helpers/reverse-proxy.js';
 import { createSession } from '../helpers/sessions.js';
@@ -113,6 +113,34 @@ describe('under a base path, through the proxy', () => {
       auditRecords(gateway, 'attach').find((record) => record.session === session.id),
     );
     assert.equal(stream.from, '127.0.0.1');
+  });
+
+  test('a share link: its URL is the public one, its cookie opens its one session under the base path', async () => {
+    const session = await createSession(throughProxy(), 'sh', ['echo shared; sleep 30']);
+    const created = await api(publicUrl(), 'POST', `/api/sessions/${session.id}/shares`, {
+      token: gateway.operatorToken,
+      body: {},
+    });
+    assert.equal(created.status, 201, created.text);
+    const url = String(get(created.body, 'url'));
+    assert.ok(url.startsWith('https://ops.example/shell/#share='), url);
+    const opened = await api(publicUrl(), 'POST', '/api/share/open', {
+      body: { link: url },
+      origin: PUBLIC_ORIGIN,
+    });
+    assert.equal(opened.status, 200, opened.text);
+    const setCookie = opened.headers.get('set-cookie') ?? '';
+    assert.match(setCookie, new RegExp(`; Path=/shell/api/sessions/${session.id};`));
+    assert.match(setCookie, /; Secure/);
+    const cookie = setCookie.split(';')[0] ?? '';
+    const own = await api(publicUrl(), 'GET', `/api/sessions/${session.id}`, { cookie });
+    assert.equal(own.status, 200, own.text);
+    const list = await api(publicUrl(), 'GET', '/api/sessions', { cookie });
+    assert.equal(list.status, 403, list.text);
+    const viewer = await connect(publicUrl(), session.id, { cookie, origin: PUBLIC_ORIGIN });
+    await viewer.waitForOutput((text) => text.includes('shared'));
+    await viewer.close();
+    await api(publicUrl(), 'DELETE', `/api/sessions/${session.id}`, { token: gateway.operatorToken });
   });
 
   test('the operator client, given the base path in its URL: exec and ls', async () => {

@@ -107,7 +107,9 @@ export function authenticate(context: GatewayContext): RequestHandler {
       return;
     }
     const { share } = result.credential.principal;
-    if (share !== undefined && !shareMayUse(share, request.baseUrl + request.path)) {
+    // The path below the base path: routes are mounted under it (http/app.ts).
+    const path = (request.baseUrl + request.path).slice(context.config.basePath.length);
+    if (share !== undefined && !shareMayUse(share, path)) {
       refuse(context, request, response, {
         code: ErrorCode.Forbidden,
         reason: 'a share link opens its one session and nothing else',

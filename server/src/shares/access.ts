@@ -3,9 +3,9 @@
 // refused, whatever routes are added later: this is an allow-list.
 import type { Principal } from '../auth/principal.js';
 
-const SESSION_PATHS = /\/api\/sessions\/([^/]{1,128})(?:\/signal)?$/;
+const SESSION_PATHS = /^\/api\/sessions\/([^/]{1,128})(?:\/signal)?$/;
 
-/** Whether a share's visitor may send `method` to `path` (the request's full path). */
+/** Whether a share's visitor may send a request to `path` (relative to the base path). */
 export function shareMayUse(share: NonNullable<Principal['share']>, path: string): boolean {
   const raw = SESSION_PATHS.exec(path)?.[1];
   if (raw === undefined) return false;

@@ -5,11 +5,25 @@ import type { CookieOptions } from 'express';
 
 export const SHARE_COOKIE_NAME = 'shellgate_share';
 
-/** `/api/sessions/<id>`: the session's HTTP resource, its stream and its signal path, nothing else. */
-export function shareCookiePath(session: string): string {
-  return streamPath(session).replace(/\/stream$/, '');
+/**
+ * `<basePath>/api/sessions/<id>`: the session's HTTP resource, its stream and its signal path,
+ * nothing else.
+ */
+export function shareCookiePath(basePath: string, session: string): string {
+  return basePath + streamPath(session).replace(/\/stream$/, '');
 }
 
-export function shareCookieOptions(session: string, secure: boolean, maxAgeMs: number): CookieOptions {
-  return { path: shareCookiePath(session), httpOnly: true, sameSite: 'strict', secure, maxAge: maxAgeMs };
+export function shareCookieOptions(
+  basePath: string,
+  session: string,
+  secure: boolean,
+  maxAgeMs: number,
+): CookieOptions {
+  return {
+    path: shareCookiePath(basePath, session),
+    httpOnly: true,
+    sameSite: 'strict',
+    secure,
+    maxAge: maxAgeMs,
+  };
 }

@@ -24,16 +24,16 @@ import { authenticate, credentialOf } from '../guards.js';
 
 /** The web app's address as this request reached it, with the link in its fragment. */
 function linkUrl(context: GatewayContext, request: Request, link: ShareLink): string {
-  const scheme = context.config.tls === undefined ? 'http' : 'https';
+  // As the client reached us: through a trusted proxy, its public scheme and host.
+  const scheme = context.proxy.scheme(request);
   // The API is mounted at `<base>/api`; the web app lives at `<base>/`.
   const base = request.baseUrl.replace(/\/api$/, '');
-  return `${scheme}://${request.headers.host ?? ''}${base}/#${SHARE_FRAGMENT_KEY}=${link.id}.${link.secret}`;
+  return `${scheme}://${context.proxy.host(request) ?? ''}${base}/#${SHARE_FRAGMENT_KEY}=${link.id}.${link.secret}`;
 }
 
 export function shareRoutes(context: GatewayContext): Router {
   const router = Router();
   const { shares, registry, audit } = context;
-  const secure = context.config.tls !== undefined;
 
   /** Whether `principal` may see and revoke `share`: it controls the session, or made the link. */
   const manages = (principal: Principal, share: Share): boolean => {
@@ -74,7 +74,13 @@ export function shareRoutes(context: GatewayContext): Router {
       response.cookie(
         SHARE_COOKIE_NAME,
         visitId,
-        shareCookieOptions(share.session, secure, Math.max(share.expiresAt - Date.now(), 0)),
+        shareCookieOptions(
+          context.config.basePath,
+          share.session,
+          // As the login cookie: Secure when the client reached us by TLS, ours or a trusted proxy's.
+          context.proxy.scheme(request) === 'https',
+          Math.max(share.expiresAt - Date.now(), 0),
+        ),
       );
       const body: OpenShareResponse = {
         session: share.session,
