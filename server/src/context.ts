@@ -3,7 +3,7 @@ import type { Authenticator } from './auth/authenticate.js';
 import type { OriginPolicy } from './auth/origin.js';
 import type { FailureLimiter } from './auth/rate-limit.js';
 import type { GatewayConfig } from './config/load.js';
-import type { ContainmentStatus } from './containment/index.js';
+import type { Containment } from './containment/index.js';
 import type { Audit } from './log/audit.js';
 import type { Logger } from './log/logger.js';
 import type { RecordingStore } from './recording/store.js';
@@ -12,8 +12,8 @@ import type { SessionRegistry } from './sessions/registry.js';
 
 export interface GatewayContext {
   config: GatewayConfig;
-  /** The containment in force for sessions (reported by /healthz). */
-  containment: ContainmentStatus;
+  /** What keeps sessions' processes from outliving them; its status is reported by /healthz. */
+  containment: Pick<Containment, 'status'>;
   registry: SessionRegistry;
   /** Every action on a session: authorized, audited, done. */
   actions: SessionActions;

@@ -63,7 +63,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     audit,
     actions,
     recordings,
-    containment: containment.status,
+    containment,
     registry: new SessionRegistry(config, logger, audit, actions, recordings, containment),
     authenticator: new Authenticator(new TokenStore(config.tokens), new LoginStore(config.limits.loginTtlMs)),
     policy: new OriginPolicy({
@@ -117,7 +117,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     async listen() {
       // The directory exists and retention has run before the first session can be recorded.
       await recordings.open();
-      const swept = await containment.sweep();
+      const swept = await containment.open();
       if (swept.length > 0) logger.info('removed the cgroups of gateways that had died', { cgroups: swept });
       return new Promise((resolve, reject) => {
         server.once('error', reject);

@@ -106,6 +106,7 @@ export async function serve(args: string[]): Promise<void> {
   try {
     address = await gateway.listen();
   } catch (error) {
+    if (error instanceof ContainmentError) fail(`containment: ${error.message} (${error.code})`);
     fail(
       `cannot listen on ${config.host}:${config.port}: ${error instanceof Error ? error.message : String(error)}`,
     );

@@ -3,7 +3,7 @@
 // from `containment` in the configuration; docs/security.md, "Containment", says what each gives.
 import type { ContainmentConfig } from '../config/schema.js';
 import type { Logger } from '../log/logger.js';
-import { keeperUnavailable } from '../process/index.js';
+import { Process, keeperUnavailable } from '../process/index.js';
 import { GatewayCgroup, sweepStale, type SessionCgroup } from './cgroup.js';
 import { ownCgroupDir } from './cgroup-paths.js';
 import { ContainmentError } from './errors.js';
@@ -62,32 +62,71 @@ export class Containment {
       if (config.cgroup === 'required') throw new ContainmentError('ECGROUP', reason);
       logger.warn('a configured limit is not in force', { reason });
     }
-    return new Containment(config.keeper, cgroup, config.cgroupParent ?? ownCgroupDir());
+    return new Containment(config, logger, cgroup, config.cgroupParent ?? ownCgroupDir());
   }
 
+  #cgroup: GatewayCgroup | null;
+  readonly keeper: boolean;
+
   private constructor(
-    readonly keeper: boolean,
-    readonly cgroup: GatewayCgroup | null,
-    readonly sweepParent: string | null,
-  ) {}
+    private readonly config: ContainmentConfig,
+    private readonly logger: Logger,
+    cgroup: GatewayCgroup | null,
+    private readonly sweepParent: string | null,
+  ) {
+    this.keeper = config.keeper;
+    this.#cgroup = cgroup;
+  }
 
   get status(): ContainmentStatus {
     return {
       keeper: this.keeper,
-      cgroup: this.cgroup === null ? 'off' : 'v2',
-      pidsMax: this.cgroup?.inForce.pidsMax ?? null,
-      memoryMaxBytes: this.cgroup?.inForce.memoryMaxBytes ?? null,
+      cgroup: this.#cgroup === null ? 'off' : 'v2',
+      pidsMax: this.#cgroup?.inForce.pidsMax ?? null,
+      memoryMaxBytes: this.#cgroup?.inForce.memoryMaxBytes ?? null,
     };
   }
 
-  /** Removes what gateways that were killed left in the cgroup tree; the directories removed. */
-  async sweep(): Promise<string[]> {
-    return this.cgroup === null || this.sweepParent === null ? [] : sweepStale(this.sweepParent);
+  /**
+   * Before the first session: proves that a keeper can join a session's cgroup (creating one is not
+   * enough — moving a process needs write access up to the common ancestor), else gives the cgroup
+   * up ("auto") or throws ECGROUP ("required"); then removes what gateways that were killed left
+   * in the cgroup tree. Returns the directories removed.
+   */
+  async open(): Promise<string[]> {
+    const gateway = this.#cgroup;
+    if (gateway === null) return [];
+    const cell = gateway.session();
+    let failure: string | null = null;
+    try {
+      const probe = await Process.spawn(['sh', '-c', 'exit 0'], {
+        detached: true,
+        keeper: true,
+        cgroup: cell.dir,
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
+      const status = await probe.wait();
+      if (status.code !== 0)
+        failure = probe.readErr().toString().trim() || `the keeper exited ${status.code ?? status.signal}`;
+    } catch (error) {
+      failure = error instanceof Error ? error.message : String(error);
+    } finally {
+      await gateway.release(cell);
+    }
+    if (failure !== null) {
+      const reason = `a keeper cannot join a cgroup under ${gateway.dir}: ${failure}`;
+      if (this.config.cgroup === 'required') throw new ContainmentError('ECGROUP', reason);
+      this.logger.info('no cgroup per session: the keeper alone contains sessions', { reason });
+      await gateway.close();
+      this.#cgroup = null;
+      return [];
+    }
+    return this.sweepParent === null ? [] : sweepStale(this.sweepParent);
   }
 
   /** A new session's containment. Throws ECGROUP when its cgroup cannot be made. */
   enter(): SessionContainment {
-    const gateway = this.cgroup;
+    const gateway = this.#cgroup;
     const cgroup: SessionCgroup | null = gateway === null ? null : gateway.session();
     return {
       keeper: this.keeper,
@@ -100,6 +139,6 @@ export class Containment {
 
   /** At shutdown, after the sessions: kills what is left in their cgroups and removes the tree. */
   async close(): Promise<void> {
-    await this.cgroup?.close();
+    await this.#cgroup?.close();
   }
 }

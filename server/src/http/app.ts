@@ -21,7 +21,7 @@ export function createApp(context: GatewayContext): express.Express {
   app.get('/healthz', (_request, response) => {
     response.set('Cache-Control', 'no-store').json({
       status: context.closing ? 'shutting-down' : 'ok',
-      containment: context.containment,
+      containment: context.containment.status,
     });
   });
 
