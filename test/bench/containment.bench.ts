@@ -33,7 +33,7 @@ async function pipeSession(variant: Variant): Promise<void> {
     killGroupOnExit: true,
     collect: false,
     keeper: variant !== 'bare',
-    ...(cell?.cgroup === undefined ? {} : { cgroup: cell.cgroup }),
+    ...(cell === undefined ? {} : { cgroup: cell.cgroup }),
   });
   await child.wait();
   await cell?.release();
@@ -45,7 +45,7 @@ async function ptySession(variant: Variant): Promise<void> {
     killGroupOnExit: true,
     collect: false,
     keeper: variant !== 'bare',
-    ...(cell?.cgroup === undefined ? {} : { cgroup: cell.cgroup }),
+    ...(cell === undefined ? {} : { cgroup: cell.cgroup }),
   });
   await child.wait();
   await cell?.release();
