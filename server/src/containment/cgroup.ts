@@ -158,6 +158,15 @@ export class GatewayCgroup {
     this.#live.delete(cgroup);
   }
 
+  /** Removes its directory before any session was started in it. */
+  abandon(): void {
+    try {
+      rmdirSync(this.dir);
+    } catch {
+      // left for the next start's sweep
+    }
+  }
+
   /** Kills and removes every session's directory, then its own. */
   async close(): Promise<void> {
     await Promise.all([...this.#live].map((cgroup) => this.release(cgroup)));
@@ -219,6 +228,15 @@ export class PidsV1Cgroup {
   async release(cgroup: SessionCgroup): Promise<void> {
     await cgroup.remove();
     this.#live.delete(cgroup);
+  }
+
+  /** Removes its directory before any session was started in it. */
+  abandon(): void {
+    try {
+      rmdirSync(this.dir);
+    } catch {
+      // left for the next start's sweep
+    }
   }
 
   async close(): Promise<void> {

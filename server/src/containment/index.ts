@@ -74,7 +74,12 @@ export class Containment {
     for (const limit of ['pidsMax', 'memoryMaxBytes'] as const) {
       if (config[limit] === undefined || inForce[limit] !== undefined) continue;
       const reason = `containment.${limit} is set, but its controller is not delegated to a cgroup the gateway can write`;
-      if (config.cgroup === 'required') throw new ContainmentError('ECGROUP', reason);
+      if (config.cgroup === 'required') {
+        // Nothing runs in them yet: they go now rather than wait for the next start's sweep.
+        cgroup?.abandon();
+        pidsV1?.abandon();
+        throw new ContainmentError('ECGROUP', reason);
+      }
       logger.warn('a configured limit is not in force', { reason });
     }
     return new Containment(config, logger, cgroup, pidsV1, {
