@@ -1,7 +1,7 @@
 // shellgate-keeper: the parent every session program runs under, so that nothing it starts outlives
 // it. See docs/security.md, "Containment", and docs/process-core.md, "The keeper".
 //
-//   shellgate-keeper --ppid PID [--cgroup DIR] -- FILE [ARG...]
+//   shellgate-keeper --ppid PID [--cgroup DIR]... -- FILE [ARG...]
 //
 // The keeper is what the process core starts (posix_spawn for a pipe session, node-pty for a
 // terminal), so it holds the place the program held: leader of the session and of its process
@@ -19,8 +19,9 @@
 //
 // When the program exits, the keeper kills every remaining descendant (only when it has other
 // children: otherwise there is none) and exits with the program's status, re-raising a signal.
-// With --cgroup it first moves itself into DIR (cgroup v2 or v1: the gateway created it), so the
-// program and everything it starts are accounted and killable there too.
+// With --cgroup it first moves itself into DIR (cgroup v2, or a v1 hierarchy such as pids: the
+// gateway created it; up to MAX_CGROUPS of them), so the program and everything it starts are
+// accounted, limited and killable there too.
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
@@ -47,6 +48,7 @@
 // The program could not be started (as env(1) and shells use: 126 not executable, 127 not found).
 #define EXIT_CANNOT_EXEC 127
 #define EXIT_KEEPER_FAILED 125
+#define MAX_CGROUPS 4
 
 static pid_t self;
 
@@ -184,18 +186,20 @@ static void join_cgroup(const char *dir) {
 }
 
 static void usage(void) {
-  fprintf(stderr, "usage: shellgate-keeper --ppid PID [--cgroup DIR] -- FILE [ARG...]\n");
+  fprintf(stderr, "usage: shellgate-keeper --ppid PID [--cgroup DIR]... -- FILE [ARG...]\n");
   _exit(EXIT_KEEPER_FAILED);
 }
 
 int main(int argc, char **argv) {
   pid_t expected_parent = -1;
-  const char *cgroup = NULL;
+  const char *cgroups[MAX_CGROUPS];
+  int cgroup_count = 0;
   int index = 1;
   for (; index < argc; index++) {
     if (strcmp(argv[index], "--") == 0) break;
     if (strcmp(argv[index], "--ppid") == 0 && index + 1 < argc) expected_parent = atoi(argv[++index]);
-    else if (strcmp(argv[index], "--cgroup") == 0 && index + 1 < argc) cgroup = argv[++index];
+    else if (strcmp(argv[index], "--cgroup") == 0 && index + 1 < argc && cgroup_count < MAX_CGROUPS)
+      cgroups[cgroup_count++] = argv[++index];
     else usage();
   }
   if (index + 1 >= argc || expected_parent <= 0) usage();
@@ -209,7 +213,7 @@ int main(int argc, char **argv) {
   if (prctl(PR_SET_PDEATHSIG, PARENT_DEATH_SIGNAL) != 0) fail("PR_SET_PDEATHSIG", NULL);
   // The parent may have died before the line above: then no signal will ever come.
   if (getppid() != expected_parent) _exit(EXIT_KEEPER_FAILED);
-  if (cgroup != NULL) join_cgroup(cgroup);
+  for (int i = 0; i < cgroup_count; i++) join_cgroup(cgroups[i]);
 
   pid_t program = fork();
   if (program < 0) fail("fork", NULL);

@@ -3,7 +3,7 @@ import type { Authenticator } from './auth/authenticate.js';
 import type { OriginPolicy } from './auth/origin.js';
 import type { FailureLimiter } from './auth/rate-limit.js';
 import type { GatewayConfig } from './config/load.js';
-import type { ContainmentStatus } from './containment/index.js';
+import type { Containment } from './containment/index.js';
 import type { Fleet } from './fleet/types.js';
 import type { Audit } from './log/audit.js';
 import type { Logger } from './log/logger.js';
@@ -16,8 +16,8 @@ import type { ShareStore } from './shares/store.js';
 
 export interface GatewayContext {
   config: GatewayConfig;
-  /** The containment in force for sessions (reported by /healthz). */
-  containment: ContainmentStatus;
+  /** What keeps sessions' processes from outliving them; its status is reported by /healthz. */
+  containment: Pick<Containment, 'status'>;
   registry: SessionRegistry;
   /** Every action on a session: authorized, audited, done. */
   actions: SessionActions;

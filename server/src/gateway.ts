@@ -96,7 +96,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     audit,
     actions,
     recordings,
-    containment: containment.status,
+    containment,
     proxy,
     metrics,
     registry: (live.registry = registry),
@@ -179,7 +179,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     async listen() {
       // The directory exists and retention has run before the first session can be recorded.
       await recordings.open();
-      const swept = await containment.sweep();
+      const swept = await containment.open();
       if (swept.length > 0) logger.info('removed the cgroups of gateways that had died', { cgroups: swept });
       const scrapeAt = config.metrics.listen;
       if (metricsListener !== undefined && scrapeAt !== undefined) {

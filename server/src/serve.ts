@@ -108,6 +108,7 @@ export async function serve(args: string[]): Promise<void> {
     address = await gateway.listen();
   } catch (error) {
     if (error instanceof MetricsListenError) fail(error.message);
+    if (error instanceof ContainmentError) fail(`containment: ${error.message} (${error.code})`);
     fail(
       `cannot listen on ${config.host}:${config.port}: ${error instanceof Error ? error.message : String(error)}`,
     );

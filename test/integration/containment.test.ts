@@ -148,6 +148,37 @@ describe('containment', () => {
     await assertGone(mark, 'burst deleted');
   });
 
+  test('a fork bomb is held at pids.max where a pids controller is writable, and ends on DELETE', async () => {
+    const pidsMax = 48;
+    const gateway = await gateways.start({
+      config: { containment: { pidsMax }, limits: { terminateGracePeriodMs: GRACE_MS } },
+    });
+    const health = await api(gateway.url, 'GET', '/healthz');
+    const inForce = get(health.body, 'containment', 'pidsMax');
+    const mark = marker();
+    // Each copy starts two more and waits; with no limit it would only stop at the machine's.
+    // Without a pids controller (docs/security.md) the bomb is bounded by its own count instead.
+    const bomb =
+      inForce === pidsMax
+        ? `b() { sleep ${mark} & b & b & wait; }; b`
+        : `i=0; while [ $i -lt 100 ]; do setsid sleep ${mark} & i=$((i+1)); done; exec sleep 600`;
+    const session = await createSession(gateway, 'sh', [bomb]);
+    await waitUntil('the bomb has spread', () => liveWith(mark).length >= 10, GONE_WITHIN_MS);
+    if (inForce === pidsMax) {
+      // Give it time to hit the ceiling, then count everything of the session: keeper included.
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      const members = liveProcesses().filter((info) => info.session === session.pid);
+      assert.ok(members.length <= pidsMax, `${members.length} processes in the session, limit ${pidsMax}`);
+    } else {
+      assert.equal(inForce, null, 'no pids limit is claimed where none could be set');
+    }
+    const deleted = await api(gateway.url, 'DELETE', `/api/sessions/${session.id}`, {
+      token: gateway.operatorToken,
+    });
+    assert.equal(deleted.status, 200);
+    await assertGone(mark, 'fork bomb deleted');
+  });
+
   test('without the keeper a setsid process survives DELETE: the gap the keeper closes', async () => {
     const gateway = await gateways.start({
       config: { containment: { keeper: false, cgroup: 'off' }, limits: { terminateGracePeriodMs: GRACE_MS } },

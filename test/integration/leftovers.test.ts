@@ -10,6 +10,7 @@ import { describe, test } from 'node:test';
 import { useGateway } from '../helpers/fixture.ts';
 import { api, getNumber } from '../helpers/http.ts';
 import { processesInGroups, waitForGroupsGone } from '../helpers/leaks.ts';
+import { waitUntil } from '../helpers/processes.ts';
 import { sh } from '../helpers/sessions.ts';
 import { connect } from '../helpers/ws-client.ts';
 
@@ -84,8 +85,9 @@ describe('leftovers', () => {
       const created = await api(url, 'POST', '/api/sessions', { token, body: { profile: 'cat' } });
       assert.equal(created.status, 201, created.text);
       const pid = getNumber(created.body, 'session', 'pid');
-      // The session's pid is its keeper's; its program may or may not have been forked yet.
-      assert.ok(processesInGroups([pid]).includes(pid), 'the session runs');
+      // The keeper (the session's pid, leading its group) and cat under it, once the keeper forked.
+      await waitUntil('cat runs under the keeper', () => processesInGroups([pid]).length === 2);
+      assert.ok(processesInGroups([pid]).includes(pid));
 
       child.stdin.end(); // what happens when the parent dies: its end of the pipe closes
       assert.equal(await exited, 0);

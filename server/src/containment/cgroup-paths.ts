@@ -30,10 +30,7 @@ export function ownCgroupDir(): string | null {
   try {
     const mount = unifiedMount(readFileSync('/proc/self/mountinfo', 'utf8'));
     const path = unifiedPath(readFileSync('/proc/self/cgroup', 'utf8'));
-    if (mount === null || path === null || !path.startsWith('/')) return null;
-    // A namespaced mount shows only part of the tree: the path must lie under the mount's root.
-    if (mount.root !== '/' && path !== mount.root && !path.startsWith(`${mount.root}/`)) return null;
-    return join(mount.mountPoint, mount.root === '/' ? path : path.slice(mount.root.length));
+    return mount === null || path === null ? null : within(mount, path);
   } catch {
     return null;
   }
@@ -42,4 +39,47 @@ export function ownCgroupDir(): string | null {
 /** mountinfo escapes space, tab, newline and backslash as \ooo octal. */
 function unescapeMountField(field: string): string {
   return field.replace(/\\([0-7]{3})/g, (_match, octal: string) => String.fromCharCode(parseInt(octal, 8)));
+}
+
+/** A cgroup v1 hierarchy's mount holding `controller` (super options list it), or null. */
+export function v1Mount(mountinfo: string, controller: string): { mountPoint: string; root: string } | null {
+  for (const line of mountinfo.split('\n')) {
+    const [before, after] = line.split(' - ');
+    const [type, , options] = after?.split(' ') ?? [];
+    if (before === undefined || type !== 'cgroup' || !(options ?? '').split(',').includes(controller))
+      continue;
+    const fields = before.split(' ');
+    const root = fields[3];
+    const mountPoint = fields[4];
+    if (root !== undefined && mountPoint !== undefined) {
+      return { root: unescapeMountField(root), mountPoint: unescapeMountField(mountPoint) };
+    }
+  }
+  return null;
+}
+
+/** This process's path in the v1 hierarchy of `controller` ("4:pids:/path"), or null. */
+export function v1Path(procCgroup: string, controller: string): string | null {
+  for (const line of procCgroup.split('\n')) {
+    const [, controllers, path] = /^\d+:([^:]*):(.*)$/.exec(line) ?? [];
+    if (controllers?.split(',').includes(controller) === true && path !== undefined) return path;
+  }
+  return null;
+}
+
+/** The directory of this process's cgroup in the v1 `controller` hierarchy, or null. */
+export function ownV1Dir(controller: string): string | null {
+  try {
+    const mount = v1Mount(readFileSync('/proc/self/mountinfo', 'utf8'), controller);
+    const path = v1Path(readFileSync('/proc/self/cgroup', 'utf8'), controller);
+    return mount === null || path === null ? null : within(mount, path);
+  } catch {
+    return null;
+  }
+}
+
+function within(mount: { mountPoint: string; root: string }, path: string): string | null {
+  if (!path.startsWith('/')) return null;
+  if (mount.root !== '/' && path !== mount.root && !path.startsWith(`${mount.root}/`)) return null;
+  return join(mount.mountPoint, mount.root === '/' ? path : path.slice(mount.root.length));
 }

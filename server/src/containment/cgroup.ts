@@ -51,16 +51,32 @@ function delegate(dir: string, wanted: readonly string[]): boolean {
 export class SessionCgroup {
   constructor(readonly dir: string) {}
 
-  /** Kills every process in it (cgroup.kill, Linux 5.14+), then removes it once it is empty. */
+  /**
+   * Kills every process in it, then removes it once it is empty: cgroup v2 has cgroup.kill (Linux
+   * 5.14+); a v1 hierarchy only lists its processes, which are killed until none is left.
+   */
   async remove(): Promise<void> {
-    await writeFile(join(this.dir, 'cgroup.kill'), '1').catch(() => undefined);
+    const killed = await writeFile(join(this.dir, 'cgroup.kill'), '1').then(
+      () => true,
+      () => false,
+    );
     for (let poll = 0; poll < EMPTY_POLLS; poll += 1) {
-      const events = await readFile(join(this.dir, 'cgroup.events'), 'utf8').catch(() => null);
-      if (events === null) return; // gone already
-      if (/^populated 0$/m.test(events)) break;
+      const procs = await readFile(join(this.dir, 'cgroup.procs'), 'utf8').catch(() => null);
+      if (procs === null) return; // gone already
+      const pids = procs.split('\n').filter((line) => line !== '');
+      if (pids.length === 0) break;
+      if (!killed) for (const pid of pids) kill(Number(pid));
       await sleep(EMPTY_POLL_MS);
     }
     await rmdir(this.dir).catch(() => undefined);
+  }
+}
+
+function kill(pid: number): void {
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    // gone already
   }
 }
 
@@ -142,7 +158,87 @@ export class GatewayCgroup {
     this.#live.delete(cgroup);
   }
 
+  /** Removes its directory before any session was started in it. */
+  abandon(): void {
+    try {
+      rmdirSync(this.dir);
+    } catch {
+      // left for the next start's sweep
+    }
+  }
+
   /** Kills and removes every session's directory, then its own. */
+  async close(): Promise<void> {
+    await Promise.all([...this.#live].map((cgroup) => this.release(cgroup)));
+    await rmdir(this.dir).catch(() => undefined);
+  }
+}
+
+/**
+ * Where cgroup v2 cannot limit processes (no pids controller delegated) but a cgroup v1 pids
+ * hierarchy is writable: a directory per session there only for pids.max. The v2 cgroup, if any,
+ * still does the killing; the keeper and removal (killing what it lists) do it here otherwise.
+ */
+export class PidsV1Cgroup {
+  static create(parent: string, pidsMax: number): PidsV1Cgroup {
+    const dir = join(parent, `shellgate-${process.pid}-${randomBytes(4).toString('hex')}`);
+    try {
+      mkdirSync(dir);
+    } catch (error) {
+      throw new ContainmentError('ECGROUP', `cannot create the cgroup ${dir}: ${errorText(error)}`, {
+        cause: error,
+      });
+    }
+    if (!existsSync(join(dir, 'pids.max'))) {
+      rmdirSync(dir);
+      throw new ContainmentError('ECGROUP', `${parent} is not a cgroup v1 pids hierarchy (no pids.max)`);
+    }
+    return new PidsV1Cgroup(dir, pidsMax);
+  }
+
+  #sessions = 0;
+  readonly #live = new Set<SessionCgroup>();
+
+  private constructor(
+    readonly dir: string,
+    readonly pidsMax: number,
+  ) {}
+
+  session(): SessionCgroup {
+    this.#sessions += 1;
+    const dir = join(this.dir, `session-${this.#sessions}`);
+    try {
+      mkdirSync(dir);
+      writeFileSync(join(dir, 'pids.max'), String(this.pidsMax));
+    } catch (error) {
+      try {
+        rmdirSync(dir);
+      } catch {
+        // never created, or left for the next start's sweep
+      }
+      throw new ContainmentError('ECGROUP', `cannot set up the session cgroup ${dir}: ${errorText(error)}`, {
+        cause: error,
+      });
+    }
+    const cgroup = new SessionCgroup(dir);
+    this.#live.add(cgroup);
+    return cgroup;
+  }
+
+  async release(cgroup: SessionCgroup): Promise<void> {
+    await cgroup.remove();
+    this.#live.delete(cgroup);
+  }
+
+  /** Removes its directory before any session was started in it. */
+  abandon(): void {
+    try {
+      rmdirSync(this.dir);
+    } catch {
+      // left for the next start's sweep
+    }
+  }
+
   async close(): Promise<void> {
     await Promise.all([...this.#live].map((cgroup) => this.release(cgroup)));
     await rmdir(this.dir).catch(() => undefined);

@@ -28,7 +28,7 @@ export function createApp(context: GatewayContext): express.Express {
   const health: express.RequestHandler = (_request, response) => {
     response.set('Cache-Control', 'no-store').json({
       status: context.closing ? 'shutting-down' : 'ok',
-      containment: context.containment,
+      containment: context.containment.status,
     });
   };
   // Fleet nodes forwarding to this one: signed, so neither Host nor Origin applies (docs/fleet.md).

@@ -14,11 +14,14 @@ interface RequestAddon {
   keeperRequest(pid: number, signal: number): boolean;
 }
 
-/** What a caller asks for: a keeper, and optionally a cgroup directory it joins first. */
+/** What a caller asks for: a keeper, and the cgroup directories it joins first. */
 export interface KeeperSpec {
-  /** Absolute path of a cgroup directory (v2 or v1) the keeper moves into before the program starts. */
-  cgroup?: string | undefined;
+  /** Absolute paths of cgroup directories (v2, or v1 hierarchies) the keeper moves into first. */
+  cgroups: readonly string[];
 }
+
+/** The keeper joins at most this many (one per hierarchy: v2, and v1 pids, say). */
+const MAX_CGROUPS = 4;
 
 /** The same relative path from src/process/ and dist/process/. */
 const KEEPER_PATH = fileURLToPath(new URL('../../native/build/Release/shellgate-keeper', import.meta.url));
@@ -54,23 +57,32 @@ export function validateKeeper(keeper: unknown, cgroup: unknown): KeeperSpec | n
   if (keeper !== undefined && typeof keeper !== 'boolean') {
     throw new ProcessError('EINVAL', `keeper must be a boolean, received ${describeValue(keeper)}`);
   }
-  if (cgroup !== undefined && (typeof cgroup !== 'string' || !cgroup.startsWith('/'))) {
+  const cgroups: unknown[] = cgroup === undefined ? [] : Array.isArray(cgroup) ? cgroup : [cgroup];
+  for (const dir of cgroups) {
+    if (typeof dir !== 'string' || !dir.startsWith('/')) {
+      throw new ProcessError(
+        'EINVAL',
+        `cgroup must be an absolute directory path, received ${describeValue(dir)}`,
+      );
+    }
+  }
+  if (cgroups.length > MAX_CGROUPS) {
     throw new ProcessError(
       'EINVAL',
-      `cgroup must be an absolute directory path, received ${describeValue(cgroup)}`,
+      `cgroup names at most ${MAX_CGROUPS} directories, received ${cgroups.length}`,
     );
   }
   if (keeper !== true) {
-    if (cgroup !== undefined) throw new ProcessError('EINVAL', 'cgroup requires keeper: true');
+    if (cgroups.length > 0) throw new ProcessError('EINVAL', 'cgroup requires keeper: true');
     return null;
   }
-  return { cgroup };
+  return { cgroups: cgroups.map(String) };
 }
 
 /** The command that runs `command` under the keeper, whose parent is this process. */
 export function underKeeper(command: Command, spec: KeeperSpec): Command {
   const options = ['--ppid', String(process.pid)];
-  if (spec.cgroup !== undefined) options.push('--cgroup', spec.cgroup);
+  for (const dir of spec.cgroups) options.push('--cgroup', dir);
   return { file: KEEPER_PATH, args: [...options, '--', command.file, ...command.args], name: command.name };
 }
 

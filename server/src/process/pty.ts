@@ -44,8 +44,8 @@ export interface PtyOptions {
    * is then the keeper's. Default `false`.
    */
   keeper?: boolean;
-  /** With `keeper`: a cgroup directory the keeper joins before the program starts. */
-  cgroup?: string;
+  /** With `keeper`: cgroup directories (one per hierarchy) the keeper joins before the program starts. */
+  cgroup?: string | readonly string[];
 }
 
 /** The signals the terminal itself sends from the keyboard (Ctrl-C, Ctrl-\, Ctrl-Z). */

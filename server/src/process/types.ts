@@ -23,8 +23,8 @@ export interface ProcessOptions extends SpawnOptions {
    * the process group. `pid` is then the keeper's. Default `false`.
    */
   keeper?: boolean;
-  /** With `keeper`: a cgroup directory the keeper joins before the program starts. */
-  cgroup?: string;
+  /** With `keeper`: cgroup directories (one per hierarchy) the keeper joins before the program starts. */
+  cgroup?: string | readonly string[];
 }
 
 export interface TerminateOptions {

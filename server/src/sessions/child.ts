@@ -54,7 +54,7 @@ export async function spawnChild(spec: ChildSpec): Promise<SessionProcess> {
 
 async function spawnContained(
   spec: ChildSpec,
-  containment: { keeper: boolean | undefined; cgroup: string | undefined },
+  containment: { keeper: boolean | undefined; cgroup: string[] | undefined },
 ): Promise<SessionProcess> {
   try {
     if (spec.mode === 'pty') {

@@ -8,6 +8,8 @@ import { Process, ProcessError, PtyProcess, readProcStat } from '../../../server
 import { Cleanup, isAlive, waitUntil } from '../../helpers/processes.ts';
 
 const cleanup = new Cleanup();
+/** For the terminal test's waits: an interactive bash on a loaded machine can take seconds. */
+const SLOW_MS = 15_000;
 afterEach(() => cleanup.run());
 
 /** Starts a pipe program under the keeper; it prints the pids it wants checked, one line. */
@@ -70,12 +72,8 @@ test('a process that left the group with setsid dies when the program exits', as
   );
   const [escaped = 0] = await pids(p);
   cleanup.pid(escaped);
-  // `$!` is echoed as soon as the job is forked, possibly before it has run setsid.
-  await waitUntil(
-    'the setsid sleep has a session of its own',
-    () => readProcStat(escaped)?.session === escaped,
-    5000,
-  );
+  // $! is the background job, which calls setsid() a moment later.
+  await waitUntil('it has a session of its own', () => readProcStat(escaped)?.session === escaped);
   assert.deepEqual(await p.wait(), { code: 0, signal: null });
   await waitUntil('the setsid sleep is gone', () => !isAlive(escaped), 5000);
 });
@@ -117,14 +115,18 @@ test('on a terminal, Ctrl-C reaches the foreground job and other signals the she
   // "=N=": the echo of the typed line shows "=$$=", never digits.
   const printed = async (): Promise<number> => {
     let pid = 0;
-    await waitUntil('the shell printed a pid', () => {
-      text += p.read().toString();
-      const found = /=(\d+)=/.exec(text);
-      if (found === null) return false;
-      pid = Number(found[1]);
-      text = text.slice(found.index + found[0].length);
-      return true;
-    });
+    await waitUntil(
+      'the shell printed a pid',
+      () => {
+        text += p.read().toString();
+        const found = /=(\d+)=/.exec(text);
+        if (found === null) return false;
+        pid = Number(found[1]);
+        text = text.slice(found.index + found[0].length);
+        return true;
+      },
+      SLOW_MS,
+    );
     return pid;
   };
   p.write('trap "echo got-USR1" USR1; echo =$$=\n');
@@ -133,17 +135,20 @@ test('on a terminal, Ctrl-C reaches the foreground job and other signals the she
   const escaped = await printed();
   cleanup.pid(escaped);
   const foreground = (): number | undefined => readProcStat(p.pid)?.tpgid;
-  await waitUntil(
-    'the sleep job is in the foreground',
-    () => foreground() !== shell && foreground() !== p.pid,
-  );
+  const shellGroup = readProcStat(shell)?.pgrp;
+  // Running sleep, not the shell's fork of itself about to exec it (which would swallow Ctrl-C).
+  const sleepInForeground = (): boolean => {
+    const group = foreground();
+    return group !== undefined && group !== shellGroup && readProcStat(group)?.comm === 'sleep';
+  };
+  await waitUntil('sleep runs in the foreground', sleepInForeground, SLOW_MS);
   p.kill('SIGINT'); // the foreground sleep, not the shell
-  await waitUntil('the shell is back in the foreground', () => foreground() === shell);
+  await waitUntil('the shell is back in the foreground', () => foreground() === shellGroup, SLOW_MS);
   text = '';
   // To the shell's group: the keeper's own, or one job control made (the keeper passes it on).
   p.kill('SIGUSR1');
   // An interactive bash runs the trap once its line editor returns: press Enter until it has.
-  for (let press = 0; press < 50 && !text.includes('got-USR1'); press += 1) {
+  for (let press = 0; press < 150 && !text.includes('got-USR1'); press += 1) {
     p.write('\n');
     await sleep(100);
     text += p.read().toString();
@@ -151,7 +156,7 @@ test('on a terminal, Ctrl-C reaches the foreground job and other signals the she
   assert.match(text, /got-USR1/);
   const result = await p.terminate({ gracePeriodMs: 200 });
   assert.notEqual(result.stage, null);
-  await waitUntil('the setsid sleep is gone', () => !isAlive(escaped), 5000);
+  await waitUntil('the setsid sleep is gone', () => !isAlive(escaped), SLOW_MS);
 });
 
 test('keeper needs detached, a boolean and an absolute cgroup path', () => {
