@@ -160,7 +160,10 @@ describe('the line editor with wrapped lines', () => {
     const lastTick = async (): Promise<number> =>
       Math.max(0, ...[...(await terminalText(page)).matchAll(/^tick(\d+)$/gm)].map((m) => Number(m[1])));
     const ticks = await lastTick();
-    await page.waitForTimeout(1_000);
+    // A tick every 0.3 s: wait for the next rather than for a fixed time.
+    for (let attempt = 0; attempt < 150 && (await lastTick()) <= ticks; attempt += 1) {
+      await page.waitForTimeout(100);
+    }
     await settlesTo(page, editing, line);
     assert.ok((await lastTick()) > ticks, 'output arrived during the edit');
 

@@ -15,7 +15,9 @@ import { waitUntil } from '../helpers/processes.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const WEB_BUNDLE = fileURLToPath(new URL('../../web/dist/index.html', import.meta.url));
-const START_TIMEOUT_MS = 90_000;
+// npm start runs `tsc -b` and checks the bundles before the gateway starts: at a load average of 20
+// on two cores that took 95 s here, so the bound is generous.
+const START_TIMEOUT_MS = 240_000;
 
 describe('npm start', () => {
   test('stdout carries exactly the login URL and the listening line; stderr is the JSON log', async () => {
@@ -98,7 +100,7 @@ describe('npm start', () => {
       await Promise.race([
         allGone,
         new Promise((_, reject) =>
-          setTimeout(() => reject(new Error(`npm start did not finish:\n${stderr}`)), 30_000),
+          setTimeout(() => reject(new Error(`npm start did not finish:\n${stderr}`)), 60_000),
         ),
       ]);
       assert.match(stderr, /stdin closed while shutting down; still terminating sessions/);

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { saveScreenshot } from '../helpers/browser.ts';
+import { waitForForegroundJob } from '../helpers/sessions.ts';
 import {
   signIn,
   startFromForm,
@@ -81,9 +82,9 @@ describe('PTY sessions in the browser', () => {
     // Raw keys: Ctrl-C at the prompt goes to the line discipline, not the session as a whole.
     await page.keyboard.type('sleep 30');
     await page.keyboard.press('Enter');
-    // Let the job start: a Ctrl-C before the shell has handed the terminal to `sleep` reaches the
+    // Wait for the job: a Ctrl-C before the shell has handed the terminal to `sleep` reaches the
     // shell instead, and `sleep` then runs its 30 s.
-    await page.waitForTimeout(500);
+    await waitForForegroundJob(web.gateway, id, 'sleep');
     await page.keyboard.press('Control+C');
     await waitForText(page, /\^C\npty\$$/m);
     await page.keyboard.type('exit 3');

@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { saveScreenshot } from '../helpers/browser.ts';
+import { waitForForegroundJob } from '../helpers/sessions.ts';
 import { signIn, startFromForm, useWebFixture, waitForTerminal, waitForText } from '../helpers/web.ts';
 
 const PROMPT = /^\$$/m;
@@ -59,11 +60,12 @@ describe('terminal settings and keys', () => {
   test('Ctrl+V reaches the program, Ctrl+M lets Tab leave the terminal, find matches case and regex', async () => {
     const page = await web.newPage();
     await signIn(page, web.gateway);
-    await startFromForm(page, 'shell');
+    const id = await startFromForm(page, 'shell');
     await waitForText(page, PROMPT);
     await page.keyboard.type(`stty raw -echo; dd bs=1 count=1 2>/dev/null | od -An -tx1; stty sane`);
     await page.keyboard.press('Enter');
-    await page.waitForTimeout(500);
+    // dd reads the key: the terminal is raw by then (stty ran first).
+    await waitForForegroundJob(web.gateway, id, 'dd');
     await page.keyboard.press('Control+V');
     await waitForText(page, /^\s*16$/m);
 
@@ -95,7 +97,7 @@ describe('terminal settings and keys', () => {
   test('on a phone a row of extra keys types Esc, Tab, Ctrl combinations and arrows', async () => {
     const page = await web.newPage({ viewport: { width: 390, height: 760 }, isMobile: true, hasTouch: true });
     await signIn(page, web.gateway);
-    await startFromForm(page, 'shell');
+    const id = await startFromForm(page, 'shell');
     await waitForText(page, PROMPT);
     const keys = page.getByTestId('extra-keys');
     await keys.waitFor();
@@ -107,7 +109,7 @@ describe('terminal settings and keys', () => {
     await waitForText(page, /^one\n\$ echo one\none$/m);
     await page.keyboard.type('sleep 30');
     await page.keyboard.press('Enter');
-    await page.waitForTimeout(500);
+    await waitForForegroundJob(web.gateway, id, 'sleep');
     await keys.getByRole('button', { name: 'Ctrl' }).tap();
     assert.equal(await keys.getByRole('button', { name: 'Ctrl' }).getAttribute('aria-pressed'), 'true');
     await page.keyboard.type('c');

@@ -32,6 +32,20 @@ async function placement(page: Page, text: string) {
   }, text);
 }
 
+/**
+ * The placement of `text` once the screen lies inside the host: a resize or a change of mode is laid
+ * out on the page's own schedule, so poll (bounded) instead of waiting a fixed time. Returns the last
+ * placement seen, for the caller's assertions to show.
+ */
+async function fittedPlacement(page: Page, text: string): ReturnType<typeof placement> {
+  let seen = await placement(page, text);
+  for (let attempt = 0; attempt < 100 && !(seen?.screen && inside(seen.screen, seen.host)); attempt += 1) {
+    await page.waitForTimeout(100);
+    seen = await placement(page, text);
+  }
+  return seen;
+}
+
 function inside(
   inner: { left: number; top: number; right: number; bottom: number },
   outer: { left: number; top: number; right: number; bottom: number },
@@ -78,8 +92,7 @@ describe('terminal sizes across windows', () => {
     await viewer.locator('[data-testid="terminal"]').click();
     await viewer.keyboard.press('a');
     await viewer.keyboard.press('Enter');
-    await viewer.waitForTimeout(300);
-    const fitted = await placement(viewer, '-right-edge');
+    const fitted = await fittedPlacement(viewer, '-right-edge');
     assert.ok(fitted?.screen, 'the viewer draws the screen');
     assert.ok(inside(fitted.screen, fitted.host), `the whole screen is in view: ${JSON.stringify(fitted)}`);
     assert.ok(inside(fitted.row, fitted.host), 'the long line, to its right edge, is in view');
@@ -110,16 +123,14 @@ describe('terminal sizes across windows', () => {
     // A phone-sized window, and one larger than the session: the whole screen either way.
     await viewer.getByTestId('view-fit').selectOption('fit');
     await viewer.setViewportSize({ width: 420, height: 700 });
-    await viewer.waitForTimeout(300);
-    const phone = await placement(viewer, '-right-edge');
+    const phone = await fittedPlacement(viewer, '-right-edge');
     assert.ok(
       phone?.screen && inside(phone.screen, phone.host),
       `phone: all in view ${JSON.stringify(phone)}`,
     );
     await saveScreenshot(viewer, 'viewer-420x700-fit');
     await viewer.setViewportSize({ width: 1500, height: 950 });
-    await viewer.waitForTimeout(300);
-    const large = await placement(viewer, '-right-edge');
+    const large = await fittedPlacement(viewer, '-right-edge');
     assert.ok(large?.screen && inside(large.screen, large.host), 'larger window: all in view, unscaled');
     await saveScreenshot(viewer, 'viewer-1500x950');
     assert.equal(await sessionSize(owner), size, 'the viewer never changed the session size');

@@ -3,6 +3,7 @@
 // asks first, links open only on Ctrl/Cmd-click, and a lost connection is not shown as a live state.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { waitForForegroundJob } from '../helpers/sessions.ts';
 import { startTcpProxy } from '../helpers/tcp-proxy.ts';
 import type { TcpProxy } from '../helpers/tcp-proxy.ts';
 import { signIn, startFromForm, useWebFixture, waitForText } from '../helpers/web.ts';
@@ -22,12 +23,12 @@ describe('the session toolbar and status bar', () => {
   test('after Send, EOF, Find or Theme the keyboard belongs to the terminal again', async () => {
     const page = await web.newPage();
     await signIn(page, web.gateway);
-    await startFromForm(page, 'shell');
+    const id = await startFromForm(page, 'shell');
     await waitForText(page, PROMPT);
     await page.keyboard.type('sleep 100');
     await page.keyboard.press('Enter');
-    // Let the shell hand the terminal to `sleep` first.
-    await page.waitForTimeout(500);
+    // The shell hands the terminal to `sleep` first (however long a loaded machine takes).
+    await waitForForegroundJob(web.gateway, id, 'sleep');
     await page.getByTestId('signal-select').selectOption('SIGINT');
     await page.getByTestId('send-signal').click();
     await waitForText(page, /sleep 100\n(\^C)?\n?\$$/m);
@@ -51,7 +52,7 @@ describe('the session toolbar and status bar', () => {
     // EOF ends the terminal's input for good (the session's stdin is closed): it goes last.
     await page.keyboard.type('cat; echo cat-ended');
     await page.keyboard.press('Enter');
-    await page.waitForTimeout(300);
+    await waitForForegroundJob(web.gateway, id, 'cat');
     await page.getByTestId('send-eof').click();
     await waitForText(page, /^cat-ended$/m);
     await page.keyboard.type('x');
