@@ -117,6 +117,38 @@ describe('PTY sessions', () => {
     });
   });
 
+  test('two windows: whoever typed or resized last sets the size; a size sent again is not activity', async () => {
+    await withSession('shell', { cols: 100, rows: 30 }, async (first, session) => {
+      const second = await attach(session);
+      try {
+        first.send({ type: 'resize', cols: 120, rows: 40 });
+        await run(first, 'stty size', /\n40 120\n/);
+        second.send({ type: 'resize', cols: 90, rows: 20 });
+        await run(second, 'stty size', /\n20 90\n/);
+        await run(first, 'stty size', /\n40 120\n/);
+        // The second window says its size again (a page does, on attach and after a debounce): no
+        // news, and not activity, so the size stays the first's. Then a real change of its window,
+        // whose size applies, tells when the gateway has handled both (in order).
+        const seen = first.messages.length;
+        second.send({ type: 'resize', cols: 90, rows: 20 });
+        second.send({ type: 'resize', cols: 91, rows: 20 });
+        const sizes = (): string[] =>
+          first.messages
+            .slice(seen)
+            .flatMap((message) =>
+              message.type === 'session' && message.session.size !== null ? [message.session.size] : [],
+            )
+            .map((size) => `${size.cols}×${size.rows}`);
+        await first.waitFor('the changed window applied', () =>
+          sizes().includes('91×20') ? true : undefined,
+        );
+        assert.deepEqual(sizes(), ['91×20'], 'the repeated size changed nothing');
+      } finally {
+        await second.close();
+      }
+    });
+  });
+
   test('a resize of a pipe session is refused with NOT_A_TERMINAL', async () => {
     const response = await api(gateway.url, 'POST', '/api/sessions', {
       token: gateway.operatorToken,

@@ -46,7 +46,8 @@ export class SessionTerminal {
 
   /** A resize: a stream client's is its window's (window-size.ts); without one (HTTP), it applies as is. */
   resize(size: TerminalSize, client?: Attachment): void {
-    this.#apply(client === undefined ? size : this.#policy.resized(client, size));
+    const applies = client === undefined ? size : this.#policy.resized(client, size);
+    if (applies !== null) this.#apply(applies);
   }
 
   /** A client left: when its window set the size, the next most recent one's applies. */

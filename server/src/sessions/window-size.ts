@@ -9,8 +9,13 @@ export class WindowSizePolicy {
   /** Control clients that reported a size, least to most recently active. */
   #order: Attachment[] = [];
 
-  /** The client's window has this size (a `resize`): it is the most recent now; its size applies. */
-  resized(client: Attachment, size: TerminalSize): TerminalSize {
+  /**
+   * The client's window has this size (a `resize`): it is the most recent now; its size applies.
+   * The size it had already reported is no news and no activity (null): a page that reports its size
+   * again, on attach and after a debounce, must not take the size back from a client that typed.
+   */
+  resized(client: Attachment, size: TerminalSize): TerminalSize | null {
+    if (client.size !== null && client.size.cols === size.cols && client.size.rows === size.rows) return null;
     client.size = { ...size };
     this.#touch(client);
     return size;
