@@ -7,13 +7,14 @@
 // Usage: npm run bench -- fleet
 import { randomBytes } from 'node:crypto';
 import { loadavg } from 'node:os';
-import { FrameType, SUBPROTOCOL, streamUrl } from '@shellgate/shared';
+import { SUBPROTOCOL, streamUrl } from '@shellgate/shared';
 import WebSocket from 'ws';
 import { startGateway } from '../helpers/gateway.ts';
 import type { Gateway } from '../helpers/gateway.ts';
 import { api, getString } from '../helpers/http.ts';
 import { startPostgres } from '../helpers/postgres.ts';
 import { receiveUntilExit } from './lean-client.ts';
+import { echoRoundTrips } from './echo.ts';
 import { median, percentile } from './stats.ts';
 
 const MiB = 1024 * 1024;
@@ -66,43 +67,6 @@ async function closed(ws: WebSocket): Promise<void> {
     ws.once('close', resolve);
     ws.close();
   });
-}
-
-/** Round-trips of 32-byte messages through `cat`, in microseconds. */
-async function echo(ws: WebSocket, count: number): Promise<number[]> {
-  const payload = Buffer.alloc(33, 0x61);
-  payload[0] = FrameType.Stdin;
-  const times: number[] = [];
-  let received = 0;
-  let offset = 0;
-  let acked = 0;
-  let pending: (() => void) | undefined;
-  const onMessage = (data: Buffer, isBinary: boolean): void => {
-    if (!isBinary) return;
-    received += data.length - 1;
-    offset += data.length - 1;
-    if (offset - acked >= ACK_EVERY) {
-      acked = offset;
-      ws.send(`{"type":"ack","offset":${offset}}`);
-    }
-    if (received >= 32 && pending !== undefined) {
-      received -= 32;
-      const done = pending;
-      pending = undefined;
-      done();
-    }
-  };
-  ws.on('message', onMessage);
-  for (let i = 0; i < count; i += 1) {
-    const start = process.hrtime.bigint();
-    await new Promise<void>((resolve) => {
-      pending = resolve;
-      ws.send(payload);
-    });
-    times.push(Number(process.hrtime.bigint() - start) / 1000);
-  }
-  ws.off('message', onMessage);
-  return times;
 }
 
 async function throughput(owner: Gateway, through: Gateway): Promise<number> {
@@ -168,13 +132,13 @@ async function main(): Promise<void> {
     const id = await create(owner, 'cat');
     const directWs = (await attach(owner.url, id)).ws;
     const entryWs = (await attach(entry.url, id)).ws;
-    await echo(directWs, 300);
-    await echo(entryWs, 300);
+    await echoRoundTrips(directWs, 300, ACK_EVERY);
+    await echoRoundTrips(entryWs, 300, ACK_EVERY);
     const echoDirect: number[] = [];
     const echoEntry: number[] = [];
     for (let round = 0; round < 6; round += 1) {
-      echoDirect.push(...(await echo(directWs, ECHO_MESSAGES / 6)));
-      echoEntry.push(...(await echo(entryWs, ECHO_MESSAGES / 6)));
+      echoDirect.push(...(await echoRoundTrips(directWs, ECHO_MESSAGES / 6, ACK_EVERY)));
+      echoEntry.push(...(await echoRoundTrips(entryWs, ECHO_MESSAGES / 6, ACK_EVERY)));
     }
     info(`echo direct: p50 ${fmt(percentile(echoDirect, 50))}, p99 ${fmt(percentile(echoDirect, 99))}`);
     info(

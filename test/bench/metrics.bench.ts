@@ -6,12 +6,13 @@
 // Targets: throughput with metrics ≥ 0.95× without; echo p99 with metrics ≤ 1.10× without (plus
 // 20 µs for timer noise). Usage: npm run bench -- metrics
 import { loadavg } from 'node:os';
-import { FrameType, SUBPROTOCOL, streamUrl } from '@shellgate/shared';
+import { SUBPROTOCOL, streamUrl } from '@shellgate/shared';
 import WebSocket from 'ws';
 import { startGateway } from '../helpers/gateway.ts';
 import type { Gateway } from '../helpers/gateway.ts';
 import { api, getString } from '../helpers/http.ts';
 import { receiveUntilExit } from './lean-client.ts';
+import { echoRoundTrips } from './echo.ts';
 import { median, percentile } from './stats.ts';
 
 const MiB = 1024 * 1024;
@@ -75,36 +76,7 @@ async function echoP99(gateway: Gateway): Promise<number> {
     perMessageDeflate: false,
   });
   await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
-  const payload = Buffer.alloc(33, 0x61);
-  payload[0] = FrameType.Stdin;
-  const times: number[] = [];
-  let received = 0;
-  let offset = 0;
-  let acked = 0;
-  let pending: (() => void) | undefined;
-  ws.on('message', (data: Buffer, isBinary: boolean) => {
-    if (!isBinary) return;
-    received += data.length - 1;
-    offset += data.length - 1;
-    if (offset - acked >= ACK_EVERY) {
-      acked = offset;
-      ws.send(`{"type":"ack","offset":${offset}}`);
-    }
-    if (received >= 32 && pending !== undefined) {
-      received -= 32;
-      const done = pending;
-      pending = undefined;
-      done();
-    }
-  });
-  for (let i = 0; i < ECHO_MESSAGES; i += 1) {
-    const start = process.hrtime.bigint();
-    await new Promise<void>((resolve) => {
-      pending = resolve;
-      ws.send(payload);
-    });
-    times.push(Number(process.hrtime.bigint() - start) / 1000);
-  }
+  const times = await echoRoundTrips(ws, ECHO_MESSAGES, ACK_EVERY);
   ws.close();
   await api(gateway.url, 'DELETE', `/api/sessions/${id}`, { token: gateway.operatorToken });
   await api(gateway.url, 'DELETE', `/api/sessions/${id}`, { token: gateway.operatorToken });

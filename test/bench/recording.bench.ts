@@ -10,12 +10,13 @@ import { randomBytes } from 'node:crypto';
 import { readFile, readdir, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FrameType, SUBPROTOCOL, streamUrl } from '@shellgate/shared';
+import { SUBPROTOCOL, streamUrl } from '@shellgate/shared';
 import WebSocket from 'ws';
 import { startGateway } from '../helpers/gateway.ts';
 import type { Gateway } from '../helpers/gateway.ts';
 import { api, getString } from '../helpers/http.ts';
 import { receiveUntilExit } from './lean-client.ts';
+import { echoRoundTrips } from './echo.ts';
 import { median, percentile } from './stats.ts';
 
 const MiB = 1024 * 1024;
@@ -56,43 +57,6 @@ async function relay(gateway: Gateway, profile: string): Promise<number> {
   await api(gateway.url, 'DELETE', `/api/sessions/${id}`, { token: gateway.operatorToken });
   if (receipt.bytes !== TOTAL) throw new Error(`relay delivered ${receipt.bytes} of ${TOTAL} bytes`);
   return TOTAL / seconds;
-}
-
-/** Round-trips of 32-byte messages through `cat`, in microseconds. */
-async function echo(ws: WebSocket, count: number): Promise<number[]> {
-  const payload = Buffer.alloc(33, 0x61);
-  payload[0] = FrameType.Stdin;
-  const times: number[] = [];
-  let received = 0;
-  let offset = 0;
-  let acked = 0;
-  let pending: (() => void) | undefined;
-  const onMessage = (data: Buffer, isBinary: boolean): void => {
-    if (!isBinary) return;
-    received += data.length - 1;
-    offset += data.length - 1;
-    if (offset - acked >= ACK_EVERY) {
-      acked = offset;
-      ws.send(`{"type":"ack","offset":${offset}}`);
-    }
-    if (received >= 32 && pending !== undefined) {
-      received -= 32;
-      const done = pending;
-      pending = undefined;
-      done();
-    }
-  };
-  ws.on('message', onMessage);
-  for (let i = 0; i < count; i += 1) {
-    const start = process.hrtime.bigint();
-    await new Promise<void>((resolve) => {
-      pending = resolve;
-      ws.send(payload);
-    });
-    times.push(Number(process.hrtime.bigint() - start) / 1000);
-  }
-  ws.off('message', onMessage);
-  return times;
 }
 
 function open(gateway: Gateway, id: string): Promise<WebSocket> {
@@ -158,12 +122,12 @@ try {
     plain: await open(gateway, await create(gateway, 'cat')),
     recorded: await open(gateway, await create(gateway, 'cat-recorded')),
   };
-  await echo(sessions.plain, 200);
-  await echo(sessions.recorded, 200);
+  await echoRoundTrips(sessions.plain, 200, ACK_EVERY);
+  await echoRoundTrips(sessions.recorded, 200, ACK_EVERY);
   const times = { plain: [] as number[], recorded: [] as number[] };
   for (let block = 0; block < ECHO_BLOCKS; block += 1) {
-    times.plain.push(...(await echo(sessions.plain, ECHO_PER_BLOCK)));
-    times.recorded.push(...(await echo(sessions.recorded, ECHO_PER_BLOCK)));
+    times.plain.push(...(await echoRoundTrips(sessions.plain, ECHO_PER_BLOCK, ACK_EVERY)));
+    times.recorded.push(...(await echoRoundTrips(sessions.recorded, ECHO_PER_BLOCK, ACK_EVERY)));
   }
   sessions.plain.close();
   sessions.recorded.close();

@@ -13,10 +13,11 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { loadavg } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { FrameType, SUBPROTOCOL, streamUrl } from '@shellgate/shared';
+import { SUBPROTOCOL, streamUrl } from '@shellgate/shared';
 import WebSocket from 'ws';
 import { startGateway } from '../helpers/gateway.ts';
 import { receiveUntilExit } from './lean-client.ts';
+import { echoRoundTrips } from './echo.ts';
 import { median, percentile } from './stats.ts';
 import type { Gateway } from '../helpers/gateway.ts';
 import { api, getNumber, getString } from '../helpers/http.ts';
@@ -157,43 +158,6 @@ async function minimalRelay(port: number): Promise<number> {
   return TOTAL / ((performance.now() - start) / 1000);
 }
 
-/** Round-trips of 32-byte messages through `cat` on `ws`, in microseconds. */
-async function echo(ws: WebSocket, count: number): Promise<number[]> {
-  const payload = Buffer.alloc(33, 0x61);
-  payload[0] = FrameType.Stdin;
-  const times: number[] = [];
-  let received = 0;
-  let offset = 0;
-  let acked = 0;
-  let pending: (() => void) | undefined;
-  const onMessage = (data: Buffer, isBinary: boolean): void => {
-    if (!isBinary) return;
-    received += data.length - 1;
-    offset += data.length - 1;
-    if (offset - acked >= ACK_EVERY) {
-      acked = offset;
-      ws.send(`{"type":"ack","offset":${offset}}`);
-    }
-    if (received >= 32 && pending !== undefined) {
-      received -= 32;
-      const done = pending;
-      pending = undefined;
-      done();
-    }
-  };
-  ws.on('message', onMessage);
-  for (let i = 0; i < count; i += 1) {
-    const start = process.hrtime.bigint();
-    await new Promise<void>((resolve) => {
-      pending = resolve;
-      ws.send(payload);
-    });
-    times.push(Number(process.hrtime.bigint() - start) / 1000);
-  }
-  ws.off('message', onMessage);
-  return times;
-}
-
 async function manySessions(gateway: Gateway): Promise<void> {
   const baseline = residentBytes(gateway.pid);
   const sessions: Array<{ id: string; pid: number; ws: WebSocket }> = [];
@@ -213,7 +177,8 @@ async function manySessions(gateway: Gateway): Promise<void> {
   const coldTimes: number[] = [];
   const times: number[] = [];
   for (let round = 0; round < 6; round += 1) {
-    for (const session of sessions) (round < 3 ? coldTimes : times).push(...(await echo(session.ws, 1)));
+    for (const session of sessions)
+      (round < 3 ? coldTimes : times).push(...(await echoRoundTrips(session.ws, 1, ACK_EVERY)));
   }
   const p99 = percentile(times, 99);
   for (const session of sessions) session.ws.close();
@@ -345,12 +310,12 @@ async function main(): Promise<void> {
 
     const { id } = await create(gateway, 'cat');
     const ws = await open(gateway, id);
-    await echo(ws, 300); // warm-up
+    await echoRoundTrips(ws, 300, ACK_EVERY); // warm-up
     const echoes: number[] = [];
     const p50s: number[] = [];
     const p99s: number[] = [];
     for (let run = 0; run < 3; run += 1) {
-      const times = await echo(ws, ECHO_MESSAGES);
+      const times = await echoRoundTrips(ws, ECHO_MESSAGES, ACK_EVERY);
       echoes.push(...times);
       p50s.push(percentile(times, 50));
       p99s.push(percentile(times, 99));
