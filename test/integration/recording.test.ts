@@ -12,6 +12,7 @@ import type { Gateway } from '../helpers/gateway.js';
 import { useGateways } from '../helpers/fixture.js';
 import { api, get } from '../helpers/http.js';
 import { createSession } from '../helpers/sessions.js';
+import { connect } from '../helpers/ws-client.js';
 import { parseCast, readCast, streamText } from '../unit/recording/cast.ts';
 
 const TOKENS = {
@@ -142,6 +143,10 @@ describe('recording', () => {
       ['trap "" TERM USR1; printf ready; while :; do sleep 0.05; done'],
       TOKENS.alice,
     );
+    // A signal sent before sh has run its trap would kill it, leaving nothing to terminate.
+    const watcher = await connect(gateway.url, session.id, { token: TOKENS.alice });
+    await watcher.waitForOutput((text) => text.includes('ready'));
+    await watcher.close();
     const signal = await api(gateway.url, 'POST', `/api/sessions/${session.id}/signal`, {
       token: TOKENS.alice,
       body: { signal: 'SIGUSR1' },
