@@ -14,6 +14,8 @@
 //   newSession: setsid() in the child; stdio: three of 0 = pipe, 1 = /dev/null, 2 = inherit.
 //   Pipes are socketpairs, as libuv makes them; the parent's ends are close-on-exec, others -1.
 //   Throws an Error with code (ENOENT, EACCES, …) and syscall "spawn <file>" when exec fails.
+// spawnAsync(file, args, env, cwd, newSession, stdio, callback): the same on a libuv worker
+//   thread; callback(error, null) or callback(null, [pid, pidfd, stdinFd, stdoutFd, stderrFd]).
 // keeperRequest(pid, signal): queues keeper.c's request signal to the keeper `pid` with `signal` as
 //   its value (SIGKILL: kill everything it contains; others: relay to the program's group).
 //   Returns false when the keeper is gone (ESRCH); throws for other errors.
@@ -45,21 +47,25 @@ enum { STDIO_PIPE = 0, STDIO_IGNORE = 1, STDIO_INHERIT = 2 };
 
 // ---- helpers ------------------------------------------------------------------------------------
 
-static napi_value throw_code(napi_env env, int err, const char *syscall, const char *file) {
+/** An Error like child_process's: code (ENOENT, EACCES, …: libuv's names), errno, syscall "<syscall> <file>". */
+static napi_value spawn_error(napi_env env, int err, const char *syscall, const char *file) {
   char message[PATH_MAX + 128];
   snprintf(message, sizeof message, "%s %s %s", syscall, file, strerror(err));
-  const char *name = uv_err_name(-err);  // ENOENT, EACCES, …: libuv's names, as child_process gives
   napi_value code, text, error, sys, number;
   char sysname[PATH_MAX + 16];
   snprintf(sysname, sizeof sysname, "%s %s", syscall, file);
-  napi_create_string_utf8(env, name, NAPI_AUTO_LENGTH, &code);
+  napi_create_string_utf8(env, uv_err_name(-err), NAPI_AUTO_LENGTH, &code);
   napi_create_string_utf8(env, message, NAPI_AUTO_LENGTH, &text);
   napi_create_error(env, code, text, &error);
   napi_create_string_utf8(env, sysname, NAPI_AUTO_LENGTH, &sys);
   napi_set_named_property(env, error, "syscall", sys);
   napi_create_int32(env, -err, &number);
   napi_set_named_property(env, error, "errno", number);
-  napi_throw(env, error);
+  return error;
+}
+
+static napi_value throw_code(napi_env env, int err, const char *syscall, const char *file) {
+  napi_throw(env, spawn_error(env, err, syscall, file));
   return NULL;
 }
 
@@ -153,67 +159,105 @@ static int spawn_searching(pid_t *pid, const char *file, const posix_spawn_file_
 
 // ---- spawn --------------------------------------------------------------------------------------
 
-static napi_value spawn_program(napi_env env, napi_callback_info info) {
-  size_t argc = 6;
-  napi_value argv[6];
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 6) {
-    napi_throw_type_error(env, "EINVAL", "spawn(file, args, env, cwd, newSession, stdio)");
+/** One spawn: its arguments (owned), then its outcome. Run on the JS thread or a libuv worker. */
+typedef struct {
+  char *file;
+  char **args;
+  char **envp;
+  char *cwd;
+  bool new_session;
+  int32_t stdio[MAX_STDIO];
+  int err;             // 0, or the errno of what failed
+  const char *failed;  // the syscall named in the error: "spawn" or "pidfd_open"
+  pid_t pid;
+  int pidfd;
+  int parent[MAX_STDIO];  // the parent's ends, -1 once handed over to JS
+  napi_async_work work;
+  napi_ref callback;
+} SpawnJob;
+
+static void free_job(SpawnJob *job) {
+  for (int i = 0; i < MAX_STDIO; i++) {
+    if (job->parent[i] >= 0) close(job->parent[i]);
+  }
+  free(job->file);
+  free(job->cwd);
+  free_strings(job->args);
+  free_strings(job->envp);
+  free(job);
+}
+
+/** Reads spawn()'s first six arguments into a new job; NULL (with an exception pending) if bad. */
+static SpawnJob *parse_job(napi_env env, napi_value *argv) {
+  SpawnJob *job = calloc(1, sizeof *job);
+  if (job == NULL) {
+    napi_throw_error(env, "ENOMEM", "spawn: out of memory");
     return NULL;
   }
+  for (int i = 0; i < MAX_STDIO; i++) {
+    job->parent[i] = -1;
+    job->stdio[i] = STDIO_PIPE;
+  }
+  job->failed = "spawn";
   napi_valuetype cwd_type;
-  bool new_session = false;
   napi_typeof(env, argv[3], &cwd_type);
-  napi_get_value_bool(env, argv[4], &new_session);
-  char *file = string_arg(env, argv[0]);
-  char **args = string_array(env, argv[1]);
-  char **envp = string_array(env, argv[2]);
-  char *cwd = cwd_type == napi_string ? string_arg(env, argv[3]) : NULL;
-  int32_t stdio[MAX_STDIO] = {STDIO_PIPE, STDIO_PIPE, STDIO_PIPE};
+  napi_get_value_bool(env, argv[4], &job->new_session);
+  job->file = string_arg(env, argv[0]);
+  job->args = string_array(env, argv[1]);
+  job->envp = string_array(env, argv[2]);
+  job->cwd = cwd_type == napi_string ? string_arg(env, argv[3]) : NULL;
   for (uint32_t i = 0; i < MAX_STDIO; i++) {
     napi_value item;
-    if (napi_get_element(env, argv[5], i, &item) == napi_ok) napi_get_value_int32(env, item, &stdio[i]);
+    if (napi_get_element(env, argv[5], i, &item) == napi_ok) napi_get_value_int32(env, item, &job->stdio[i]);
   }
-  int parent[MAX_STDIO] = {-1, -1, -1};
+  if (job->file == NULL || job->args == NULL || job->args[0] == NULL || job->envp == NULL ||
+      (cwd_type == napi_string && job->cwd == NULL)) {
+    napi_throw_type_error(env, "EINVAL", "spawn: file, args, env and cwd must be strings without NUL");
+    free_job(job);
+    return NULL;
+  }
+  return job;
+}
+
+/**
+ * Starts the job's program. Touches no JS value, so it may run on a worker thread: every
+ * descriptor it makes is close-on-exec until posix_spawn dup2s the child's ends onto 0-2 in the
+ * child alone, so a program started meanwhile by another thread inherits none of them.
+ */
+static void run_spawn(SpawnJob *job) {
   int child[MAX_STDIO] = {-1, -1, -1};
-  napi_value result = NULL;
-  int err = 0;
-  const char *failed = "spawn";
   posix_spawn_file_actions_t actions;
   posix_spawnattr_t attr;
   int have_actions = 0, have_attr = 0;
+  int err = 0;
 
-  if (file == NULL || args == NULL || args[0] == NULL || envp == NULL ||
-      (cwd_type == napi_string && cwd == NULL)) {
-    napi_throw_type_error(env, "EINVAL", "spawn: file, args, env and cwd must be strings without NUL");
-    goto done;
-  }
   for (int i = 0; i < MAX_STDIO; i++) {
-    if (stdio[i] != STDIO_PIPE) continue;
+    if (job->stdio[i] != STDIO_PIPE) continue;
     int pair[2];
     if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) != 0) {
       err = errno;  // EMFILE, ENFILE: reported as the spawn failing, as libuv does
-      goto fail;
+      goto done;
     }
-    parent[i] = pair[0];
+    job->parent[i] = pair[0];
     child[i] = pair[1];
   }
-  if ((err = posix_spawn_file_actions_init(&actions)) != 0) goto fail;
+  if ((err = posix_spawn_file_actions_init(&actions)) != 0) goto done;
   have_actions = 1;
-  if ((err = posix_spawnattr_init(&attr)) != 0) goto fail;
+  if ((err = posix_spawnattr_init(&attr)) != 0) goto done;
   have_attr = 1;
   for (int i = 0; i < MAX_STDIO; i++) {
-    if (stdio[i] == STDIO_PIPE) err = posix_spawn_file_actions_adddup2(&actions, child[i], i);
-    else if (stdio[i] == STDIO_IGNORE)
+    if (job->stdio[i] == STDIO_PIPE) err = posix_spawn_file_actions_adddup2(&actions, child[i], i);
+    else if (job->stdio[i] == STDIO_IGNORE)
       err = posix_spawn_file_actions_addopen(&actions, i, "/dev/null", O_RDWR, 0);
-    if (err != 0) goto fail;
+    if (err != 0) goto done;
   }
-  if (cwd != NULL) {
+  if (job->cwd != NULL) {
     // A chdir failing in the child would look like the program missing (every PATH candidate
     // fails alike): look first, so a bad directory is reported as such (ENOENT, ENOTDIR).
     struct stat st;
-    if (stat(cwd, &st) != 0) err = errno;
+    if (stat(job->cwd, &st) != 0) err = errno;
     else if (!S_ISDIR(st.st_mode)) err = ENOTDIR;
-    if (err != 0 || (err = posix_spawn_file_actions_addchdir_np(&actions, cwd)) != 0) goto fail;
+    if (err != 0 || (err = posix_spawn_file_actions_addchdir_np(&actions, job->cwd)) != 0) goto done;
   }
   // As libuv does for its children: every signal at its default action, none blocked (Node
   // ignores SIGPIPE, and a child must not inherit that). Every bit, not sigfillset(): that leaves
@@ -222,14 +266,14 @@ static napi_value spawn_program(napi_env env, napi_callback_info info) {
   sigset_t all, none;
   memset(&all, 0xff, sizeof all);
   sigemptyset(&none);
-  short flags = POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK | (new_session ? POSIX_SPAWN_SETSID : 0);
+  short flags = POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK | (job->new_session ? POSIX_SPAWN_SETSID : 0);
   if ((err = posix_spawnattr_setsigdefault(&attr, &all)) != 0 ||
       (err = posix_spawnattr_setsigmask(&attr, &none)) != 0 ||
       (err = posix_spawnattr_setflags(&attr, flags)) != 0) {
-    goto fail;
+    goto done;
   }
   pid_t pid;
-  if ((err = spawn_searching(&pid, file, &actions, &attr, args, envp)) != 0) goto fail;
+  if ((err = spawn_searching(&pid, job->file, &actions, &attr, job->args, job->envp)) != 0) goto done;
 
   // The child runs. A pidfd refers to it and no other, whatever happens to the pid (and is
   // close-on-exec from the start).
@@ -239,33 +283,116 @@ static napi_value spawn_program(napi_env env, napi_callback_info info) {
     err = errno;
     kill(pid, SIGKILL);
     waitpid(pid, NULL, 0);
-    failed = "pidfd_open";
-    goto fail;
+    job->failed = "pidfd_open";
+    goto done;
   }
+  job->pid = pid;
+  job->pidfd = pidfd;
+
+done:
+  job->err = err;
+  for (int i = 0; i < MAX_STDIO; i++) {
+    if (child[i] >= 0) close(child[i]);
+    if (err != 0 && job->parent[i] >= 0) {
+      close(job->parent[i]);
+      job->parent[i] = -1;
+    }
+  }
+  if (have_actions) posix_spawn_file_actions_destroy(&actions);
+  if (have_attr) posix_spawnattr_destroy(&attr);
+}
+
+/** [pid, pidfd, stdinFd, stdoutFd, stderrFd] of a job that succeeded; its descriptors pass to JS. */
+static napi_value job_result(napi_env env, SpawnJob *job) {
+  napi_value result;
   napi_create_array_with_length(env, 5, &result);
-  int values[5] = {pid, pidfd, parent[0], parent[1], parent[2]};
+  int values[5] = {job->pid, job->pidfd, job->parent[0], job->parent[1], job->parent[2]};
   for (uint32_t i = 0; i < 5; i++) {
     napi_value number;
     napi_create_int32(env, values[i], &number);
     napi_set_element(env, result, i, number);
   }
-  for (int i = 0; i < MAX_STDIO; i++) parent[i] = -1;  // handed over
-  goto done;
-
-fail:
-  throw_code(env, err, failed, file);
-done:
-  for (int i = 0; i < MAX_STDIO; i++) {
-    if (child[i] >= 0) close(child[i]);
-    if (parent[i] >= 0) close(parent[i]);
-  }
-  if (have_actions) posix_spawn_file_actions_destroy(&actions);
-  if (have_attr) posix_spawnattr_destroy(&attr);
-  free(file);
-  free(cwd);
-  free_strings(args);
-  free_strings(envp);
+  for (int i = 0; i < MAX_STDIO; i++) job->parent[i] = -1;  // handed over
   return result;
+}
+
+static napi_value spawn_program(napi_env env, napi_callback_info info) {
+  size_t argc = 6;
+  napi_value argv[6];
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 6) {
+    napi_throw_type_error(env, "EINVAL", "spawn(file, args, env, cwd, newSession, stdio)");
+    return NULL;
+  }
+  SpawnJob *job = parse_job(env, argv);
+  if (job == NULL) return NULL;
+  run_spawn(job);
+  napi_value result = NULL;
+  if (job->err != 0) napi_throw(env, spawn_error(env, job->err, job->failed, job->file));
+  else result = job_result(env, job);
+  free_job(job);
+  return result;
+}
+
+// spawnAsync: the same on a libuv worker thread. posix_spawn's caller waits until the child has
+// called exec, and on a busy machine the child may wait that long for a CPU: on the JS thread,
+// that wait stopped every other session's relay with it.
+
+static void execute_spawn(napi_env env, void *data) {
+  (void)env;
+  run_spawn(data);
+}
+
+static void complete_spawn(napi_env env, napi_status status, void *data) {
+  SpawnJob *job = data;
+  napi_handle_scope scope;
+  napi_open_handle_scope(env, &scope);
+  napi_value callback, global, args[2], ignored;
+  napi_get_reference_value(env, job->callback, &callback);
+  napi_get_global(env, &global);
+  napi_get_null(env, &args[0]);
+  napi_get_null(env, &args[1]);
+  if (status != napi_ok) {
+    // Cancelled (it is never queued long enough for that) or a failure of Node's own.
+    napi_throw_error(env, NULL, "spawnAsync: the work did not run");
+    napi_get_and_clear_last_exception(env, &args[0]);
+    if (job->err == 0 && job->pidfd > 0) {
+      kill(job->pid, SIGKILL);
+      waitpid(job->pid, NULL, 0);
+      close(job->pidfd);
+    }
+  } else if (job->err != 0) {
+    args[0] = spawn_error(env, job->err, job->failed, job->file);
+  } else {
+    args[1] = job_result(env, job);
+  }
+  napi_delete_reference(env, job->callback);
+  napi_delete_async_work(env, job->work);
+  free_job(job);
+  napi_call_function(env, global, callback, 2, args, &ignored);
+  napi_close_handle_scope(env, scope);
+}
+
+static napi_value spawn_program_async(napi_env env, napi_callback_info info) {
+  size_t argc = 7;
+  napi_value argv[7];
+  napi_valuetype type;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 7 ||
+      napi_typeof(env, argv[6], &type) != napi_ok || type != napi_function) {
+    napi_throw_type_error(env, "EINVAL", "spawnAsync(file, args, env, cwd, newSession, stdio, callback)");
+    return NULL;
+  }
+  SpawnJob *job = parse_job(env, argv);
+  if (job == NULL) return NULL;
+  napi_value name;
+  napi_create_string_utf8(env, "shellgate:spawn", NAPI_AUTO_LENGTH, &name);
+  if (napi_create_reference(env, argv[6], 1, &job->callback) != napi_ok ||
+      napi_create_async_work(env, NULL, name, execute_spawn, complete_spawn, job, &job->work) != napi_ok ||
+      napi_queue_async_work(env, job->work) != napi_ok) {
+    napi_throw_error(env, "EIO", "spawnAsync: cannot queue the work");
+    free_job(job);  // a reference or work made before the failure is left to the environment's end
+    return NULL;
+  }
+  return NULL;
 }
 
 // ---- watchExit ----------------------------------------------------------------------------------
@@ -398,7 +525,7 @@ static napi_value keeper_request(napi_env env, napi_callback_info info) {
 }
 
 NAPI_MODULE_INIT() {
-  napi_value spawn_fn, watch_fn, request_fn;
+  napi_value spawn_fn, spawn_async_fn, watch_fn, request_fn;
   if (napi_create_function(env, "keeperRequest", NAPI_AUTO_LENGTH, keeper_request, NULL, &request_fn) !=
           napi_ok ||
       napi_set_named_property(env, exports, "keeperRequest", request_fn) != napi_ok) {
@@ -406,6 +533,9 @@ NAPI_MODULE_INIT() {
   }
   if (napi_create_function(env, "spawn", NAPI_AUTO_LENGTH, spawn_program, NULL, &spawn_fn) != napi_ok ||
       napi_set_named_property(env, exports, "spawn", spawn_fn) != napi_ok ||
+      napi_create_function(env, "spawnAsync", NAPI_AUTO_LENGTH, spawn_program_async, NULL, &spawn_async_fn) !=
+          napi_ok ||
+      napi_set_named_property(env, exports, "spawnAsync", spawn_async_fn) != napi_ok ||
       napi_create_function(env, "watchExit", NAPI_AUTO_LENGTH, watch_exit, NULL, &watch_fn) != napi_ok ||
       napi_set_named_property(env, exports, "watchExit", watch_fn) != napi_ok) {
     return NULL;

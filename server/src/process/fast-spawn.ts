@@ -32,6 +32,12 @@ interface SpawnAddon {
     newSession: boolean,
     stdio: number[],
   ): [pid: number, pidfd: number, stdin: number, stdout: number, stderr: number];
+  spawnAsync(
+    ...args: [
+      ...Parameters<SpawnAddon['spawn']>,
+      callback: (error: Error | null, started: ReturnType<SpawnAddon['spawn']> | null) => void,
+    ]
+  ): void;
   watchExit(pidfd: number, pid: number, onExit: (code: number | null, signal: number | null) => void): void;
 }
 
@@ -41,7 +47,7 @@ let addon: SpawnAddon | null | undefined;
 function loadAddon(): SpawnAddon | null {
   if (addon === undefined) {
     // Not built (npm ci builds it): child_process it is.
-    const loaded = loadNative<SpawnAddon>('spawn', ['spawn', 'watchExit']);
+    const loaded = loadNative<SpawnAddon>('spawn', ['spawn', 'spawnAsync', 'watchExit']);
     addon = loaded instanceof Error ? null : loaded;
   }
   return addon;
@@ -86,7 +92,11 @@ export class FastChild extends EventEmitter {
   readonly stdout: Readable | null;
   readonly stderr: Readable | null;
 
-  constructor(pid: number, fds: [number, number, number]) {
+  /**
+   * `announce`: emit 'spawn' on the next tick, as child_process does. A child started on a worker
+   * thread is only constructed once it runs; its caller is told by the promise instead.
+   */
+  constructor(pid: number, fds: [number, number, number], announce = true) {
     super();
     this.pid = pid;
     const [stdin, stdout, stderr] = fds;
@@ -94,7 +104,7 @@ export class FastChild extends EventEmitter {
     this.stdout = stdout < 0 ? null : new Socket({ fd: stdout, readable: true, writable: false });
     this.stderr = stderr < 0 ? null : new Socket({ fd: stderr, readable: true, writable: false });
     // As child_process does: 'spawn' after the caller could subscribe.
-    process.nextTick(() => this.emit('spawn'));
+    if (announce) process.nextTick(() => this.emit('spawn'));
   }
 
   /** @internal The child was reaped: as child_process does, stdin goes with it. */
@@ -104,14 +114,10 @@ export class FastChild extends EventEmitter {
   }
 }
 
-/**
- * Starts `command` with posix_spawn when `options` allow it; `null` means "use child_process".
- * Throws what child_process.spawn would throw synchronously for a system error (with `syscall`
- * `spawn <file>` and an errno `code`), so the caller reports both paths the same way.
- */
-export function fastSpawn(command: Command, options: SpawnOptions): FastChild | null {
-  const native = loadAddon();
-  if (native === null) return null;
+type SpawnArgs = Parameters<SpawnAddon['spawn']>;
+
+/** The addon's arguments for `command`, or null when `options` need child_process. */
+function spawnArgs(command: Command, options: SpawnOptions): SpawnArgs | null {
   for (const [name, value] of Object.entries(options)) {
     if (value !== undefined && !HANDLED_OPTIONS.has(name)) return null;
   }
@@ -133,25 +139,34 @@ export function fastSpawn(command: Command, options: SpawnOptions): FastChild | 
       : typeof options.cwd === 'string'
         ? options.cwd
         : fileURLToPath(options.cwd);
-  let started: ReturnType<SpawnAddon['spawn']>;
-  try {
-    started = native.spawn(
-      command.file,
-      [command.file, ...command.args],
-      environment(options.env),
-      cwd,
-      options.detached === true,
-      kinds.map((kind) => STDIO_CODES[kind]),
-    );
-  } catch (error) {
-    if (error instanceof Error && 'syscall' in error && error.syscall === `pidfd_open ${command.file}`) {
-      addon = null; // a kernel before 5.3: from now on, child_process
-      return null;
-    }
-    throw error;
+  return [
+    command.file,
+    [command.file, ...command.args],
+    environment(options.env),
+    cwd,
+    options.detached === true,
+    kinds.map((kind) => STDIO_CODES[kind]),
+  ];
+}
+
+/** A kernel before 5.3 has no pidfds: from then on, child_process. */
+function lacksPidfds(error: unknown, command: Command): boolean {
+  if (error instanceof Error && 'syscall' in error && error.syscall === `pidfd_open ${command.file}`) {
+    addon = null;
+    return true;
   }
+  return false;
+}
+
+/** Wraps what the addon started and watches its exit. */
+function adopt(
+  native: SpawnAddon,
+  command: Command,
+  started: ReturnType<SpawnAddon['spawn']>,
+  announce: boolean,
+): FastChild {
   const [pid, pidfd, stdin, stdout, stderr] = started;
-  const child = new FastChild(pid, [stdin, stdout, stderr]);
+  const child = new FastChild(pid, [stdin, stdout, stderr], announce);
   try {
     // On failure the addon has killed and reaped the child: it ran unwatched for no time.
     native.watchExit(pidfd, pid, (code, signal) => child.exited(code, signal));
@@ -163,4 +178,48 @@ export function fastSpawn(command: Command, options: SpawnOptions): FastChild | 
     });
   }
   return child;
+}
+
+/**
+ * Starts `command` with posix_spawn when `options` allow it; `null` means "use child_process".
+ * Throws what child_process.spawn would throw synchronously for a system error (with `syscall`
+ * `spawn <file>` and an errno `code`), so the caller reports both paths the same way.
+ */
+export function fastSpawn(command: Command, options: SpawnOptions): FastChild | null {
+  const native = loadAddon();
+  const args = native === null ? null : spawnArgs(command, options);
+  if (native === null || args === null) return null;
+  let started: ReturnType<SpawnAddon['spawn']>;
+  try {
+    started = native.spawn(...args);
+  } catch (error) {
+    if (lacksPidfds(error, command)) return null;
+    throw error;
+  }
+  return adopt(native, command, started, true);
+}
+
+/**
+ * fastSpawn with the spawn itself on a worker thread, so that the event loop goes on while the
+ * child starts: the child resolves once it runs (no 'spawn' event follows), system errors reject
+ * as fastSpawn throws them. `null`: use child_process (or fastSpawn) instead.
+ */
+export function fastSpawnAsync(command: Command, options: SpawnOptions): Promise<FastChild | null> | null {
+  const native = loadAddon();
+  const args = native === null ? null : spawnArgs(command, options);
+  if (native === null || args === null) return null;
+  return new Promise((resolve, reject) => {
+    native.spawnAsync(...args, (error, started) => {
+      if (error !== null || started === null) {
+        if (lacksPidfds(error, command)) resolve(null);
+        else reject(error ?? new Error(`spawn ${command.file}: no result`));
+        return;
+      }
+      try {
+        resolve(adopt(native, command, started, false));
+      } catch (adoptError) {
+        reject(adoptError instanceof Error ? adoptError : new Error(String(adoptError)));
+      }
+    });
+  });
 }

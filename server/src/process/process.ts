@@ -1,14 +1,22 @@
+import type { SpawnOptions } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { checkCommand, parseArgv, type Command } from './command.js';
 import { deferred } from './deferred.js';
 import { ProcessError } from './errors.js';
 import { Input } from './input.js';
-import { isSigkill, keeperUnavailable, requestFromKeeper, underKeeper, validateKeeper } from './keeper.js';
+import {
+  isSigkill,
+  keeperUnavailable,
+  requestFromKeeper,
+  underKeeper,
+  validateKeeper,
+  type KeeperSpec,
+} from './keeper.js';
 import { Lifecycle } from './lifecycle.js';
 import { pipeSource } from './output.js';
 import { ProcessBase } from './process-base.js';
 import { sendSignal, validateSignal } from './signal.js';
-import { spawnError, startChild, type Child, type SpawnOutcome } from './spawn.js';
+import { spawnError, startChild, startChildAsync, type Child, type SpawnOutcome } from './spawn.js';
 import type { EscalationStep } from './terminate.js';
 import type { ExitStatus, ProcessOptions } from './types.js';
 import { validateFlag, validateHighWaterMark } from './validate.js';
@@ -19,11 +27,24 @@ import { validateFlag, validateHighWaterMark } from './validate.js';
  */
 export class Process extends ProcessBase {
   /** Resolves once the OS started the child; rejects with a `ProcessError` naming the command. */
-  static async spawn(argv: string[] | string, options?: ProcessOptions): Promise<Process> {
-    const started = new Process(argv, options);
+  static async spawn(argv: string[] | string, options: ProcessOptions = {}): Promise<Process> {
+    // Unlike the constructor, the event loop goes on while the child starts (fast-spawn.ts).
+    const plan = planSpawn(argv, options);
+    const outcome =
+      plan.refused !== null ? { error: plan.refused } : await startChildAsync(plan.target, plan.spawnOptions);
+    Process.#prepared = { plan, outcome };
+    let started: Process;
+    try {
+      started = new Process(argv, options);
+    } finally {
+      Process.#prepared = undefined;
+    }
     await started.#spawned.promise;
     return started;
   }
+
+  /** What spawn() has planned and started, for the constructor it calls next (synchronously). */
+  static #prepared: { plan: SpawnPlan; outcome: SpawnOutcome } | undefined;
 
   readonly #command: Command;
   readonly #child: Child | null;
@@ -40,42 +61,24 @@ export class Process extends ProcessBase {
    * them and `pid`-dependent calls throw them. `Process.spawn()` reports them up front.
    */
   constructor(argv: string[] | string, options: ProcessOptions = {}) {
-    const { highWaterMark, collect = true, killGroupOnExit, keeper, cgroup, ...spawnOptions } = options;
-    const command = parseArgv(argv);
-    const keeperSpec = validateKeeper(keeper, cgroup);
-    const validHighWaterMark = validateHighWaterMark(highWaterMark);
-    const group = spawnOptions.detached === true;
-    const validKillGroupOnExit = validateFlag('killGroupOnExit', killGroupOnExit);
-    if (validKillGroupOnExit && !group) {
-      // Without its own group the child shares ours: there is no group of its to kill.
-      throw new ProcessError('EINVAL', 'killGroupOnExit requires detached: true');
-    }
-    if (keeperSpec !== null && !group) {
-      // The keeper leads the program's group and session; in ours it would have neither to keep.
-      throw new ProcessError('EINVAL', 'keeper requires detached: true');
-    }
-
-    // The keeper reports a program it cannot run only as exit status 127: look first, as for PTYs.
-    const refused =
-      keeperSpec === null
-        ? null
-        : (keeperUnavailable() ??
-          checkCommand(command, directory(spawnOptions.cwd), (spawnOptions.env ?? process.env).PATH));
+    const prepared = Process.#prepared;
+    Process.#prepared = undefined;
+    const plan = prepared?.plan ?? planSpawn(argv, options);
+    const { command, keeperSpec, spawnOptions } = plan;
     const started: SpawnOutcome =
-      refused !== null
-        ? { error: refused }
-        : startChild(keeperSpec === null ? command : underKeeper(command, keeperSpec), spawnOptions);
+      prepared?.outcome ??
+      (plan.refused !== null ? { error: plan.refused } : startChild(plan.target, spawnOptions));
     const child = started.child ?? null;
     // Its `draining` lasts until both pipes are at EOF; `running` includes the tick before 'spawn'.
     super(
       new Lifecycle(pipeSource(child?.stdout ?? null), pipeSource(child?.stderr ?? null), {
-        collect,
-        highWaterMark: validHighWaterMark,
+        collect: plan.collect,
+        highWaterMark: plan.highWaterMark,
       }),
     );
     this.#command = command;
-    this.#group = group;
-    this.#killGroupOnExit = validKillGroupOnExit;
+    this.#group = plan.group;
+    this.#killGroupOnExit = plan.killGroupOnExit;
     this.#keeper = keeperSpec !== null;
     this.#child = child;
     this.#input = new Input(child?.stdin ?? null, command.name);
@@ -87,7 +90,8 @@ export class Process extends ProcessBase {
       return;
     }
     const cwd = spawnOptions.cwd;
-    started.child.once('spawn', () => this.#spawned.resolve());
+    if (started.running === true) this.#spawned.resolve();
+    else started.child.once('spawn', () => this.#spawned.resolve());
     started.child.on('error', (error: unknown) => {
       // Before a pid exists an error is the spawn failing; later ones (an abort signal option,
       // say) are followed by the 'exit' that tells the outcome.
@@ -190,6 +194,56 @@ export class Process extends ProcessBase {
     }
     return pid;
   }
+}
+
+/** The constructor's checks of argv and options, and what to start (the keeper, or the program). */
+interface SpawnPlan {
+  command: Command;
+  keeperSpec: KeeperSpec | null;
+  /** The command posix_spawn or child_process starts: the program, or the keeper with it. */
+  target: Command;
+  spawnOptions: SpawnOptions;
+  collect: boolean;
+  highWaterMark: number;
+  group: boolean;
+  killGroupOnExit: boolean;
+  /** Why it cannot start, found before trying (the keeper missing, the program not found). */
+  refused: ProcessError | null;
+}
+
+/** Throws ProcessError EINVAL for options that can never work; spawn failures are in `refused`. */
+function planSpawn(argv: string[] | string, options: ProcessOptions): SpawnPlan {
+  const { highWaterMark, collect = true, killGroupOnExit, keeper, cgroup, ...spawnOptions } = options;
+  const command = parseArgv(argv);
+  const keeperSpec = validateKeeper(keeper, cgroup);
+  const validHighWaterMark = validateHighWaterMark(highWaterMark);
+  const group = spawnOptions.detached === true;
+  const validKillGroupOnExit = validateFlag('killGroupOnExit', killGroupOnExit);
+  if (validKillGroupOnExit && !group) {
+    // Without its own group the child shares ours: there is no group of its to kill.
+    throw new ProcessError('EINVAL', 'killGroupOnExit requires detached: true');
+  }
+  if (keeperSpec !== null && !group) {
+    // The keeper leads the program's group and session; in ours it would have neither to keep.
+    throw new ProcessError('EINVAL', 'keeper requires detached: true');
+  }
+  // The keeper reports a program it cannot run only as exit status 127: look first, as for PTYs.
+  const refused =
+    keeperSpec === null
+      ? null
+      : (keeperUnavailable() ??
+        checkCommand(command, directory(spawnOptions.cwd), (spawnOptions.env ?? process.env).PATH));
+  return {
+    command,
+    keeperSpec,
+    target: keeperSpec === null ? command : underKeeper(command, keeperSpec),
+    spawnOptions,
+    collect,
+    highWaterMark: validHighWaterMark,
+    group,
+    killGroupOnExit: validKillGroupOnExit,
+    refused,
+  };
 }
 
 function directory(cwd: string | URL | undefined): string {

@@ -10,7 +10,7 @@ import {
   type Command,
 } from './command.js';
 import { ProcessError, spawnErrnoCode } from './errors.js';
-import { fastSpawn } from './fast-spawn.js';
+import { fastSpawn, fastSpawnAsync } from './fast-spawn.js';
 
 /**
  * What the core uses of a started child, as both child_process and posix_spawn's FastChild give
@@ -23,7 +23,8 @@ export interface Child extends EventEmitter {
   readonly stderr: Readable | null;
 }
 
-export type SpawnOutcome = { child: Child; error?: undefined } | { child?: undefined; error: ProcessError };
+export type SpawnOutcome =
+  { child: Child; error?: undefined; running?: boolean } | { child?: undefined; error: ProcessError };
 
 /**
  * Starts the child: with posix_spawn where it can (fast-spawn.ts), else child_process. Failures
@@ -35,13 +36,31 @@ export function startChild(command: Command, options: SpawnOptions): SpawnOutcom
   try {
     return { child: fastSpawn(command, options) ?? spawn(command.file, command.args, options) };
   } catch (error) {
-    if (isSystemSpawnError(error)) return { error: spawnError(error, command, options.cwd) };
-    // Bad option types and the like: the caller's bug, reported at once.
-    throw new ProcessError('EINVAL', `invalid spawn options for ${JSON.stringify(command.name)}`, {
-      cause: error,
-      command: command.name,
-    });
+    return failedOutcome(error, command, options);
   }
+}
+
+/**
+ * startChild without stopping the event loop while the child starts, where posix_spawn can start
+ * it: the outcome comes once the child runs (`running`: no 'spawn' event follows).
+ */
+export async function startChildAsync(command: Command, options: SpawnOptions): Promise<SpawnOutcome> {
+  try {
+    const child = await fastSpawnAsync(command, options);
+    if (child !== null) return { child, running: true };
+  } catch (error) {
+    return failedOutcome(error, command, options);
+  }
+  return startChild(command, options);
+}
+
+function failedOutcome(error: unknown, command: Command, options: SpawnOptions): SpawnOutcome {
+  if (isSystemSpawnError(error)) return { error: spawnError(error, command, options.cwd) };
+  // Bad option types and the like: the caller's bug, reported at once.
+  throw new ProcessError('EINVAL', `invalid spawn options for ${JSON.stringify(command.name)}`, {
+    cause: error,
+    command: command.name,
+  });
 }
 
 function isSystemSpawnError(error: unknown): boolean {

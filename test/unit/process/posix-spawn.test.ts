@@ -43,8 +43,15 @@ function inheritableFds(): number[] {
     });
 }
 
-async function describeStart(options: ProcessOptions): Promise<string> {
-  const p = cleanup.process(new Process(['sh', '-c', DESCRIBE_SELF], options));
+/** `how`: the constructor (posix_spawn on this thread) or Process.spawn (on a worker thread). */
+async function describeStart(
+  options: ProcessOptions,
+  how: 'construct' | 'spawn' = 'construct',
+): Promise<string> {
+  const argv = ['sh', '-c', DESCRIBE_SELF];
+  const p = cleanup.process(
+    how === 'spawn' ? await Process.spawn(argv, options) : new Process(argv, options),
+  );
   assert.deepEqual(await p.wait(), { code: 0, signal: null });
   const [out, err] = p.readBoth();
   assert.equal(err.toString(), '');
@@ -60,6 +67,8 @@ test('posix_spawn and child_process start a program with the same signals, cwd, 
       // argv0 is one of the options only child_process handles: it takes the other path.
       const forked = await describeStart({ ...options, argv0: 'sh' });
       assert.equal(fast, forked, `detached ${detached}, stdio ${JSON.stringify(stdio)}`);
+      const offThread = await describeStart(options, 'spawn');
+      assert.equal(offThread, fast, `Process.spawn, detached ${detached}, stdio ${JSON.stringify(stdio)}`);
       assert.match(fast, /^SigIgn:\s*0+$/m, 'no signal ignored (Node ignores SIGPIPE; children must not)');
       assert.match(fast, /^SigBlk:\s*0+$/m, 'no signal blocked');
       assert.match(fast, /^\/tmp$/m);
@@ -93,4 +102,33 @@ test("the program is looked up in the child's PATH, and a script without #! runs
   assert.equal(p.read().toString(), `hello from ${join(dir, 'greet')} with arg\n`);
   // Found but not executable, and nothing else by that name: EACCES, as execvp says.
   await assert.rejects(Process.spawn(['locked'], { env: { PATH: dir } }), { code: 'EACCES' });
+});
+
+test('children started at once on worker threads hold only their own stdio, and each ends alone', async () => {
+  const children = await Promise.all(
+    Array.from({ length: 16 }, () => Process.spawn(['cat'], { detached: true })),
+  );
+  for (const child of children) cleanup.process(child);
+  const inherited = inheritableFds();
+  for (const child of children) {
+    const fds = readdirSync(`/proc/${child.pid}/fd`).map(Number);
+    // A sibling's pipe end held here would keep that sibling's output open after it exits.
+    assert.deepEqual(
+      fds.filter((fd) => fd > 2 && !inherited.includes(fd)),
+      [],
+      `cat ${child.pid} holds ${fds.join(' ')}`,
+    );
+  }
+  for (const [index, child] of children.entries()) {
+    child.write(`line ${index}\n`);
+    child.closeInput();
+    assert.deepEqual(await child.wait(), { code: 0, signal: null });
+    assert.equal(child.read().toString(), `line ${index}\n`);
+  }
+});
+
+test('Process.spawn reports a program that cannot start as the constructor does', async () => {
+  await assert.rejects(Process.spawn(['/nonexistent/program']), { code: 'ENOENT' });
+  await assert.rejects(Process.spawn(['true'], { cwd: '/nonexistent-dir' }), { code: 'ENOENT' });
+  await assert.rejects(Process.spawn(['true'], { killGroupOnExit: true }), { code: 'EINVAL' });
 });
