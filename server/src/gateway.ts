@@ -162,6 +162,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       logins: context.authenticator.logins,
       loginTtlMs: config.limits.loginTtlMs,
       revokeLogin: (loginId) => connections.revokeLogin(loginId),
+      clientAddress: (request) => context.proxy.clientAddress(request),
     });
     context.registry.observe({
       created: (session) => fleet.sessionCreated(session),

@@ -59,8 +59,10 @@ async function startNode(name: NodeName): Promise<Gateway> {
         leaseSeconds: LEASE_SECONDS,
       },
       log: { level: 'info', audit: join(auditDir, `${name}.jsonl`) },
-      // Profiles may differ per node.
-      ...(name === 'c' ? { profiles: { 'only-on-c': { argv: ['true'], mode: 'pipe' } } } : {}),
+      // Profiles may differ per node; c stands behind a reverse proxy (the test, on loopback).
+      ...(name === 'c'
+        ? { profiles: { 'only-on-c': { argv: ['true'], mode: 'pipe' } }, trustedProxies: ['loopback'] }
+        : {}),
     },
     env: { SHELLGATE_FLEET_SECRET: SECRET },
   });
@@ -257,6 +259,50 @@ describe('fleet', () => {
       return info?.state === 'exited' ? info : undefined;
     });
     assert.equal(seen.node, 'a');
+  });
+
+  test("through a trusted proxy, the owner's audit records name the client, not the proxy", async () => {
+    const auditOfA = async (event: string, session: string): Promise<Record<string, unknown> | undefined> =>
+      (await readFile(join(auditDir, 'a.jsonl'), 'utf8'))
+        .split('\n')
+        .filter((line) => line.includes(`"event":"${event}"`) && line.includes(session))
+        .map((line) => JSON.parse(line) as Record<string, unknown>)
+        .find((record) => record.session === session);
+    // c believes X-Forwarded-For from loopback; it forwards both requests to a, which owns the session.
+    const created = await api(node('c').url, 'POST', '/api/sessions', {
+      token: OPERATOR,
+      headers: { 'x-forwarded-for': '203.0.113.21' },
+      body: { profile: 'sh', args: ['echo ready; sleep 30'], node: 'a' },
+    });
+    assert.equal(created.status, 201, created.text);
+    const session = sessionInfoSchema.parse(get(created.body, 'session'));
+    if (session.pid !== null) groups.add(session.pid);
+    assert.equal(session.node, 'a');
+    const viaC = await connect(node('c').url, session.id, {
+      token: OPERATOR,
+      role: 'view',
+      headers: { 'x-forwarded-for': '203.0.113.22' },
+    });
+    await viaC.waitForOutput((text) => text.includes('ready'));
+    await viaC.close();
+    const spawn = await eventually("a's spawn record", () => auditOfA('spawn', session.id));
+    assert.equal(spawn.from, '203.0.113.21');
+    const attach = await eventually("a's attach record", () => auditOfA('attach', session.id));
+    assert.equal(attach.from, '203.0.113.22');
+    // An unsigned call on c's internal path, through the proxy: the refusal names the client too.
+    const unsigned = await api(node('c').url, 'GET', `/fleet/v1/api/sessions/${session.id}`, {
+      headers: { 'x-forwarded-for': '203.0.113.23' },
+    });
+    assert.equal(unsigned.status, 401);
+    const refusal = await eventually("c's refusal record", async () =>
+      (await readFile(join(auditDir, 'c.jsonl'), 'utf8'))
+        .split('\n')
+        .filter((line) => line.includes('"auth-refused"') && line.includes('/fleet/v1/'))
+        .map((line) => JSON.parse(line) as Record<string, unknown>)
+        .find((record) => record.from === '203.0.113.23'),
+    );
+    assert.equal(refusal.who, null);
+    await api(node('a').url, 'DELETE', `/api/sessions/${session.id}`, { token: OPERATOR });
   });
 
   test('a cookie from A works on B; logout on B closes streams opened with it on A and through C', async () => {

@@ -80,63 +80,47 @@ function kill(pid: number): void {
   }
 }
 
-/** The gateway's own directory, under which each session gets one. */
-export class GatewayCgroup {
-  /**
-   * Creates the gateway's directory under `parent` and checks it can do the job: `cgroup.kill`
-   * exists (Linux 5.14+). Limits are applied when their controllers can be delegated to it;
-   * `inForce` says which are. Throws ECGROUP with the reason otherwise.
-   */
-  static create(parent: string, limits: CgroupLimits): GatewayCgroup {
-    const dir = join(parent, `shellgate-${process.pid}-${randomBytes(4).toString('hex')}`);
-    try {
-      mkdirSync(dir);
-    } catch (error) {
-      throw new ContainmentError('ECGROUP', `cannot create the cgroup ${dir}: ${errorText(error)}`, {
-        cause: error,
-      });
-    }
-    if (!existsSync(join(dir, 'cgroup.kill'))) {
-      rmdirSync(dir);
-      throw new ContainmentError(
-        'ECGROUP',
-        `${parent} is not a cgroup v2 directory with cgroup.kill (Linux 5.14+)`,
-      );
-    }
-    const wanted = [
-      ...(limits.pidsMax === undefined ? [] : ['pids']),
-      ...(limits.memoryMaxBytes === undefined ? [] : ['memory']),
-    ];
-    // The parent hands them to the gateway's directory (which works where it has no processes of its
-    // own, or is the root), which hands them to each session's.
-    if (wanted.length > 0 && !controllers(dir).has(wanted[0] ?? '')) delegate(parent, wanted);
-    const delegated = wanted.length > 0 && delegate(dir, wanted);
-    return new GatewayCgroup(dir, {
-      pidsMax: delegated ? limits.pidsMax : undefined,
-      memoryMaxBytes: delegated ? limits.memoryMaxBytes : undefined,
+/**
+ * Creates the gateway's directory under `parent` and checks that `marker` is in it (the hierarchy is
+ * the kind wanted); removes it again and throws ECGROUP, saying it is not `wanted`, otherwise.
+ */
+function createGatewayDir(parent: string, marker: string, wanted: string): string {
+  const dir = join(parent, `shellgate-${process.pid}-${randomBytes(4).toString('hex')}`);
+  try {
+    mkdirSync(dir);
+  } catch (error) {
+    throw new ContainmentError('ECGROUP', `cannot create the cgroup ${dir}: ${errorText(error)}`, {
+      cause: error,
     });
   }
+  if (!existsSync(join(dir, marker))) {
+    rmdirSync(dir);
+    throw new ContainmentError('ECGROUP', `${parent} is not ${wanted}`);
+  }
+  return dir;
+}
 
+/**
+ * What the v2 and v1 pids hierarchies share: the gateway's directory, a directory per session under
+ * it and their removal. Each hierarchy says only which limits a session's directory gets; killing is
+ * SessionCgroup.remove's, the same for both (cgroup.kill where it is, signalling where it is not).
+ */
+abstract class GatewayDir {
   #sessions = 0;
   readonly #live = new Set<SessionCgroup>();
 
-  private constructor(
-    readonly dir: string,
-    /** The limits written into every session's directory. */
-    readonly inForce: CgroupLimits,
-  ) {}
+  protected constructor(readonly dir: string) {}
 
-  /** A new session's directory, with the limits in force written. Throws ECGROUP. */
+  /** Writes the limits into a new session's directory. */
+  protected abstract writeLimits(sessionDir: string): void;
+
+  /** A new session's directory, with the limits written. Throws ECGROUP. */
   session(): SessionCgroup {
     this.#sessions += 1;
     const dir = join(this.dir, `session-${this.#sessions}`);
     try {
       mkdirSync(dir);
-      if (this.inForce.pidsMax !== undefined)
-        writeFileSync(join(dir, 'pids.max'), String(this.inForce.pidsMax));
-      if (this.inForce.memoryMaxBytes !== undefined) {
-        writeFileSync(join(dir, 'memory.max'), String(this.inForce.memoryMaxBytes));
-      }
+      this.writeLimits(dir);
     } catch (error) {
       try {
         rmdirSync(dir);
@@ -174,74 +158,72 @@ export class GatewayCgroup {
   }
 }
 
+/** The gateway's own cgroup v2 directory, under which each session gets one. */
+export class GatewayCgroup extends GatewayDir {
+  /**
+   * Creates the gateway's directory under `parent` and checks it can do the job: `cgroup.kill`
+   * exists (Linux 5.14+). Limits are applied when their controllers can be delegated to it;
+   * `inForce` says which are. Throws ECGROUP with the reason otherwise.
+   */
+  static create(parent: string, limits: CgroupLimits): GatewayCgroup {
+    const dir = createGatewayDir(
+      parent,
+      'cgroup.kill',
+      'a cgroup v2 directory with cgroup.kill (Linux 5.14+)',
+    );
+    const wanted = [
+      ...(limits.pidsMax === undefined ? [] : ['pids']),
+      ...(limits.memoryMaxBytes === undefined ? [] : ['memory']),
+    ];
+    // The parent hands them to the gateway's directory (which works where it has no processes of its
+    // own, or is the root), which hands them to each session's.
+    if (wanted.length > 0 && !controllers(dir).has(wanted[0] ?? '')) delegate(parent, wanted);
+    const delegated = wanted.length > 0 && delegate(dir, wanted);
+    return new GatewayCgroup(dir, {
+      pidsMax: delegated ? limits.pidsMax : undefined,
+      memoryMaxBytes: delegated ? limits.memoryMaxBytes : undefined,
+    });
+  }
+
+  private constructor(
+    dir: string,
+    /** The limits written into every session's directory. */
+    readonly inForce: CgroupLimits,
+  ) {
+    super(dir);
+  }
+
+  protected writeLimits(sessionDir: string): void {
+    if (this.inForce.pidsMax !== undefined)
+      writeFileSync(join(sessionDir, 'pids.max'), String(this.inForce.pidsMax));
+    if (this.inForce.memoryMaxBytes !== undefined) {
+      writeFileSync(join(sessionDir, 'memory.max'), String(this.inForce.memoryMaxBytes));
+    }
+  }
+}
+
 /**
  * Where cgroup v2 cannot limit processes (no pids controller delegated) but a cgroup v1 pids
  * hierarchy is writable: a directory per session there only for pids.max. The v2 cgroup, if any,
  * still does the killing; the keeper and removal (killing what it lists) do it here otherwise.
  */
-export class PidsV1Cgroup {
+export class PidsV1Cgroup extends GatewayDir {
   static create(parent: string, pidsMax: number): PidsV1Cgroup {
-    const dir = join(parent, `shellgate-${process.pid}-${randomBytes(4).toString('hex')}`);
-    try {
-      mkdirSync(dir);
-    } catch (error) {
-      throw new ContainmentError('ECGROUP', `cannot create the cgroup ${dir}: ${errorText(error)}`, {
-        cause: error,
-      });
-    }
-    if (!existsSync(join(dir, 'pids.max'))) {
-      rmdirSync(dir);
-      throw new ContainmentError('ECGROUP', `${parent} is not a cgroup v1 pids hierarchy (no pids.max)`);
-    }
-    return new PidsV1Cgroup(dir, pidsMax);
+    return new PidsV1Cgroup(
+      createGatewayDir(parent, 'pids.max', 'a cgroup v1 pids hierarchy (no pids.max)'),
+      pidsMax,
+    );
   }
-
-  #sessions = 0;
-  readonly #live = new Set<SessionCgroup>();
 
   private constructor(
-    readonly dir: string,
+    dir: string,
     readonly pidsMax: number,
-  ) {}
-
-  session(): SessionCgroup {
-    this.#sessions += 1;
-    const dir = join(this.dir, `session-${this.#sessions}`);
-    try {
-      mkdirSync(dir);
-      writeFileSync(join(dir, 'pids.max'), String(this.pidsMax));
-    } catch (error) {
-      try {
-        rmdirSync(dir);
-      } catch {
-        // never created, or left for the next start's sweep
-      }
-      throw new ContainmentError('ECGROUP', `cannot set up the session cgroup ${dir}: ${errorText(error)}`, {
-        cause: error,
-      });
-    }
-    const cgroup = new SessionCgroup(dir);
-    this.#live.add(cgroup);
-    return cgroup;
+  ) {
+    super(dir);
   }
 
-  async release(cgroup: SessionCgroup): Promise<void> {
-    await cgroup.remove();
-    this.#live.delete(cgroup);
-  }
-
-  /** Removes its directory before any session was started in it. */
-  abandon(): void {
-    try {
-      rmdirSync(this.dir);
-    } catch {
-      // left for the next start's sweep
-    }
-  }
-
-  async close(): Promise<void> {
-    await Promise.all([...this.#live].map((cgroup) => this.release(cgroup)));
-    await rmdir(this.dir).catch(() => undefined);
+  protected writeLimits(sessionDir: string): void {
+    writeFileSync(join(sessionDir, 'pids.max'), String(this.pidsMax));
   }
 }
 

@@ -2,6 +2,7 @@
 // fleet-wide logins and their revocation, the audit spool and the forwarder. Loaded only when a
 // `fleet` section is configured (gateway.ts imports it dynamically), and with it the `pg` driver.
 import { randomBytes } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 import { ErrorCode, ProtocolError, sessionInfoSchema } from '@shellgate/shared';
 import type { NodeInfo, SessionInfo } from '@shellgate/shared';
 import pg from 'pg';
@@ -47,6 +48,8 @@ export interface FleetDependencies {
   loginTtlMs: number;
   /** Closes the streams opened with a login id (this node's connections). */
   revokeLogin(loginId: string): void;
+  /** The end client's address (through trusted proxies: proxy/trust.ts), signed on to the owner. */
+  clientAddress(request: IncomingMessage): string | undefined;
 }
 
 export async function createFleet(fleet: FleetConfig, deps: FleetDependencies): Promise<Fleet> {
@@ -72,7 +75,7 @@ export async function createFleet(fleet: FleetConfig, deps: FleetDependencies): 
   const signer = new NodeSigner(secret, node);
   const directory = new SessionDirectory(store, logger, node);
   const spool = new AuditSpool(store, logger, node);
-  const forwarder = new Forwarder(signer, logger);
+  const forwarder = new Forwarder(signer, logger, (request) => deps.clientAddress(request));
   const known = new Map<string, string>();
   const remember = (loginId: string): string => {
     const hash = loginHash(loginId);

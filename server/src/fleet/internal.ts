@@ -65,7 +65,10 @@ export function internalRoutes(context: GatewayContext): Router {
     const signed = verified(context, request, request.originalUrl, body, (reason) => {
       context.audit.record('auth-refused', {
         who: null,
-        from: request.socket.remoteAddress,
+        // Whoever sent an unsigned or forged request, named as every other refusal names its
+        // client (through a trusted proxy, the address it forwarded for); a node calling
+        // directly is its own socket's peer either way.
+        from: context.proxy.clientAddress(request),
         method: request.method,
         path: request.originalUrl.slice(0, 200),
         code: ErrorCode.Unauthorized,
@@ -107,7 +110,8 @@ export function internalUpgrade(
   const refuse = (code: ErrorCode, message: string): void => {
     context.audit.record('auth-refused', {
       who: null,
-      from: request.socket.remoteAddress,
+      // As for the internal routes above: the unverified caller, named as any client is.
+      from: context.proxy.clientAddress(request),
       path: url.pathname.slice(0, 200),
       code,
       reason: message,

@@ -46,6 +46,11 @@ export class Forwarder {
   constructor(
     private readonly signer: NodeSigner,
     private readonly logger: Logger,
+    /**
+     * The end client's address, as the rest of the gateway reads it (through trusted proxies): the
+     * owner records it as the request's `from`, so the socket's peer would name the proxy instead.
+     */
+    private readonly clientAddress: (request: IncomingMessage) => string | undefined,
   ) {}
 
   #send(url: URL, options: { method: string; path: string; headers: OutgoingHttpHeaders }) {
@@ -67,7 +72,7 @@ export class Forwarder {
     const url = new URL(base);
     const path = `${INTERNAL_PREFIX}${request.originalUrl}`;
     const payload = body === undefined ? Buffer.alloc(0) : Buffer.from(JSON.stringify(body));
-    const principal = signedPrincipal(credential, request.socket.remoteAddress);
+    const principal = signedPrincipal(credential, this.clientAddress(request));
     const headers: OutgoingHttpHeaders = {
       ...this.signer.sign({ method: request.method, path, body: payload }, principal),
       'content-length': payload.length,
@@ -115,7 +120,7 @@ export class Forwarder {
       upgrade: 'websocket',
       ...this.signer.sign(
         { method: 'GET', path, body: Buffer.alloc(0) },
-        signedPrincipal(credential, request.socket.remoteAddress),
+        signedPrincipal(credential, this.clientAddress(request)),
       ),
     };
     for (const name of UPGRADE_HEADERS) {

@@ -7,13 +7,21 @@ import type { ErrorBody, ErrorCode } from '@shellgate/shared';
 import { RETRY_AFTER_SECONDS } from '../http/errors.js';
 import { SECURITY_HEADERS } from '../http/headers.js';
 
+/** What a refusal may add to its status and error body. */
+export interface RefusalExtras {
+  /** Extra response headers (e.g. the Sec-WebSocket-Version a 426 asks for). */
+  headers?: Readonly<Record<string, string>>;
+  /** Retry-After; by default the one the code always carries (RETRY_AFTER_SECONDS), if any. */
+  retryAfterSeconds?: number | undefined;
+}
+
 export function refuseUpgrade(
   socket: Duplex,
   code: ErrorCode,
   message: string,
-  headers: Readonly<Record<string, string>> = {},
-  retryAfter: number | undefined = RETRY_AFTER_SECONDS[code],
+  { headers = {}, retryAfterSeconds }: RefusalExtras = {},
 ): void {
+  const retryAfter = retryAfterSeconds ?? RETRY_AFTER_SECONDS[code];
   const status = HTTP_STATUS[code];
   const body: ErrorBody = { error: { code, message } };
   const text = JSON.stringify(body);

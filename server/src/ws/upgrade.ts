@@ -32,6 +32,7 @@ import { upgradeToExec } from './exec.js';
 import { subprotocolRefusal } from './handshake.js';
 import type { Upgrade } from './handshake.js';
 import { refuseUpgrade } from './refuse.js';
+import type { RefusalExtras } from './refuse.js';
 
 const SUPPORTED_WEBSOCKET_VERSION = '13';
 
@@ -50,15 +51,14 @@ export function upgradeHandler(
     socket.on('error', () => socket.destroy());
     const from = context.proxy.clientAddress(request);
     const origin = auditedOrigin(request.headers.origin);
+    /** Refuses and audits it; `who` is the principal once one is known. */
     const refuse = (
       code: ErrorCode,
       message: string,
-      who: string | null = null,
-      headers: Record<string, string> = {},
-      retryAfterSeconds?: number,
+      { who = null, ...extras }: RefusalExtras & { who?: string | null } = {},
     ): void => {
       context.audit.record('auth-refused', { who, from, path: 'stream', origin, code, reason: message });
-      refuseUpgrade(socket, code, message, headers, retryAfterSeconds);
+      refuseUpgrade(socket, code, message, extras);
     };
     if (context.closing) return refuseUpgrade(socket, ErrorCode.ShuttingDown, 'the gateway is shutting down');
     // Only RFC 6455 (version 13). Older drafts (hybi-08 sends its origin in Sec-WebSocket-Origin,
@@ -68,8 +68,7 @@ export function upgradeHandler(
       return refuse(
         ErrorCode.UnsupportedWebSocketVersion,
         `WebSocket version ${JSON.stringify(version ?? null)} is not supported: use version 13`,
-        null,
-        { 'Sec-WebSocket-Version': SUPPORTED_WEBSOCKET_VERSION },
+        { headers: { 'Sec-WebSocket-Version': SUPPORTED_WEBSOCKET_VERSION } },
       );
     }
     const url = new URL(request.url ?? '/', 'http://gateway.invalid');
@@ -102,8 +101,8 @@ export function upgradeHandler(
       (auth) => {
         if (socket.destroyed) return;
         if (!auth.ok) {
-          const retryAfter = auth.code === ErrorCode.RateLimited ? auth.retryAfterSeconds : undefined;
-          return refuse(auth.code, auth.reason, null, {}, retryAfter);
+          const retryAfterSeconds = auth.code === ErrorCode.RateLimited ? auth.retryAfterSeconds : undefined;
+          return refuse(auth.code, auth.reason, { retryAfterSeconds });
         }
         const { credential } = auth;
         const upgrade: Upgrade = {
@@ -113,7 +112,7 @@ export function upgradeHandler(
           url,
           from,
           credential,
-          refuse: (code, message) => refuse(code, message, credential.principal.name),
+          refuse: (code, message) => refuse(code, message, { who: credential.principal.name }),
         };
         // A share link opens one existing session: never a new one.
         if (id === undefined && credential.principal.share !== undefined)
