@@ -114,8 +114,9 @@ static const char *env_path(char **env) {
 
 /**
  * posix_spawn for each candidate of execvp's search: a name with a slash is used as is; otherwise
- * each directory of PATH is tried, skipping ENOENT/ENOTDIR and remembering EACCES. A file without
- * a #! line (ENOEXEC) runs under /bin/sh, as execvp does.
+ * each directory of PATH is tried (one without an executable file by that name is skipped before
+ * any clone), skipping ENOENT/ENOTDIR and remembering EACCES. A file without a #! line (ENOEXEC)
+ * runs under /bin/sh, as execvp does.
  */
 static int spawn_searching(pid_t *pid, const char *file, const posix_spawn_file_actions_t *actions,
                            const posix_spawnattr_t *attr, char **args, char **env) {
@@ -137,7 +138,11 @@ static int spawn_searching(pid_t *pid, const char *file, const posix_spawn_file_
       target = candidate;
       cursor = *end == ':' ? end + 1 : NULL;
     }
-    int err = posix_spawn(pid, target, actions, attr, args, env);
+    // A candidate that is not there costs a stat, not a whole clone and failed exec: with a long
+    // PATH, trying each with posix_spawn took milliseconds per start.
+    int err = path != NULL && access(target, X_OK) != 0
+                  ? errno
+                  : posix_spawn(pid, target, actions, attr, args, env);
     if (err == ENOEXEC) {
       size_t count = 0;
       while (args[count] != NULL) count++;

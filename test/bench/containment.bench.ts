@@ -31,7 +31,7 @@ type Variant = 'bare' | 'keeper' | 'keeper+cgroup';
 const variants: Variant[] = cgroups === null ? ['bare', 'keeper'] : ['bare', 'keeper', 'keeper+cgroup'];
 
 async function pipeSession(variant: Variant): Promise<void> {
-  const cell = variant === 'keeper+cgroup' ? cgroups?.enter() : undefined;
+  const cell = variant === 'keeper+cgroup' ? await cgroups?.enter() : undefined;
   const child = await Process.spawn(PROGRAM, {
     detached: true,
     killGroupOnExit: true,
@@ -44,7 +44,7 @@ async function pipeSession(variant: Variant): Promise<void> {
 }
 
 async function ptySession(variant: Variant): Promise<void> {
-  const cell = variant === 'keeper+cgroup' ? cgroups?.enter() : undefined;
+  const cell = variant === 'keeper+cgroup' ? await cgroups?.enter() : undefined;
   const child = await PtyProcess.spawn(PROGRAM, {
     killGroupOnExit: true,
     collect: false,

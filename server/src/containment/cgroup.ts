@@ -8,7 +8,7 @@
 // killed leaves its directory behind: the next one sweeps it (sweepStale).
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmdirSync, writeFileSync } from 'node:fs';
-import { readFile, rmdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rmdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ContainmentError } from './errors.js';
@@ -56,6 +56,13 @@ export class SessionCgroup {
    * 5.14+); a v1 hierarchy only lists its processes, which are killed until none is left.
    */
   async remove(): Promise<void> {
+    // Usually all in it ended with the keeper: then one rmdir is all there is to do (it fails with
+    // EBUSY while anything is left in it).
+    const removed = await rmdir(this.dir).then(
+      () => true,
+      (error: unknown) => error instanceof Error && 'code' in error && error.code === 'ENOENT',
+    );
+    if (removed) return;
     const killed = await writeFile(join(this.dir, 'cgroup.kill'), '1').then(
       () => true,
       () => false,
@@ -112,21 +119,22 @@ abstract class GatewayDir {
   protected constructor(readonly dir: string) {}
 
   /** Writes the limits into a new session's directory. */
-  protected abstract writeLimits(sessionDir: string): void;
+  protected abstract writeLimits(sessionDir: string): Promise<void>;
 
-  /** A new session's directory, with the limits written. Throws ECGROUP. */
-  session(): SessionCgroup {
+  /**
+   * A new session's directory, with the limits written. Rejects with ECGROUP. Off the event loop:
+   * a mkdir in cgroupfs takes the kernel's cgroup lock, which another session's exit may hold.
+   */
+  async session(): Promise<SessionCgroup> {
     this.#sessions += 1;
     const dir = join(this.dir, `session-${this.#sessions}`);
     try {
-      mkdirSync(dir);
-      this.writeLimits(dir);
+      await mkdir(dir);
+      await this.writeLimits(dir);
     } catch (error) {
-      try {
-        rmdirSync(dir);
-      } catch {
+      await rmdir(dir).catch(() => {
         // It was never created, or it stays for the next start's sweep.
-      }
+      });
       throw new ContainmentError('ECGROUP', `cannot set up the session cgroup ${dir}: ${errorText(error)}`, {
         cause: error,
       });
@@ -193,11 +201,11 @@ export class GatewayCgroup extends GatewayDir {
     super(dir);
   }
 
-  protected writeLimits(sessionDir: string): void {
+  protected async writeLimits(sessionDir: string): Promise<void> {
     if (this.inForce.pidsMax !== undefined)
-      writeFileSync(join(sessionDir, 'pids.max'), String(this.inForce.pidsMax));
+      await writeFile(join(sessionDir, 'pids.max'), String(this.inForce.pidsMax));
     if (this.inForce.memoryMaxBytes !== undefined) {
-      writeFileSync(join(sessionDir, 'memory.max'), String(this.inForce.memoryMaxBytes));
+      await writeFile(join(sessionDir, 'memory.max'), String(this.inForce.memoryMaxBytes));
     }
   }
 }
@@ -222,8 +230,8 @@ export class PidsV1Cgroup extends GatewayDir {
     super(dir);
   }
 
-  protected writeLimits(sessionDir: string): void {
-    writeFileSync(join(sessionDir, 'pids.max'), String(this.pidsMax));
+  protected async writeLimits(sessionDir: string): Promise<void> {
+    await writeFile(join(sessionDir, 'pids.max'), String(this.pidsMax));
   }
 }
 

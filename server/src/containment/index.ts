@@ -122,7 +122,7 @@ export class Containment {
    */
   async open(): Promise<string[]> {
     if (this.#cgroup === null && this.#pidsV1 === null) return [];
-    const cell = this.enter();
+    const cell = await this.enter();
     let failure: string | null = null;
     try {
       const probe = await Process.spawn(['sh', '-c', 'exit 0'], {
@@ -158,15 +158,15 @@ export class Containment {
   }
 
   /** A new session's containment. Throws ECGROUP when its cgroup cannot be made. */
-  enter(): SessionContainment {
+  async enter(): Promise<SessionContainment> {
     // Nothing is in a cgroup unless the keeper is there to join it (the schema requires both).
     if (!this.keeper) return { keeper: false, cgroup: [], release: () => Promise.resolve() };
     const v2 = this.#cgroup;
     const v1 = this.#pidsV1;
-    const v2Cell: SessionCgroup | null = v2 === null ? null : v2.session();
+    const v2Cell: SessionCgroup | null = v2 === null ? null : await v2.session();
     let v1Cell: SessionCgroup | null = null;
     try {
-      v1Cell = v1 === null ? null : v1.session();
+      v1Cell = v1 === null ? null : await v1.session();
     } catch (error) {
       if (v2 !== null && v2Cell !== null) void v2.release(v2Cell);
       throw error;

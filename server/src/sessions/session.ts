@@ -65,7 +65,7 @@ export interface SessionContext {
   /** A recorder for the session once its process runs, or null when its profile does not record. */
   recorder?(session: Session): SessionRecorder | null;
   /** The keeper and cgroup its process starts under; none: only its process group or session. */
-  containment?(): SessionContainment;
+  containment?(): Promise<SessionContainment>;
   /** The state changed (the fleet's session directory follows it). */
   changed?(session: Session): void;
 }
@@ -90,7 +90,7 @@ export class Session {
       cwd: spec.cwd,
       env: spec.env,
       size: spec.size,
-      containment: context.containment?.(),
+      containment: await context.containment?.(),
     });
     // Synchronously after the spawn resolved: no output can have been delivered yet.
     session.#run(child, spec.screen);
