@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, test } from 'node:test';
-import { api, get, getNumber, getString } from '../helpers/http.ts';
+import { auditRecordsIn } from '../helpers/audit.ts';
+import { api, getNumber, getString } from '../helpers/http.ts';
 import { waitForGroupsGone } from '../helpers/leaks.ts';
 import { waitUntil } from '../helpers/processes.ts';
 
@@ -72,11 +73,7 @@ describe('shutdown', () => {
 
       assert.match(stderr, /shellgate: stdin closed while shutting down; still terminating sessions/);
       assert.match(stderr, /shellgate: SIGTERM while shutting down; still terminating sessions/);
-      const exitRecord = stderr
-        .split('\n')
-        .filter((line) => line.includes('"event":"exit"'))
-        .map((line): unknown => JSON.parse(line))
-        .find((record) => get(record, 'session') === id);
+      const exitRecord = auditRecordsIn(stderr.split('\n'), 'exit').find((record) => record.session === id);
       assert.ok(exitRecord !== undefined, `no exit record:\n${stderr}`);
       assert.equal(getString(exitRecord, 'terminateStage'), 'SIGKILL', 'escalated all the way');
       // Two stages (close stdin, SIGTERM) each waited their grace period before SIGKILL.
