@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, test } from 'node:test';
 import { auditRecordsIn } from '../helpers/audit.ts';
+import { listeningUrl } from '../helpers/gateway.ts';
 import { api, getNumber, getString } from '../helpers/http.ts';
 import { waitForGroupsGone } from '../helpers/leaks.ts';
 import { waitUntil } from '../helpers/processes.ts';
@@ -39,15 +40,7 @@ describe('shutdown', () => {
     child.stderr.setEncoding('utf8').on('data', (text: string) => (stderr += text));
     const pids: number[] = [];
     try {
-      const url = await new Promise<string>((resolve, reject) => {
-        let stdout = '';
-        child.stdout.setEncoding('utf8').on('data', (text: string) => {
-          stdout += text;
-          const match = /shellgate listening on (\S+)/.exec(stdout);
-          if (match?.[1] !== undefined) resolve(match[1]);
-        });
-        child.once('exit', () => reject(new Error(`gateway exited early:\n${stderr}`)));
-      });
+      const url = await listeningUrl(child, () => stderr);
       const created = await api(url, 'POST', '/api/sessions', {
         token: TOKEN,
         body: { profile: 'sh', args: [STUBBORN] },
