@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, test } from 'node:test';
-import { api, get, getNumber, getString } from '../helpers/http.ts';
+import { auditRecordsIn } from '../helpers/audit.ts';
+import { api, getNumber, getString } from '../helpers/http.ts';
 import { waitForGroupsGone } from '../helpers/leaks.ts';
 import { waitUntil } from '../helpers/processes.ts';
 
@@ -104,11 +105,7 @@ describe('npm start', () => {
         ),
       ]);
       assert.match(stderr, /stdin closed while shutting down; still terminating sessions/);
-      const exitRecord = stderr
-        .split('\n')
-        .filter((line) => line.includes('"event":"exit"'))
-        .map((line): unknown => JSON.parse(line))
-        .find((record) => get(record, 'session') === id);
+      const exitRecord = auditRecordsIn(stderr.split('\n'), 'exit').find((record) => record.session === id);
       assert.ok(exitRecord !== undefined, `no exit record:\n${stderr}`);
       assert.equal(getString(exitRecord, 'terminateStage'), 'SIGKILL');
       assert.match(stderr, /"msg":"sessions terminated"/);

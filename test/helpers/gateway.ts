@@ -2,11 +2,13 @@
 // for integration and end-to-end tests. Build first (`npm test` does): this runs the compiled CLI,
 // exactly what `npm start` runs.
 import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { get } from './http.ts';
 
@@ -178,4 +180,23 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<G
     await stop();
     throw error;
   }
+}
+
+/**
+ * The URL a gateway a test ran itself (the CLI, with its own flags) says it listens on. Rejects if it
+ * exits first, with `diagnostics()` in the error: by default what it printed on stdout.
+ */
+export function listeningUrl(
+  child: ChildProcess & { stdout: Readable },
+  diagnostics?: () => string,
+): Promise<string> {
+  return new Promise<string>((resolve, reject) => {
+    let stdout = '';
+    child.stdout.setEncoding('utf8').on('data', (text: string) => {
+      stdout += text;
+      const match = /shellgate listening on (\S+)/.exec(stdout);
+      if (match?.[1] !== undefined) resolve(match[1]);
+    });
+    child.once('exit', () => reject(new Error(`gateway exited early:\n${diagnostics?.() ?? stdout}`)));
+  });
 }

@@ -265,6 +265,11 @@ export function connectRefused(
     origin: options.origin,
     perMessageDeflate: false,
   });
+  return upgradeRefusal(ws);
+}
+
+/** The HTTP answer that refused `ws`'s upgrade (attach or exec); rejects if it was accepted instead. */
+export function upgradeRefusal(ws: WebSocket): Promise<Refusal> {
   return new Promise<Refusal>((resolve, reject) => {
     ws.once('open', () => {
       ws.terminate();

@@ -7,6 +7,8 @@ import { connect as connectTcp } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, test } from 'node:test';
 import { CloseCode, ErrorCode } from '@shellgate/shared';
+import { auditRecords } from '../helpers/audit.js';
+import { eventually } from '../helpers/eventually.js';
 import { receiveUntilExit } from '../bench/lean-client.js';
 import { useGateways } from '../helpers/fixture.js';
 import type { Gateway } from '../helpers/gateway.js';
@@ -22,27 +24,6 @@ const gatewayWith = (config: Record<string, unknown>): Promise<Gateway> => gatew
 
 function rssMiB(pid: number): number {
   return residentBytes(pid) / MiB;
-}
-
-/** The gateway's audit records of `event` logged so far (JSON lines on its stderr). */
-function auditRecords(gateway: Gateway, event: string): Array<Record<string, unknown>> {
-  const records: Array<Record<string, unknown>> = [];
-  for (const line of gateway.stderr) {
-    if (!line.includes(`"event":"${event}"`)) continue;
-    const value: unknown = JSON.parse(line);
-    if (typeof value === 'object' && value !== null) records.push(Object.fromEntries(Object.entries(value)));
-  }
-  return records;
-}
-
-async function until<T>(what: string, probe: () => T | undefined, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(50);
-  }
 }
 
 describe('a client that does not read its socket', () => {
@@ -68,7 +49,7 @@ describe('a client that does not read its socket', () => {
       );
     }, 50);
     try {
-      const cut = await until(
+      const cut = await eventually(
         'a client-not-reading record',
         () => auditRecords(gateway, 'client-not-reading')[0],
         60_000,
@@ -79,7 +60,7 @@ describe('a client that does not read its socket', () => {
       assert.ok(Number(cut.backlog) > 4 * MiB, `backlog ${String(cut.backlog)}`);
       const code = await stalled.drainForCloseCode();
       assert.ok(code === null || code === CloseCode.ClientNotReading, `close code ${String(code)}`);
-      await until(
+      await eventually(
         'the stalled client detached with 4009',
         () => auditRecords(gateway, 'detach').find((record) => record.code === CloseCode.ClientNotReading),
         10_000,
@@ -121,13 +102,13 @@ describe('a client that does not read its socket', () => {
         sent += 1000;
         if (sent % 20_000 === 0) await sleep(10);
       }
-      const cut = await until(
+      const cut = await eventually(
         'a client-not-reading record',
         () => auditRecords(gateway, 'client-not-reading')[0],
         30_000,
       );
       assert.equal(cut.who, 'operator');
-      await until(
+      await eventually(
         'the flooder detached with 4009',
         () => auditRecords(gateway, 'detach').find((record) => record.code === CloseCode.ClientNotReading),
         10_000,

@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { describe, test } from 'node:test';
+import { waitForAuditRecords } from '../helpers/audit.js';
 import { startGateway } from '../helpers/gateway.js';
 import { useGateway } from '../helpers/fixture.js';
 import type { Gateway } from '../helpers/gateway.js';
@@ -15,24 +16,6 @@ import { connect, connectRefused } from '../helpers/ws-client.js';
 const secondOperator = 'second-operator-token-0123456789';
 
 const gateway = useGateway({ config: { limits: { maxClientsPerSession: 3 } } });
-
-/** The gateway's audit records of `event` that match, once at least `count` were logged (bounded wait). */
-async function auditRecordsFor(
-  gw: Gateway,
-  event: string,
-  matches: (record: Record<string, unknown>) => boolean,
-  count: number,
-): Promise<Array<Record<string, unknown>>> {
-  for (let attempt = 0; attempt < 100; attempt += 1) {
-    const records = gw.stderr
-      .filter((line) => line.includes(`"event":"${event}"`))
-      .map((line): Record<string, unknown> => Object.fromEntries(Object.entries(JSON.parse(line) as object)))
-      .filter(matches);
-    if (records.length >= count) return records;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`fewer than ${count} "${event}" audit records after 5 s`);
-}
 
 async function login(gw: Gateway, token: string): Promise<string> {
   const response = await api(gw.url, 'POST', '/api/login', { body: { token }, origin: gw.origin });
@@ -235,11 +218,11 @@ describe('cookie logins', () => {
         origin: 'http://evil.example',
         body: { profile: 'cat' },
       });
-      const refusals = await auditRecordsFor(
+      const refusals = await waitForAuditRecords(
         fresh,
         'auth-refused',
         (record) => record.path === '/api/sessions',
-        2,
+        { count: 2 },
       );
       assert.deepEqual(
         refusals.map((record) => [record.who, record.method, record.code, record.origin, record.from]),
@@ -278,7 +261,7 @@ describe('cookie logins', () => {
         request.end(JSON.stringify({ profile: 'cat' }));
       });
       assert.equal(status, 403);
-      const [record] = await auditRecordsFor(fresh, 'auth-refused', (r) => r.path === '/api/sessions', 1);
+      const [record] = await waitForAuditRecords(fresh, 'auth-refused', (r) => r.path === '/api/sessions');
       assert.deepEqual(
         {
           who: record?.who,
@@ -300,7 +283,7 @@ describe('cookie logins', () => {
       const session = await createSession(fresh, 'cat');
       const upgrade = await connectRefused(fresh.url, session.id, { cookie, origin: 'http://evil.example' });
       assert.equal(upgrade.status, 403);
-      const [refusedUpgrade] = await auditRecordsFor(fresh, 'auth-refused', (r) => r.path === 'stream', 1);
+      const [refusedUpgrade] = await waitForAuditRecords(fresh, 'auth-refused', (r) => r.path === 'stream');
       assert.equal(refusedUpgrade?.origin, 'http://evil.example');
       assert.equal(refusedUpgrade?.reason, 'origin "http://evil.example" is not allowed');
     } finally {
@@ -325,10 +308,10 @@ describe('cookie logins', () => {
       await client.nextMessage('exit');
       assert.equal(client.text(), `${tmpdir()}\n`);
       await client.close();
-      const [spawned] = await auditRecordsFor(fresh, 'spawn', (r) => r.session === id, 1);
+      const [spawned] = await waitForAuditRecords(fresh, 'spawn', (r) => r.session === id);
       assert.equal(spawned?.cwd, tmpdir());
       assert.deepEqual(spawned?.argv, ['pwd']);
-      const [attached] = await auditRecordsFor(fresh, 'attach', (r) => r.session === id, 1);
+      const [attached] = await waitForAuditRecords(fresh, 'attach', (r) => r.session === id);
       assert.equal(attached?.origin, fresh.origin);
       assert.equal(attached?.who, 'operator');
     } finally {

@@ -7,7 +7,8 @@ import WebSocket from 'ws';
 import { startGateway } from '../helpers/gateway.js';
 import type { Gateway } from '../helpers/gateway.js';
 import { api, get } from '../helpers/http.js';
-import { TestClient } from '../helpers/ws-client.js';
+import { TestClient, upgradeRefusal } from '../helpers/ws-client.js';
+import type { Refusal } from '../helpers/ws-client.js';
 
 let gateway: Gateway;
 
@@ -49,25 +50,14 @@ async function exec(
   return client;
 }
 
-async function refusal(
+function refusal(
   query: Record<string, string | string[]>,
   options: { token?: string; protocols?: string[] } = {},
-): Promise<{ status: number; body: string }> {
+): Promise<Refusal> {
   const ws = new WebSocket(execUrl(query), options.protocols ?? SUBPROTOCOL, {
     headers: { authorization: `Bearer ${options.token ?? gateway.operatorToken}` },
   });
-  return new Promise((resolve, reject) => {
-    ws.once('open', () => {
-      ws.terminate();
-      reject(new Error('the exec upgrade was accepted but a refusal was expected'));
-    });
-    ws.once('error', () => undefined);
-    ws.once('unexpected-response', (_request, response) => {
-      let body = '';
-      response.setEncoding('utf8').on('data', (text: string) => (body += text));
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
-    });
-  });
+  return upgradeRefusal(ws);
 }
 
 async function sessionCount(): Promise<number> {

@@ -15,6 +15,9 @@ import {
 } from '@shellgate/shared';
 import type { SessionInfo } from '@shellgate/shared';
 import pg from 'pg';
+import { auditRecordsIn } from '../helpers/audit.js';
+import type { AuditRecord } from '../helpers/audit.js';
+import { eventually } from '../helpers/eventually.js';
 import { runCli } from '../helpers/cli-client.js';
 import { startGateway } from '../helpers/gateway.js';
 import type { Gateway } from '../helpers/gateway.js';
@@ -26,6 +29,8 @@ import { connect, connectRefused } from '../helpers/ws-client.js';
 
 /** Short, so that a lost node shows within the test; generous enough for a loaded machine. */
 const LEASE_SECONDS = 3;
+/** How long a test waits for the fleet to catch up (a lease, a database restart, a rejoin). */
+const FLEET_WAIT_MS = 20_000;
 const SECRET = randomBytes(32).toString('base64url');
 const OPERATOR = randomBytes(24).toString('base64url');
 const VIEWER = randomBytes(24).toString('base64url');
@@ -98,19 +103,14 @@ async function listed(on: NodeName, token = OPERATOR): Promise<SessionInfo[]> {
   return sessionsResponseSchema.parse(response.body).sessions;
 }
 
-/** Polls (bounded) until `check` returns something; the last failure is in the error. */
-async function eventually<T>(
-  what: string,
-  check: () => Promise<T | undefined>,
-  timeoutMs = 20_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const result = await check();
-    if (result !== undefined) return result;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting until ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+/** The records of `event` in node `name`'s audit file so far. */
+async function auditFileRecords(name: NodeName, event: string): Promise<AuditRecord[]> {
+  return auditRecordsIn((await readFile(join(auditDir, `${name}.jsonl`), 'utf8')).split('\n'), event);
+}
+
+/** Polls (bounded by FLEET_WAIT_MS) until `probe` returns something. */
+function fleetCatchesUp<T>(what: string, probe: () => Promise<T | undefined>): Promise<T> {
+  return eventually(what, probe, FLEET_WAIT_MS);
 }
 
 before(async () => {
@@ -254,7 +254,7 @@ describe('fleet', () => {
     assert.equal(terminated.status, 200, terminated.text);
     assert.equal(get(terminated.body, 'session', 'state'), 'exited');
     await viaC.nextMessage('exit');
-    const seen = await eventually('b sees the session exited', async () => {
+    const seen = await fleetCatchesUp('b sees the session exited', async () => {
       const info = (await listed('b')).find((s) => s.id === session.id);
       return info?.state === 'exited' ? info : undefined;
     });
@@ -262,12 +262,8 @@ describe('fleet', () => {
   });
 
   test("through a trusted proxy, the owner's audit records name the client, not the proxy", async () => {
-    const auditOfA = async (event: string, session: string): Promise<Record<string, unknown> | undefined> =>
-      (await readFile(join(auditDir, 'a.jsonl'), 'utf8'))
-        .split('\n')
-        .filter((line) => line.includes(`"event":"${event}"`) && line.includes(session))
-        .map((line) => JSON.parse(line) as Record<string, unknown>)
-        .find((record) => record.session === session);
+    const auditOfA = async (event: string, session: string): Promise<AuditRecord | undefined> =>
+      (await auditFileRecords('a', event)).find((record) => record.session === session);
     // c believes X-Forwarded-For from loopback; it forwards both requests to a, which owns the session.
     const created = await api(node('c').url, 'POST', '/api/sessions', {
       token: OPERATOR,
@@ -285,21 +281,19 @@ describe('fleet', () => {
     });
     await viaC.waitForOutput((text) => text.includes('ready'));
     await viaC.close();
-    const spawn = await eventually("a's spawn record", () => auditOfA('spawn', session.id));
+    const spawn = await fleetCatchesUp("a's spawn record", () => auditOfA('spawn', session.id));
     assert.equal(spawn.from, '203.0.113.21');
-    const attach = await eventually("a's attach record", () => auditOfA('attach', session.id));
+    const attach = await fleetCatchesUp("a's attach record", () => auditOfA('attach', session.id));
     assert.equal(attach.from, '203.0.113.22');
     // An unsigned call on c's internal path, through the proxy: the refusal names the client too.
     const unsigned = await api(node('c').url, 'GET', `/fleet/v1/api/sessions/${session.id}`, {
       headers: { 'x-forwarded-for': '203.0.113.23' },
     });
     assert.equal(unsigned.status, 401);
-    const refusal = await eventually("c's refusal record", async () =>
-      (await readFile(join(auditDir, 'c.jsonl'), 'utf8'))
-        .split('\n')
-        .filter((line) => line.includes('"auth-refused"') && line.includes('/fleet/v1/'))
-        .map((line) => JSON.parse(line) as Record<string, unknown>)
-        .find((record) => record.from === '203.0.113.23'),
+    const refusal = await fleetCatchesUp("c's refusal record", async () =>
+      (await auditFileRecords('c', 'auth-refused')).find(
+        (record) => String(record.path).includes('/fleet/v1/') && record.from === '203.0.113.23',
+      ),
     );
     assert.equal(refusal.who, null);
     await api(node('a').url, 'DELETE', `/api/sessions/${session.id}`, { token: OPERATOR });
@@ -359,15 +353,14 @@ describe('fleet', () => {
     assert.equal(stream.status, 401);
     const still = await api(node('a').url, 'GET', `/api/sessions/${session.id}`, { token: OPERATOR });
     assert.equal(get(still.body, 'session', 'state'), 'running', 'nothing was done');
-    const audit = await eventually("the refusals are in a's audit file", async () => {
-      const text = await readFile(join(auditDir, 'a.jsonl'), 'utf8');
-      const refusals = text
-        .split('\n')
-        .filter((line) => line.includes('"auth-refused"') && line.includes('/fleet/v1/'));
+    const audit = await fleetCatchesUp("the refusals are in a's audit file", async () => {
+      const refusals = (await auditFileRecords('a', 'auth-refused')).filter((record) =>
+        String(record.path).includes('/fleet/v1/'),
+      );
       return refusals.length >= 3 ? refusals : undefined;
     });
-    assert.ok(audit.some((line) => line.includes('bad node signature')));
-    assert.ok(audit.some((line) => line.includes('missing x-shellgate-node header')));
+    assert.ok(audit.some((record) => String(record.reason).includes('bad node signature')));
+    assert.ok(audit.some((record) => String(record.reason).includes('missing x-shellgate-node header')));
     await api(node('a').url, 'DELETE', `/api/sessions/${session.id}`, { token: OPERATOR });
   });
 
@@ -396,7 +389,7 @@ describe('fleet', () => {
     try {
       const expected = await fileEvents();
       assert.ok(expected.includes('spawn') && expected.includes('exit'), expected.join(','));
-      const rows = await eventually('the spooled records are in the table', async () => {
+      const rows = await fleetCatchesUp('the spooled records are in the table', async () => {
         const result = await database.query<{ event: string }>(
           'SELECT event FROM shellgate.audit WHERE session = $1 AND node = $2',
           [session.id, 'a'],
@@ -405,7 +398,7 @@ describe('fleet', () => {
         return events.length >= expected.length ? events : undefined;
       });
       assert.deepEqual(rows, expected, 'every record once');
-      await eventually('the directory caught up', async () =>
+      await fleetCatchesUp('the directory caught up', async () =>
         (await listed('b')).some((s) => s.id === session.id && s.state === 'exited') ? true : undefined,
       );
     } finally {
@@ -421,7 +414,7 @@ describe('fleet', () => {
     await killNode('a');
     assert.equal((await viaB.waitForClose(10_000)).code, CloseCode.NodeLost);
     for (const name of ['b', 'c'] as const) {
-      await eventually(`${name} reports the session lost`, async () =>
+      await fleetCatchesUp(`${name} reports the session lost`, async () =>
         (await listed(name)).some((s) => s.id === session.id && s.state === 'lost') ? true : undefined,
       );
     }
@@ -433,7 +426,7 @@ describe('fleet', () => {
     const action = await api(node('b').url, 'DELETE', `/api/sessions/${session.id}`, { token: OPERATOR });
     assert.equal(errorCode(action), ErrorCode.NodeLost);
     await startNode('a');
-    const back = await eventually('a is up again', async () => {
+    const back = await fleetCatchesUp('a is up again', async () => {
       const response = await api(node('c').url, 'GET', '/api/nodes', { token: OPERATOR });
       const found = nodesResponseSchema.parse(response.body).nodes.find((n) => n.name === 'a');
       return found?.state === 'up' ? found : undefined;

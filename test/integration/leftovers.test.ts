@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, test } from 'node:test';
 import { useGateway } from '../helpers/fixture.ts';
+import { listeningUrl } from '../helpers/gateway.ts';
 import { api, getNumber } from '../helpers/http.ts';
 import { processesInGroups, waitForGroupsGone } from '../helpers/leaks.ts';
 import { waitUntil } from '../helpers/processes.ts';
@@ -73,15 +74,7 @@ describe('leftovers', () => {
     });
     const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
     try {
-      const url = await new Promise<string>((resolve, reject) => {
-        let stdout = '';
-        child.stdout.setEncoding('utf8').on('data', (text: string) => {
-          stdout += text;
-          const match = /shellgate listening on (\S+)/.exec(stdout);
-          if (match?.[1] !== undefined) resolve(match[1]);
-        });
-        child.once('exit', () => reject(new Error(`gateway exited early: ${stdout}`)));
-      });
+      const url = await listeningUrl(child);
       const created = await api(url, 'POST', '/api/sessions', { token, body: { profile: 'cat' } });
       assert.equal(created.status, 201, created.text);
       const pid = getNumber(created.body, 'session', 'pid');

@@ -7,7 +7,8 @@ import { mkdir, mkdtemp, readFile, readdir, rm, stat, utimes, writeFile } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { auditRecords } from '../helpers/audit.js';
+import { eventually } from '../helpers/eventually.js';
 import type { Gateway } from '../helpers/gateway.js';
 import { useGateways } from '../helpers/fixture.js';
 import { api, get } from '../helpers/http.js';
@@ -78,24 +79,14 @@ async function listRecordings(gateway: Gateway, token: string): Promise<Listed[]
   });
 }
 
-/** Waits (bounded) until `check` returns a value. */
-async function eventually<T>(
-  what: string,
-  check: () => Promise<T | undefined>,
-  timeoutMs = 15_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
+/** Polls until `probe` returns something; 15 s, as files close and retention runs on the gateway's time. */
+function recordingSettles<T>(what: string, probe: () => Promise<T | undefined>): Promise<T> {
+  return eventually(what, probe, 15_000);
 }
 
 /** The session's finished recording, once its file is closed. */
 function finishedRecording(gateway: Gateway, sessionId: string, token = TOKENS.alice): Promise<Listed> {
-  return eventually(`the recording of ${sessionId} to be closed`, async () =>
+  return recordingSettles(`the recording of ${sessionId} to be closed`, async () =>
     (await listRecordings(gateway, token)).find((item) => item.session === sessionId && !item.active),
   );
 }
@@ -198,13 +189,8 @@ describe('recording', () => {
     assert.equal((await api(gateway.url, 'DELETE', path, { token: TOKENS.root })).status, 204);
     assert.equal(await seenBy(TOKENS.root), false);
     assert.equal((await api(gateway.url, 'GET', path, { token: TOKENS.root })).status, 404);
-    const audit = gateway.stderr.filter((line) => line.includes('"audit":true'));
-    assert.ok(
-      audit.some((line) => line.includes('"event":"recording-download"') && line.includes('"who":"watcher"')),
-    );
-    assert.ok(
-      audit.some((line) => line.includes('"event":"recording-delete"') && line.includes('"who":"root"')),
-    );
+    assert.ok(auditRecords(gateway, 'recording-download').some((record) => record.who === 'watcher'));
+    assert.ok(auditRecords(gateway, 'recording-delete').some((record) => record.who === 'root'));
   });
 
   test('each file stays within its size limit, and retention keeps the total within bounds', async () => {
@@ -216,7 +202,7 @@ describe('recording', () => {
       const session = await createSession(gateway, 'sh', ['seq 1 4000; exit 0'], TOKENS.alice);
       ids.push((await finishedRecording(gateway, session.id)).id);
     }
-    const left = await eventually('retention to remove the oldest', async () => {
+    const left = await recordingSettles('retention to remove the oldest', async () => {
       const names = await readdir(dir);
       return names.length <= 2 ? names : undefined;
     });
@@ -269,7 +255,7 @@ describe('recording through a crash', () => {
       ['i=0; while [ $i -lt 400 ]; do echo "line $i"; i=$((i+1)); sleep 0.01; done; sleep 60'],
       TOKENS.alice,
     );
-    const file = await eventually('output in the recording', async () => {
+    const file = await recordingSettles('output in the recording', async () => {
       const names = await readdir(dir);
       const name = names.find((item) => item.endsWith('.cast'));
       if (name === undefined) return undefined;

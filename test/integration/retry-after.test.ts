@@ -9,7 +9,7 @@ import { useGateways } from '../helpers/fixture.js';
 import type { Gateway } from '../helpers/gateway.js';
 import { api, errorCode } from '../helpers/http.js';
 import { createSession } from '../helpers/sessions.js';
-import { connect, connectRefused } from '../helpers/ws-client.js';
+import { connect, connectRefused, upgradeRefusal } from '../helpers/ws-client.js';
 import type { Refusal } from '../helpers/ws-client.js';
 
 const WINDOW_SECONDS = 60;
@@ -37,21 +37,7 @@ function assertWindowRemainder(seconds: number, startedAt: number): void {
 /** An exec upgrade expected to be refused: the HTTP answer's status, Retry-After and body. */
 function execRefused(gateway: Gateway, token: string): Promise<Refusal> {
   const url = `${gateway.url.replace(/^http/, 'ws')}${EXEC_PATH}?profile=cat`;
-  const ws = new WebSocket(url, [SUBPROTOCOL], { headers: { authorization: `Bearer ${token}` } });
-  return new Promise<Refusal>((resolve, reject) => {
-    ws.once('open', () => {
-      ws.terminate();
-      reject(new Error('the exec upgrade was accepted but a refusal was expected'));
-    });
-    ws.once('error', () => undefined);
-    ws.once('unexpected-response', (_request, response) => {
-      let body = '';
-      response.setEncoding('utf8').on('data', (text: string) => (body += text));
-      response.once('end', () =>
-        resolve({ status: response.statusCode ?? 0, body, headers: response.headers }),
-      );
-    });
-  });
+  return upgradeRefusal(new WebSocket(url, [SUBPROTOCOL], { headers: { authorization: `Bearer ${token}` } }));
 }
 
 describe('Retry-After on every 429', () => {

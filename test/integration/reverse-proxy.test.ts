@@ -4,6 +4,8 @@
 // Host and Origin checks and the Secure cookie — and the same headers from anyone else are not.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { auditRecords } from '../helpers/audit.js';
+import { eventually } from '../helpers/eventually.js';
 import { startGateway } from '../helpers/gateway.js';
 import type { Gateway } from '../helpers/gateway.js';
 import { runCli } from '../helpers/cli-client.js';
@@ -30,22 +32,6 @@ let proxy: ReverseProxy;
 /** The gateway as its users reach it: through the proxy, under the base path. */
 const publicUrl = (): string => `${proxy.url}/shell`;
 const throughProxy = (): Gateway => ({ ...gateway, url: publicUrl() });
-
-/** Audit records of `event` written so far, parsed. */
-function auditRecords(gw: Gateway, event: string): Array<Record<string, unknown>> {
-  return gw.stderr
-    .filter((line) => line.includes(`"event":"${event}"`))
-    .map((line) => JSON.parse(line) as Record<string, unknown>);
-}
-
-async function eventually<T>(what: string, probe: () => T | undefined): Promise<T> {
-  for (let attempt = 0; attempt < 200; attempt += 1) {
-    const found = probe();
-    if (found !== undefined) return found;
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  throw new Error(`${what}: not seen within 5 s`);
-}
 
 describe('under a base path, through the proxy', () => {
   before(async () => {

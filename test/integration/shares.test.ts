@@ -5,31 +5,14 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { CloseCode, createShareResponseSchema, openShareResponseSchema } from '@shellgate/shared';
 import type { CreateShareResponse } from '@shellgate/shared';
+import { waitForAuditRecords } from '../helpers/audit.js';
 import { useGateway } from '../helpers/fixture.js';
-import type { Gateway } from '../helpers/gateway.js';
 import { api, errorCode, get } from '../helpers/http.js';
 import { connect, connectRefused } from '../helpers/ws-client.js';
 
 const gateway = useGateway({
   config: { shares: { maxTtlSeconds: 7200, maxPerSession: 3 }, limits: { loginFailuresPerMinute: 50 } },
 });
-
-/** The gateway's audit records of `event` that match, once at least one was logged (bounded wait). */
-async function auditRecords(
-  gw: Gateway,
-  event: string,
-  matches: (record: Record<string, unknown>) => boolean,
-): Promise<Array<Record<string, unknown>>> {
-  for (let attempt = 0; attempt < 100; attempt += 1) {
-    const records = gw.stderr
-      .filter((line) => line.includes(`"event":"${event}"`))
-      .map((line): Record<string, unknown> => Object.fromEntries(Object.entries(JSON.parse(line) as object)))
-      .filter(matches);
-    if (records.length > 0) return records;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`no matching "${event}" audit record after 5 s`);
-}
 
 async function share(sessionId: string, body: unknown = {}): Promise<CreateShareResponse> {
   const response = await gateway.api('POST', `/api/sessions/${sessionId}/shares`, { body });
@@ -139,11 +122,19 @@ describe('share links', () => {
     const info = await gateway.api('GET', `/api/sessions/${shared.id}`);
     assert.equal(get(info.body, 'session', 'state'), 'running');
 
-    const opened = await auditRecords(gateway, 'share-open', (record) => record.share === created.share.id);
+    const opened = await waitForAuditRecords(
+      gateway,
+      'share-open',
+      (record) => record.share === created.share.id,
+    );
     assert.equal(opened[0]?.session, shared.id);
     assert.equal(opened[0]?.createdBy, 'operator');
     assert.equal(opened[0]?.from, '127.0.0.1');
-    const made = await auditRecords(gateway, 'share-create', (record) => record.share === created.share.id);
+    const made = await waitForAuditRecords(
+      gateway,
+      'share-create',
+      (record) => record.share === created.share.id,
+    );
     assert.equal(made[0]?.who, 'operator');
     await viewer.close();
     await owner.close();
@@ -232,10 +223,14 @@ describe('share links', () => {
     const after = await gateway.api('GET', `/api/shares?session=${shared.id}`);
     assert.deepEqual(get(after.body, 'shares'), []);
 
-    await auditRecords(gateway, 'share-revoke', (record) => record.share === created.share.id);
-    const ended = await auditRecords(gateway, 'share-ended', (record) => record.share === created.share.id);
+    await waitForAuditRecords(gateway, 'share-revoke', (record) => record.share === created.share.id);
+    const ended = await waitForAuditRecords(
+      gateway,
+      'share-ended',
+      (record) => record.share === created.share.id,
+    );
     assert.equal(ended[0]?.end, 'revoked');
-    await auditRecords(
+    await waitForAuditRecords(
       gateway,
       'share-open-refused',
       (record) => record.share === created.share.id && record.code === 'SHARE_LINK_REVOKED',
@@ -257,7 +252,11 @@ describe('share links', () => {
     });
     assert.equal(again.status, 410, again.text);
     assert.equal(errorCode(again), 'SHARE_LINK_EXPIRED');
-    const ended = await auditRecords(gateway, 'share-ended', (record) => record.share === created.share.id);
+    const ended = await waitForAuditRecords(
+      gateway,
+      'share-ended',
+      (record) => record.share === created.share.id,
+    );
     assert.equal(ended[0]?.end, 'expired');
   });
 
@@ -280,7 +279,7 @@ describe('share links', () => {
     });
     assert.equal(madeUp.status, 401);
     assert.equal(errorCode(madeUp), 'SHARE_LINK_INVALID');
-    await auditRecords(
+    await waitForAuditRecords(
       gateway,
       'share-open-refused',
       (record) => record.share === id && record.code === 'SHARE_LINK_INVALID',

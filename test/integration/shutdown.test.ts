@@ -8,7 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, test } from 'node:test';
-import { api, get, getNumber, getString } from '../helpers/http.ts';
+import { auditRecordsIn } from '../helpers/audit.ts';
+import { listeningUrl } from '../helpers/gateway.ts';
+import { api, getNumber, getString } from '../helpers/http.ts';
 import { waitForGroupsGone } from '../helpers/leaks.ts';
 import { waitUntil } from '../helpers/processes.ts';
 
@@ -38,15 +40,7 @@ describe('shutdown', () => {
     child.stderr.setEncoding('utf8').on('data', (text: string) => (stderr += text));
     const pids: number[] = [];
     try {
-      const url = await new Promise<string>((resolve, reject) => {
-        let stdout = '';
-        child.stdout.setEncoding('utf8').on('data', (text: string) => {
-          stdout += text;
-          const match = /shellgate listening on (\S+)/.exec(stdout);
-          if (match?.[1] !== undefined) resolve(match[1]);
-        });
-        child.once('exit', () => reject(new Error(`gateway exited early:\n${stderr}`)));
-      });
+      const url = await listeningUrl(child, () => stderr);
       const created = await api(url, 'POST', '/api/sessions', {
         token: TOKEN,
         body: { profile: 'sh', args: [STUBBORN] },
@@ -72,11 +66,7 @@ describe('shutdown', () => {
 
       assert.match(stderr, /shellgate: stdin closed while shutting down; still terminating sessions/);
       assert.match(stderr, /shellgate: SIGTERM while shutting down; still terminating sessions/);
-      const exitRecord = stderr
-        .split('\n')
-        .filter((line) => line.includes('"event":"exit"'))
-        .map((line): unknown => JSON.parse(line))
-        .find((record) => get(record, 'session') === id);
+      const exitRecord = auditRecordsIn(stderr.split('\n'), 'exit').find((record) => record.session === id);
       assert.ok(exitRecord !== undefined, `no exit record:\n${stderr}`);
       assert.equal(getString(exitRecord, 'terminateStage'), 'SIGKILL', 'escalated all the way');
       // Two stages (close stdin, SIGTERM) each waited their grace period before SIGKILL.

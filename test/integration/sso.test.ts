@@ -5,6 +5,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { resolveConfig } from '../../server/src/config/load.ts';
+import { auditRecords } from '../helpers/audit.js';
+import { eventually } from '../helpers/eventually.js';
 import { startGateway } from '../helpers/gateway.js';
 import type { Gateway } from '../helpers/gateway.js';
 import { useGateway } from '../helpers/fixture.js';
@@ -28,22 +30,6 @@ const proxyAuth = {
 const gateway = useGateway({
   config: { trustedProxies: ['loopback'], allowedHosts: ['ops.example'], auth: { proxy: proxyAuth } },
 });
-
-/** Audit records of `event` written so far, parsed. */
-function auditRecords(gw: Gateway, event: string): Array<Record<string, unknown>> {
-  return gw.stderr
-    .filter((line) => line.includes(`"event":"${event}"`))
-    .map((line) => JSON.parse(line) as Record<string, unknown>);
-}
-
-async function eventually<T>(what: string, probe: () => T | undefined): Promise<T> {
-  for (let attempt = 0; attempt < 200; attempt += 1) {
-    const found = probe();
-    if (found !== undefined) return found;
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  throw new Error(`${what}: not seen within 5 s`);
-}
 
 describe('signed in by the authenticating proxy', () => {
   let proxy: ReverseProxy;
