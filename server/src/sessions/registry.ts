@@ -39,6 +39,8 @@ export class SessionRegistry {
   /** Spawns in flight, counted against the limits so that a burst cannot overshoot them. */
   #pending = 0;
   readonly #pendingByOwner = new Map<string, number>();
+  /** Sessions held per owner: the per-token limit is checked on every create. */
+  readonly #heldByOwner = new Map<string, number>();
   #closing = false;
   /** Creations in flight: shutdown waits for them, and they terminate what they started. */
   readonly #creating = new Set<Promise<unknown>>();
@@ -183,6 +185,7 @@ export class SessionRegistry {
       }
       this.spawned?.((performance.now() - spawnStarted) / 1000);
       this.#sessions.set(session.id, session);
+      this.#heldByOwner.set(owner, (this.#heldByOwner.get(owner) ?? 0) + 1);
       this.audit.record('spawn', {
         who: owner,
         from: request.from,
@@ -217,6 +220,9 @@ export class SessionRegistry {
   remove(session: Session): void {
     if (this.#sessions.get(session.id) !== session) return;
     this.#sessions.delete(session.id);
+    const held = (this.#heldByOwner.get(session.owner.name) ?? 1) - 1;
+    if (held === 0) this.#heldByOwner.delete(session.owner.name);
+    else this.#heldByOwner.set(session.owner.name, held);
     session.remove();
     this.#observer?.removed(session);
     this.audit.record('remove', { who: session.owner.name, from: undefined, session: session.id });
@@ -242,6 +248,7 @@ export class SessionRegistry {
       this.#observer?.removed(session);
     }
     this.#sessions.clear();
+    this.#heldByOwner.clear();
   }
 
   #terminateIdle(session: Session): void {
@@ -257,10 +264,11 @@ export class SessionRegistry {
    */
   #makeRoom(owner: string): void {
     const { maxSessions, maxSessionsPerToken } = this.config.limits;
-    const owned = (): Session[] =>
-      [...this.#sessions.values()].filter((session) => session.owner.name === owner);
-    while (owned().length + (this.#pendingByOwner.get(owner) ?? 0) >= maxSessionsPerToken) {
-      const exited = owned().find((session) => session.state === 'exited');
+    while (
+      (this.#heldByOwner.get(owner) ?? 0) + (this.#pendingByOwner.get(owner) ?? 0) >=
+      maxSessionsPerToken
+    ) {
+      const exited = this.#oldestExited((session) => session.owner.name === owner);
       if (exited === undefined) {
         throw new ProtocolError(
           ErrorCode.SessionLimit,
@@ -270,7 +278,7 @@ export class SessionRegistry {
       this.remove(exited);
     }
     while (this.#sessions.size + this.#pending >= maxSessions) {
-      const exited = [...this.#sessions.values()].find((session) => session.state === 'exited');
+      const exited = this.#oldestExited(() => true);
       if (exited === undefined) {
         throw new ProtocolError(
           ErrorCode.SessionLimit,
@@ -279,5 +287,13 @@ export class SessionRegistry {
       }
       this.remove(exited);
     }
+  }
+
+  /** The oldest exited session that `matches` (the map keeps creation order); none: undefined. */
+  #oldestExited(matches: (session: Session) => boolean): Session | undefined {
+    for (const session of this.#sessions.values()) {
+      if (session.state === 'exited' && matches(session)) return session;
+    }
+    return undefined;
   }
 }
