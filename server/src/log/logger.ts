@@ -1,9 +1,10 @@
 // The structured log: JSON lines on stderr, written by pino. One object per line: `time` (ISO 8601),
 // `level` (its name), `msg`, then fields; a child logger adds its bindings (`session`, `connection`)
-// to every line instead of each call repeating them. Anything secret is redacted by path before it
-// is written (REDACTED_PATHS), but the rule stays: identities are logged by their configured name,
+// to every line instead of each call repeating them. Anything secret is redacted by name before it
+// is written (redact.ts), but the rule stays: identities are logged by their configured name,
 // never by a token or a cookie value.
 import pino from 'pino';
+import { redactSecrets } from './redact.js';
 
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -21,33 +22,7 @@ export interface Logger {
 
 export type LineSink = (line: string) => void;
 
-/** What is replaced by "[redacted]" wherever a log line would carry it. */
-export const REDACTED_PATHS = [
-  'token',
-  '*.token',
-  'tokens[*].token',
-  '*.tokens[*].token',
-  'sha256',
-  '*.sha256',
-  'password',
-  '*.password',
-  'secret',
-  '*.secret',
-  'loginId',
-  '*.loginId',
-  'cookie',
-  '*.cookie',
-  'authorization',
-  '*.authorization',
-  'headers.authorization',
-  'headers.cookie',
-  'headers["set-cookie"]',
-  '*.headers.authorization',
-  '*.headers.cookie',
-  '*.headers["set-cookie"]',
-];
-
-export const REDACTED = '[redacted]';
+export { REDACTED } from './redact.js';
 
 function serializeError(error: unknown): unknown {
   if (error instanceof Error) {
@@ -76,9 +51,8 @@ export function createLogger(level: LogLevel, sink?: LineSink): Logger {
         level,
         base: null,
         timestamp: pino.stdTimeFunctions.isoTime,
-        formatters: { level: (label) => ({ level: label }) },
+        formatters: { level: (label) => ({ level: label }), bindings: redactSecrets, log: redactSecrets },
         serializers: { error: serializeError },
-        redact: { paths: REDACTED_PATHS, censor: REDACTED },
       },
       destination,
     ),

@@ -95,3 +95,21 @@ test("redaction applies to a child logger's lines too", () => {
   log.child({ session: 'S1' }).info('login', { loginId: 'login-id-0123456789' });
   assert.ok(!text().includes('login-id-0123456789'));
 });
+
+test("redaction leaves the caller's fields as they were and reaches into arrays and headers", () => {
+  const { log, text, lines } = capture();
+  const fields = {
+    argv: ['sh', '-c', 'true'],
+    clients: [{ name: 'bob', headers: { 'set-cookie': 'sid=cookie-in-a-list-0123456789', accept: '*/*' } }],
+    error: new Error('kept as an error'),
+  };
+  const before = structuredClone(fields);
+  log.info('listed', fields);
+  assert.ok(!text().includes('cookie-in-a-list-0123456789'));
+  assert.deepEqual(fields.argv, before.argv);
+  assert.deepEqual(fields.clients, before.clients, 'the caller still has its own values');
+  const [line] = lines();
+  assert.deepEqual(line?.argv, ['sh', '-c', 'true']);
+  assert.deepEqual(line?.clients, [{ name: 'bob', headers: { 'set-cookie': REDACTED, accept: '*/*' } }]);
+  assert.deepEqual(line?.error, { name: 'Error', message: 'kept as an error' });
+});
