@@ -10,8 +10,10 @@
 // the limit was reached, and only the exit event follows it.
 import type { ExitStatus, TerminalSize } from '@shellgate/shared';
 import { EventCode, eventLine, exitData, fittingLine, formatSeconds, resizeData } from './asciicast.js';
+import { asciiJson, asciiText } from './ascii-json.js';
 import { WriteBatch } from './batch.js';
 import type { RecordingSink } from './sink.js';
+import { StreamText } from './stream-text.js';
 
 export interface RecorderOptions {
   /** The file's size limit in bytes, header included. */
@@ -73,7 +75,7 @@ export class SessionRecorder {
   #draining = false;
   #finished = false;
   /** Each stream is decoded on its own, so a character split across chunks stays whole. */
-  readonly #decoders = new Map<EventCode, TextDecoder>();
+  readonly #streams = new Map<EventCode, StreamText>();
 
   constructor(
     private readonly sink: RecordingSink,
@@ -201,43 +203,54 @@ export class SessionRecorder {
     if (this.#limitReached && event.code !== EventCode.Exit) return;
     if (event.code === EventCode.Exit) {
       // The last bytes of an incomplete character become U+FFFD before the exit.
-      for (const [code, decoder] of this.#decoders) this.#line(event.at, code, decoder.decode());
+      for (const [code, stream] of this.#streams) this.#line(event.at, code, stream.end());
     }
-    this.#line(event.at, event.code, this.#text(event));
-  }
-
-  #text(event: Pending): string {
-    if (typeof event.data === 'string') return event.data;
-    let decoder = this.#decoders.get(event.code);
-    if (decoder === undefined) {
-      decoder = new TextDecoder('utf-8', { fatal: false });
-      this.#decoders.set(event.code, decoder);
+    const data = event.data;
+    if (typeof data === 'string') {
+      this.#line(event.at, event.code, data);
+      return;
     }
-    return decoder.decode(event.data, { stream: true });
+    let stream = this.#streams.get(event.code);
+    if (stream === undefined) {
+      stream = new StreamText();
+      this.#streams.set(event.code, stream);
+    }
+    if (!stream.ascii(data)) this.#line(event.at, event.code, stream.decode(data));
+    else if (data.byteLength > 0) this.#put(event.at, event.code, asciiJson(data), data);
   }
 
   #line(at: number, code: EventCode, data: string): void {
     if (data === '' && code !== EventCode.Marker && code !== EventCode.Exit) return;
+    this.#put(at, code, JSON.stringify(data), data);
+  }
+
+  /**
+   * Appends one event line with `json`, the JSON literal of `text`; `text` as bytes says they are
+   * ASCII, and so is `json` then: its length is its size, and it is copied, not encoded.
+   */
+  #put(at: number, code: EventCode, json: string, text: string | Uint8Array): void {
     if (this.#limitReached && code !== EventCode.Exit) return;
+    const ascii = typeof text !== 'string';
     const micros = Math.max(this.#lastMicros, Math.round((at - this.#origin) * 1000));
     const interval = micros - this.#lastMicros;
     // eventLine's format, its parts encoded into the batch one after the other (batch.ts).
     const head = `[${formatSeconds(interval)}, "${code}", `;
-    const json = JSON.stringify(data);
     const budget = this.options.maxBytes - LIMIT_RESERVE_BYTES - this.#written;
     // UTF-16 units take at most 3 bytes each: only a line that might not fit is measured.
-    const bound = head.length + json.length * 3 + 2;
+    const bound = head.length + json.length * (ascii ? 1 : 3) + 2;
     const exact = bound <= budget ? 0 : Buffer.byteLength(head) + Buffer.byteLength(json) + 2;
     if (code !== EventCode.Exit && exact > budget) {
       // What fits of this event goes in (output is cut at a character), then the limit's marker.
       this.#limitReached = true;
       const marker = `recording stopped: limit ${this.options.maxBytes} bytes reached`;
+      const data = ascii ? asciiText(text) : text;
       const fitting = code === EventCode.Marker ? '' : (fittingLine(interval, code, data, budget) ?? '');
       const line = fitting + eventLine(fitting === '' ? interval : 0, EventCode.Marker, marker);
       this.#append(line, line.length * 3);
     } else {
       this.#append(head, head.length);
-      this.#append(json, json.length * 3);
+      if (ascii) this.#appendAscii(json);
+      else this.#append(json, json.length * 3);
       this.#append(']\n', 2);
     }
     this.#lastMicros = micros;
@@ -247,6 +260,11 @@ export class SessionRecorder {
     const before = this.#batch.length;
     this.#batch.append(text, maxBytes);
     this.#written += this.#batch.length - before;
+  }
+
+  #appendAscii(text: string): void {
+    this.#batch.appendAscii(text);
+    this.#written += text.length;
   }
 
   async #write(bytes: Uint8Array): Promise<void> {

@@ -163,6 +163,27 @@ test('output is escaped exactly as JSON.stringify escapes it, and split characte
   assert.equal(lines[1]?.slice(lines[1].indexOf('"o", ') + 5, -1), JSON.stringify(every.toString('latin1')));
 });
 
+test('an ASCII chunk on one stream leaves a character pending on the other whole', async () => {
+  const path = newFile();
+  const recorder = recorderOn(new FileSink(path));
+  const euro = bytes('\u20ac');
+  recorder.output('stderr', euro.subarray(0, 1));
+  recorder.output('stdout', bytes('ascii "a"\n'));
+  recorder.output('stderr', euro.subarray(1));
+  recorder.output('stdout', bytes('more\t\x00'));
+  recorder.output('stderr', bytes('!'));
+  recorder.exit({ code: 0, signal: null });
+  await recorder.closed;
+  const cast = await readCast(path);
+  assert.equal(streamText(cast, 'o'), 'ascii "a"\nmore\t\x00');
+  assert.equal(streamText(cast, 'e'), '\u20ac!');
+  // Each line as eventLine writes it: the data part is JSON.stringify's, byte for byte.
+  const lines = (await readFile(path, 'utf8')).split('\n').slice(1, -1);
+  for (const [index, event] of cast.events.entries()) {
+    assert.equal(lines[index]?.slice(lines[index].indexOf(', "') + 7, -1), JSON.stringify(event.data));
+  }
+});
+
 test('input is recorded only when the options say so', async () => {
   const without = newFile();
   const off = recorderOn(new FileSink(without));
