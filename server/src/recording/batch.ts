@@ -18,10 +18,9 @@ export class WriteBatch {
     this.#length += buffer.write(text, this.#length, 'utf8');
   }
 
-  /** Appends a string of code units below 0x80 only (a JSON literal of ASCII): a byte each, a plain copy. */
-  appendAscii(text: string): void {
-    const buffer = this.#room(text.length);
-    this.#length += buffer.write(text, this.#length, 'latin1');
+  appendBytes(bytes: Uint8Array): void {
+    this.#room(bytes.byteLength).set(bytes, this.#length);
+    this.#length += bytes.byteLength;
   }
 
   /** What was appended since the last reset: a view, valid until the next append or reset. */

@@ -10,7 +10,7 @@
 // the limit was reached, and only the exit event follows it.
 import type { ExitStatus, TerminalSize } from '@shellgate/shared';
 import { EventCode, eventLine, exitData, fittingLine, formatSeconds, resizeData } from './asciicast.js';
-import { asciiJson, asciiText } from './ascii-json.js';
+import { appendAsciiJson, asciiJsonBound, asciiText } from './ascii-json.js';
 import { WriteBatch } from './batch.js';
 import type { RecordingSink } from './sink.js';
 import { StreamText } from './stream-text.js';
@@ -38,8 +38,14 @@ export interface RecordingOutcome {
 
 /** Kept free under the limit for the limit's marker and the exit event (each well under 128). */
 export const LIMIT_RESERVE_BYTES = 256;
-/** One write carries about this much at most; a longer queue drains in several. */
-const BATCH_BYTES = 256 * 1024;
+/**
+ * One write carries about this much at most; a longer queue drains in several. With one write in
+ * flight, the disk's rate is this over a write's latency, and on a loaded machine most of that
+ * latency is the wait for a libuv thread: 256 KiB dropped output at 200 MiB/s and load 7.
+ */
+const BATCH_BYTES = 1024 * 1024;
+/** The write buffer's first size: a quiet session's whole batches; a backlog grows it. */
+const BATCH_START_BYTES = 256 * 1024;
 
 interface Pending {
   /** performance.now() when it happened. */
@@ -67,7 +73,7 @@ export class SessionRecorder {
   /** The last written event's instant, in whole microseconds since the start. */
   #lastMicros = 0;
   #pendingText: string;
-  readonly #batch = new WriteBatch(BATCH_BYTES);
+  readonly #batch = new WriteBatch(BATCH_START_BYTES);
   #accepting = true;
   #limitReached = false;
   #failed = false;
@@ -216,55 +222,65 @@ export class SessionRecorder {
       this.#streams.set(event.code, stream);
     }
     if (!stream.ascii(data)) this.#line(event.at, event.code, stream.decode(data));
-    else if (data.byteLength > 0) this.#put(event.at, event.code, asciiJson(data), data);
+    else if (data.byteLength > 0) this.#asciiLine(event.at, event.code, data);
   }
 
   #line(at: number, code: EventCode, data: string): void {
     if (data === '' && code !== EventCode.Marker && code !== EventCode.Exit) return;
-    this.#put(at, code, JSON.stringify(data), data);
-  }
-
-  /**
-   * Appends one event line with `json`, the JSON literal of `text`; `text` as bytes says they are
-   * ASCII, and so is `json` then: its length is its size, and it is copied, not encoded.
-   */
-  #put(at: number, code: EventCode, json: string, text: string | Uint8Array): void {
     if (this.#limitReached && code !== EventCode.Exit) return;
-    const ascii = typeof text !== 'string';
-    const micros = Math.max(this.#lastMicros, Math.round((at - this.#origin) * 1000));
+    const micros = this.#micros(at);
     const interval = micros - this.#lastMicros;
     // eventLine's format, its parts encoded into the batch one after the other (batch.ts).
     const head = `[${formatSeconds(interval)}, "${code}", `;
+    const json = JSON.stringify(data);
     const budget = this.options.maxBytes - LIMIT_RESERVE_BYTES - this.#written;
     // UTF-16 units take at most 3 bytes each: only a line that might not fit is measured.
-    const bound = head.length + json.length * (ascii ? 1 : 3) + 2;
+    const bound = head.length + json.length * 3 + 2;
     const exact = bound <= budget ? 0 : Buffer.byteLength(head) + Buffer.byteLength(json) + 2;
     if (code !== EventCode.Exit && exact > budget) {
       // What fits of this event goes in (output is cut at a character), then the limit's marker.
       this.#limitReached = true;
       const marker = `recording stopped: limit ${this.options.maxBytes} bytes reached`;
-      const data = ascii ? asciiText(text) : text;
       const fitting = code === EventCode.Marker ? '' : (fittingLine(interval, code, data, budget) ?? '');
       const line = fitting + eventLine(fitting === '' ? interval : 0, EventCode.Marker, marker);
       this.#append(line, line.length * 3);
     } else {
       this.#append(head, head.length);
-      if (ascii) this.#appendAscii(json);
-      else this.#append(json, json.length * 3);
+      this.#append(json, json.length * 3);
       this.#append(']\n', 2);
     }
     this.#lastMicros = micros;
+  }
+
+  /** An ASCII chunk's line, its JSON escaped straight into the batch: no string is made (ascii-json.ts). */
+  #asciiLine(at: number, code: EventCode, data: Uint8Array): void {
+    const micros = this.#micros(at);
+    const head = `[${formatSeconds(micros - this.#lastMicros)}, "${code}", `;
+    // A line that might not fit goes the measured way, with the same text: the same bytes, if it fits.
+    if (
+      head.length + asciiJsonBound(data.byteLength) + 2 >
+      this.options.maxBytes - LIMIT_RESERVE_BYTES - this.#written
+    ) {
+      this.#line(at, code, asciiText(data));
+      return;
+    }
+    this.#append(head, head.length);
+    const before = this.#batch.length;
+    appendAsciiJson(data, this.#batch);
+    this.#written += this.#batch.length - before;
+    this.#append(']\n', 2);
+    this.#lastMicros = micros;
+  }
+
+  /** The instant of an event at `at`, in whole microseconds since the start; never before the last. */
+  #micros(at: number): number {
+    return Math.max(this.#lastMicros, Math.round((at - this.#origin) * 1000));
   }
 
   #append(text: string, maxBytes: number): void {
     const before = this.#batch.length;
     this.#batch.append(text, maxBytes);
     this.#written += this.#batch.length - before;
-  }
-
-  #appendAscii(text: string): void {
-    this.#batch.appendAscii(text);
-    this.#written += text.length;
   }
 
   async #write(bytes: Uint8Array): Promise<void> {

@@ -4,7 +4,13 @@
 // dropped only at the stream's start.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { asciiJson, asciiText } from '../../../server/src/recording/ascii-json.ts';
+import {
+  appendAsciiJson,
+  asciiJsonBound,
+  asciiText,
+  simdEscaper,
+} from '../../../server/src/recording/ascii-json.ts';
+import { WriteBatch } from '../../../server/src/recording/batch.ts';
 import { StreamText } from '../../../server/src/recording/stream-text.ts';
 
 /** Each chunk's text the recorder's way, and the stream's end. */
@@ -95,16 +101,53 @@ test('random chunkings of mixed text and invalid bytes give the decoder’s text
   }
 });
 
+/** appendAsciiJson's literal of `chunk`, appended after other bytes; its size within the bound. */
+function asciiJson(chunk: Uint8Array): string {
+  const batch = new WriteBatch(16);
+  batch.append('[');
+  appendAsciiJson(chunk, batch);
+  const json = Buffer.from(batch.bytes()).toString('latin1', 1);
+  assert.ok(json.length <= asciiJsonBound(chunk.byteLength));
+  return json;
+}
+
 test('the JSON of ASCII bytes is JSON.stringify’s of their text, every byte and escape alike', () => {
+  assert.ok(simdEscaper, 'the WebAssembly escaper loads (else this tests the fallback only)');
   const every = Buffer.from(Array.from({ length: 128 }, (_, byte) => byte));
   assert.equal(asciiJson(every), JSON.stringify(every.toString('latin1')));
+  assert.equal(asciiJson(Buffer.alloc(0)), '""');
   for (let byte = 0; byte < 128; byte += 1) {
     const one = Buffer.from([byte]);
     assert.equal(asciiJson(one), JSON.stringify(String.fromCharCode(byte)), `byte ${byte}`);
+    // At each place of a 16-byte vector, and in the short tail after the last whole one.
+    for (let place = 0; place < 40; place += 1) {
+      const text = `${'a'.repeat(place)}${String.fromCharCode(byte)}${'b'.repeat(39 - place)}`;
+      assert.equal(asciiJson(Buffer.from(text, 'latin1')), JSON.stringify(text), `byte ${byte} at ${place}`);
+    }
   }
   const sample = '\u0000\u001b[31m"x"\\y\tz\r\n\u007f\u001f end';
   assert.equal(asciiJson(bytes(sample)), JSON.stringify(sample));
   // A view into a larger buffer, not a Buffer: only its own bytes.
   const backing = new Uint8Array(bytes(`xx${sample}yy`));
   assert.equal(asciiJson(backing.subarray(2, 2 + sample.length)), JSON.stringify(sample));
+});
+
+test('the JSON of long ASCII chunks, of every density of escapes, past the escaper’s 64 KiB pieces', () => {
+  let seed = 7;
+  const random = (below: number): number => {
+    seed = (seed * 1103515245 + 12345) % 2 ** 31;
+    return seed % below;
+  };
+  for (const [length, escapeEvery] of [
+    [200_000, 55],
+    [65_536, 2],
+    [65_537, 1],
+    [140_000, 1_000_000],
+    [70_000, 16],
+  ] as const) {
+    const chunk = Buffer.alloc(length);
+    for (let i = 0; i < length; i += 1)
+      chunk[i] = random(escapeEvery) === 0 ? random(0x20) : 0x20 + random(0x60);
+    assert.equal(asciiJson(chunk), JSON.stringify(chunk.toString('latin1')), `${length} bytes`);
+  }
 });
