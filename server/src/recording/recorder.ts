@@ -39,12 +39,12 @@ export interface RecordingOutcome {
 /** Kept free under the limit for the limit's marker and the exit event (each well under 128). */
 export const LIMIT_RESERVE_BYTES = 256;
 /**
- * One write carries about this much at most; a longer queue drains in several. With one write in
- * flight, the disk's rate is this over a write's latency, and on a loaded machine most of that
- * latency is the wait for a libuv thread: 256 KiB dropped output at 200 MiB/s and load 7.
+ * The write buffer's first size: a quiet session's batches fit. A write takes all that is queued
+ * (up to the queue's bound, so the buffer grows with a backlog, to about that bound): with one
+ * write in flight, what reaches the disk is a write's size over its latency, and on a loaded
+ * machine that latency is mostly the wait for a libuv thread or the kernel's dirty-page
+ * throttling. Writes of 256 KiB at most dropped output at 200 MiB/s and load 7.
  */
-const BATCH_BYTES = 1024 * 1024;
-/** The write buffer's first size: a quiet session's whole batches; a backlog grows it. */
 const BATCH_START_BYTES = 256 * 1024;
 
 interface Pending {
@@ -178,7 +178,7 @@ export class SessionRecorder {
       batch.reset();
       if (this.#pendingText !== '') batch.append(this.#pendingText);
       this.#pendingText = '';
-      while (this.#head < this.#queue.length && batch.length < BATCH_BYTES) {
+      while (this.#head < this.#queue.length && batch.length < this.options.maxQueueBytes) {
         const event = this.#queue[this.#head];
         this.#head += 1;
         if (event === undefined) break;
