@@ -46,6 +46,17 @@ export const LIMIT_RESERVE_BYTES = 256;
  * throttling. Writes of 256 KiB at most dropped output at 200 MiB/s and load 7.
  */
 const BATCH_START_BYTES = 256 * 1024;
+/**
+ * Streaming output is gathered into writes of about this much: each write costs the main thread a
+ * libuv thread's wake-up (on a busy 2-core machine, the core itself for the copy) and the kernel
+ * some fixed work, and 64 KiB chunks made one write each.
+ */
+const WRITE_BYTES = 1024 * 1024;
+/**
+ * Lines wait for more at most this long after the previous write ended, and not at all when it
+ * ended longer ago: a quiet session's lines go out at once. A SIGKILL loses what waits.
+ */
+const WRITE_DELAY_MS = 5;
 
 interface Pending {
   /** performance.now() when it happened. */
@@ -63,12 +74,17 @@ export class SessionRecorder {
   readonly #origin = performance.now();
   #queue: Pending[] = [];
   #head = 0;
-  /** Event bytes queued or being written. */
+  /** Event bytes queued, in the batch or being written. */
   #backlog = 0;
+  /** Event bytes in the batch, not yet written. */
+  #unwritten = 0;
+  /** performance.now() when the last write ended. */
+  #lastWriteEnd = -Infinity;
+  #writeTimer: NodeJS.Timeout | undefined;
   #dropping = false;
   #dropped = 0;
   #droppedTotal = 0;
-  /** Bytes in the file (or in the write in flight): the header's first. */
+  /** Bytes in the file, in the write in flight or in the batch: the header's first. */
   #written: number;
   /** The last written event's instant, in whole microseconds since the start. */
   #lastMicros = 0;
@@ -139,6 +155,8 @@ export class SessionRecorder {
     this.#head = 0;
     this.#backlog = 0;
     this.#pendingText = '';
+    this.#batch.reset();
+    this.#unwritten = 0;
     this.#schedule();
   }
 
@@ -173,25 +191,38 @@ export class SessionRecorder {
   async #drain(): Promise<void> {
     this.#draining = true;
     const batch = this.#batch;
-    while (!this.#failed && (this.#pendingText !== '' || this.#head < this.#queue.length)) {
-      let released = 0;
-      batch.reset();
+    while (!this.#failed) {
       if (this.#pendingText !== '') batch.append(this.#pendingText);
       this.#pendingText = '';
       while (this.#head < this.#queue.length && batch.length < this.options.maxQueueBytes) {
         const event = this.#queue[this.#head];
         this.#head += 1;
         if (event === undefined) break;
-        released += sizeOf(event.data);
+        this.#unwritten += sizeOf(event.data);
         this.#encode(event);
       }
       this.#compact();
-      if (batch.length > 0) await this.#write(batch.bytes());
-      this.#backlog = Math.max(0, this.#backlog - released);
+      if (batch.length === 0 || this.#gathering()) break;
+      await this.#write(batch.bytes());
+      batch.reset();
+      this.#lastWriteEnd = performance.now();
+      this.#backlog = Math.max(0, this.#backlog - this.#unwritten);
+      this.#unwritten = 0;
       if (this.#backlog === 0 && this.#dropping) this.#endDroppedStretch();
     }
     this.#draining = false;
     if (!this.#accepting || this.#failed) await this.#finish();
+  }
+
+  /** Whether the batch waits for more (a timer drains it when the wait is over). */
+  #gathering(): boolean {
+    const wait = this.#lastWriteEnd + WRITE_DELAY_MS - performance.now();
+    if (!this.#accepting || this.#batch.length >= WRITE_BYTES || wait <= 0) return false;
+    this.#writeTimer ??= setTimeout(() => {
+      this.#writeTimer = undefined;
+      this.#schedule();
+    }, wait);
+    return true;
   }
 
   /** The queue has drained after a dropped stretch: say so in the file, and record again. */
@@ -309,6 +340,7 @@ export class SessionRecorder {
   async #finish(): Promise<void> {
     if (this.#finished) return;
     this.#finished = true;
+    clearTimeout(this.#writeTimer);
     this.#batch.release();
     try {
       await this.sink.close();

@@ -270,6 +270,33 @@ test('a disk slower than the session: output beyond the queue bound is dropped, 
   );
 });
 
+test('streaming output goes out in few large writes, a quiet session’s at once, and nothing waits long', async () => {
+  const path = newFile();
+  const sink = new GatedSink(path);
+  const recorder = recorderOn(sink);
+  recorder.output('stdout', bytes('prompt$ '));
+  await turn();
+  assert.equal(sink.writesStarted, 1, 'the first lines are written at once');
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  const line = bytes(`${'x'.repeat(99)}\n`);
+  // A write takes well under a millisecond here: each line would go out in a write of its own.
+  for (let i = 0; i < 50; i += 1) {
+    recorder.output('stdout', line);
+    await new Promise((resolve) => setTimeout(resolve, 1));
+  }
+  // Nothing closes the recording: what waits is written within a few milliseconds all the same.
+  const deadline = Date.now() + 10_000;
+  while (!(await readFile(path, 'utf8')).endsWith(`${JSON.stringify(line.toString())}]\n`)) {
+    assert.ok(Date.now() < deadline, 'the last line is written without a close');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  assert.ok(sink.writesStarted < 30, `${sink.writesStarted} writes for 51 events`);
+  recorder.exit({ code: 0, signal: null });
+  await recorder.closed;
+  const cast = await readCast(path);
+  assert.equal(streamText(cast, 'o'), `prompt$ ${line.toString().repeat(50)}`);
+});
+
 test('intervals are relative to the previous event and add up to the time that passed', async () => {
   const path = newFile();
   const recorder = recorderOn(new FileSink(path));
