@@ -18,6 +18,7 @@ export class WriteBatch {
     this.#length += buffer.write(text, this.#length, 'utf8');
   }
 
+  /** Appends bytes already encoded (an escaped JSON literal, ascii-json.ts): a copy. */
   appendBytes(bytes: Uint8Array): void {
     this.#room(bytes.byteLength).set(bytes, this.#length);
     this.#length += bytes.byteLength;

@@ -42,8 +42,8 @@ export const LIMIT_RESERVE_BYTES = 256;
  * The write buffer's first size: a quiet session's batches fit. A write takes all that is queued
  * (up to the queue's bound, so the buffer grows with a backlog, to about that bound): with one
  * write in flight, what reaches the disk is a write's size over its latency, and on a loaded
- * machine that latency is mostly the wait for a libuv thread or the kernel's dirty-page
- * throttling. Writes of 256 KiB at most dropped output at 200 MiB/s and load 7.
+ * machine that latency is mostly the wait for a libuv thread. Writes of 256 KiB at most dropped
+ * output at 200 MiB/s and load 7.
  */
 const BATCH_START_BYTES = 256 * 1024;
 /**

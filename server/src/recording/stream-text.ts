@@ -1,6 +1,6 @@
 // One stream's bytes (stdout, stderr or input) as text. Each stream is decoded on its own, so that a
 // character split across chunks stays whole. Most output is ASCII, and for ASCII the UTF-8 decoder
-// is pure cost (it was a third of the recorder's time): an ASCII chunk is its own text, byte for
+// is pure cost (it was over a quarter of the recorder's time): an ASCII chunk is its own text, byte for
 // character, unless the bytes of an unfinished character wait in the decoder before it.
 import { isAscii } from 'node:buffer';
 
@@ -11,7 +11,7 @@ export class StreamText {
   /** Text went past the decoder: a byte-order mark from now on is a character, not a BOM. */
   #started = false;
 
-  /** Whether `chunk` is text as it stands (it is then taken as such: call decode() for none other). */
+  /** Whether `chunk` is its own text (ASCII, nothing waiting before it); if so, it counts as read: no decode() for it. */
   ascii(chunk: Uint8Array): boolean {
     if (this.#pending || !isAscii(chunk)) return false;
     if (chunk.byteLength > 0) this.#started = true;
