@@ -18,6 +18,12 @@ export class WriteBatch {
     this.#length += buffer.write(text, this.#length, 'utf8');
   }
 
+  /** Appends bytes already encoded (an escaped JSON literal, ascii-json.ts): a copy. */
+  appendBytes(bytes: Uint8Array): void {
+    this.#room(bytes.byteLength).set(bytes, this.#length);
+    this.#length += bytes.byteLength;
+  }
+
   /** What was appended since the last reset: a view, valid until the next append or reset. */
   bytes(): Uint8Array {
     return (this.#buffer ?? Buffer.alloc(0)).subarray(0, this.#length);

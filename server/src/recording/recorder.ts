@@ -10,8 +10,10 @@
 // the limit was reached, and only the exit event follows it.
 import type { ExitStatus, TerminalSize } from '@shellgate/shared';
 import { EventCode, eventLine, exitData, fittingLine, formatSeconds, resizeData } from './asciicast.js';
+import { appendAsciiJson, asciiJsonBound, asciiText } from './ascii-json.js';
 import { WriteBatch } from './batch.js';
 import type { RecordingSink } from './sink.js';
+import { StreamText } from './stream-text.js';
 
 export interface RecorderOptions {
   /** The file's size limit in bytes, header included. */
@@ -36,8 +38,25 @@ export interface RecordingOutcome {
 
 /** Kept free under the limit for the limit's marker and the exit event (each well under 128). */
 export const LIMIT_RESERVE_BYTES = 256;
-/** One write carries about this much at most; a longer queue drains in several. */
-const BATCH_BYTES = 256 * 1024;
+/**
+ * The write buffer's first size: a quiet session's batches fit. A write takes all that is queued
+ * (up to the queue's bound, so the buffer grows with a backlog, to about that bound): with one
+ * write in flight, what reaches the disk is a write's size over its latency, and on a loaded
+ * machine that latency is mostly the wait for a libuv thread. Writes of 256 KiB at most dropped
+ * output at 200 MiB/s and load 7.
+ */
+const BATCH_START_BYTES = 256 * 1024;
+/**
+ * Streaming output is gathered into writes of about this much: each write costs the main thread a
+ * libuv thread's wake-up (on a busy 2-core machine, the core itself for the copy) and the kernel
+ * some fixed work, and 64 KiB chunks made one write each.
+ */
+const WRITE_BYTES = 1024 * 1024;
+/**
+ * Lines wait for more at most this long after the previous write ended, and not at all when it
+ * ended longer ago: a quiet session's lines go out at once. A SIGKILL loses what waits.
+ */
+const WRITE_DELAY_MS = 5;
 
 interface Pending {
   /** performance.now() when it happened. */
@@ -55,17 +74,22 @@ export class SessionRecorder {
   readonly #origin = performance.now();
   #queue: Pending[] = [];
   #head = 0;
-  /** Event bytes queued or being written. */
+  /** Event bytes queued, in the batch or being written. */
   #backlog = 0;
+  /** Event bytes in the batch, not yet written. */
+  #unwritten = 0;
+  /** performance.now() when the last write ended. */
+  #lastWriteEnd = -Infinity;
+  #writeTimer: NodeJS.Timeout | undefined;
   #dropping = false;
   #dropped = 0;
   #droppedTotal = 0;
-  /** Bytes in the file (or in the write in flight): the header's first. */
+  /** Bytes in the file, in the write in flight or in the batch: the header's first. */
   #written: number;
   /** The last written event's instant, in whole microseconds since the start. */
   #lastMicros = 0;
   #pendingText: string;
-  readonly #batch = new WriteBatch(BATCH_BYTES);
+  readonly #batch = new WriteBatch(BATCH_START_BYTES);
   #accepting = true;
   #limitReached = false;
   #failed = false;
@@ -73,7 +97,7 @@ export class SessionRecorder {
   #draining = false;
   #finished = false;
   /** Each stream is decoded on its own, so a character split across chunks stays whole. */
-  readonly #decoders = new Map<EventCode, TextDecoder>();
+  readonly #streams = new Map<EventCode, StreamText>();
 
   constructor(
     private readonly sink: RecordingSink,
@@ -131,6 +155,8 @@ export class SessionRecorder {
     this.#head = 0;
     this.#backlog = 0;
     this.#pendingText = '';
+    this.#batch.reset();
+    this.#unwritten = 0;
     this.#schedule();
   }
 
@@ -165,25 +191,38 @@ export class SessionRecorder {
   async #drain(): Promise<void> {
     this.#draining = true;
     const batch = this.#batch;
-    while (!this.#failed && (this.#pendingText !== '' || this.#head < this.#queue.length)) {
-      let released = 0;
-      batch.reset();
+    while (!this.#failed) {
       if (this.#pendingText !== '') batch.append(this.#pendingText);
       this.#pendingText = '';
-      while (this.#head < this.#queue.length && batch.length < BATCH_BYTES) {
+      while (this.#head < this.#queue.length && batch.length < this.options.maxQueueBytes) {
         const event = this.#queue[this.#head];
         this.#head += 1;
         if (event === undefined) break;
-        released += sizeOf(event.data);
+        this.#unwritten += sizeOf(event.data);
         this.#encode(event);
       }
       this.#compact();
-      if (batch.length > 0) await this.#write(batch.bytes());
-      this.#backlog = Math.max(0, this.#backlog - released);
+      if (batch.length === 0 || this.#gathering()) break;
+      await this.#write(batch.bytes());
+      batch.reset();
+      this.#lastWriteEnd = performance.now();
+      this.#backlog = Math.max(0, this.#backlog - this.#unwritten);
+      this.#unwritten = 0;
       if (this.#backlog === 0 && this.#dropping) this.#endDroppedStretch();
     }
     this.#draining = false;
     if (!this.#accepting || this.#failed) await this.#finish();
+  }
+
+  /** Whether the batch waits for more (a timer drains it when the wait is over). */
+  #gathering(): boolean {
+    const wait = this.#lastWriteEnd + WRITE_DELAY_MS - performance.now();
+    if (!this.#accepting || this.#batch.length >= WRITE_BYTES || wait <= 0) return false;
+    this.#writeTimer ??= setTimeout(() => {
+      this.#writeTimer = undefined;
+      this.#schedule();
+    }, wait);
+    return true;
   }
 
   /** The queue has drained after a dropped stretch: say so in the file, and record again. */
@@ -201,25 +240,26 @@ export class SessionRecorder {
     if (this.#limitReached && event.code !== EventCode.Exit) return;
     if (event.code === EventCode.Exit) {
       // The last bytes of an incomplete character become U+FFFD before the exit.
-      for (const [code, decoder] of this.#decoders) this.#line(event.at, code, decoder.decode());
+      for (const [code, stream] of this.#streams) this.#line(event.at, code, stream.end());
     }
-    this.#line(event.at, event.code, this.#text(event));
-  }
-
-  #text(event: Pending): string {
-    if (typeof event.data === 'string') return event.data;
-    let decoder = this.#decoders.get(event.code);
-    if (decoder === undefined) {
-      decoder = new TextDecoder('utf-8', { fatal: false });
-      this.#decoders.set(event.code, decoder);
+    const data = event.data;
+    if (typeof data === 'string') {
+      this.#line(event.at, event.code, data);
+      return;
     }
-    return decoder.decode(event.data, { stream: true });
+    let stream = this.#streams.get(event.code);
+    if (stream === undefined) {
+      stream = new StreamText();
+      this.#streams.set(event.code, stream);
+    }
+    if (!stream.ascii(data)) this.#line(event.at, event.code, stream.decode(data));
+    else if (data.byteLength > 0) this.#asciiLine(event.at, event.code, data);
   }
 
   #line(at: number, code: EventCode, data: string): void {
     if (data === '' && code !== EventCode.Marker && code !== EventCode.Exit) return;
     if (this.#limitReached && code !== EventCode.Exit) return;
-    const micros = Math.max(this.#lastMicros, Math.round((at - this.#origin) * 1000));
+    const micros = this.#micros(at);
     const interval = micros - this.#lastMicros;
     // eventLine's format, its parts encoded into the batch one after the other (batch.ts).
     const head = `[${formatSeconds(interval)}, "${code}", `;
@@ -241,6 +281,31 @@ export class SessionRecorder {
       this.#append(']\n', 2);
     }
     this.#lastMicros = micros;
+  }
+
+  /** An ASCII chunk's line, its JSON escaped straight into the batch: no string is made (ascii-json.ts). */
+  #asciiLine(at: number, code: EventCode, data: Uint8Array): void {
+    const micros = this.#micros(at);
+    const head = `[${formatSeconds(micros - this.#lastMicros)}, "${code}", `;
+    // A line that might not fit goes the measured way, with the same text: the same bytes, if it fits.
+    if (
+      head.length + asciiJsonBound(data.byteLength) + 2 >
+      this.options.maxBytes - LIMIT_RESERVE_BYTES - this.#written
+    ) {
+      this.#line(at, code, asciiText(data));
+      return;
+    }
+    this.#append(head, head.length);
+    const before = this.#batch.length;
+    appendAsciiJson(data, this.#batch);
+    this.#written += this.#batch.length - before;
+    this.#append(']\n', 2);
+    this.#lastMicros = micros;
+  }
+
+  /** The instant of an event at `at`, in whole microseconds since the start; never before the last. */
+  #micros(at: number): number {
+    return Math.max(this.#lastMicros, Math.round((at - this.#origin) * 1000));
   }
 
   #append(text: string, maxBytes: number): void {
@@ -275,6 +340,7 @@ export class SessionRecorder {
   async #finish(): Promise<void> {
     if (this.#finished) return;
     this.#finished = true;
+    clearTimeout(this.#writeTimer);
     this.#batch.release();
     try {
       await this.sink.close();

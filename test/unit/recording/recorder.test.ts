@@ -163,6 +163,27 @@ test('output is escaped exactly as JSON.stringify escapes it, and split characte
   assert.equal(lines[1]?.slice(lines[1].indexOf('"o", ') + 5, -1), JSON.stringify(every.toString('latin1')));
 });
 
+test('an ASCII chunk on one stream leaves a character pending on the other whole', async () => {
+  const path = newFile();
+  const recorder = recorderOn(new FileSink(path));
+  const euro = bytes('\u20ac');
+  recorder.output('stderr', euro.subarray(0, 1));
+  recorder.output('stdout', bytes('ascii "a"\n'));
+  recorder.output('stderr', euro.subarray(1));
+  recorder.output('stdout', bytes('more\t\x00'));
+  recorder.output('stderr', bytes('!'));
+  recorder.exit({ code: 0, signal: null });
+  await recorder.closed;
+  const cast = await readCast(path);
+  assert.equal(streamText(cast, 'o'), 'ascii "a"\nmore\t\x00');
+  assert.equal(streamText(cast, 'e'), '\u20ac!');
+  // Each line as eventLine writes it: the data part is JSON.stringify's, byte for byte.
+  const lines = (await readFile(path, 'utf8')).split('\n').slice(1, -1);
+  for (const [index, event] of cast.events.entries()) {
+    assert.equal(lines[index]?.slice(lines[index].indexOf(', "') + 7, -1), JSON.stringify(event.data));
+  }
+});
+
 test('input is recorded only when the options say so', async () => {
   const without = newFile();
   const off = recorderOn(new FileSink(without));
@@ -247,6 +268,33 @@ test('a disk slower than the session: output beyond the queue bound is dropped, 
       ['x', '0'],
     ],
   );
+});
+
+test('streaming output goes out in few large writes, a quiet session’s at once, and nothing waits long', async () => {
+  const path = newFile();
+  const sink = new GatedSink(path);
+  const recorder = recorderOn(sink);
+  recorder.output('stdout', bytes('prompt$ '));
+  await turn();
+  assert.equal(sink.writesStarted, 1, 'the first lines are written at once');
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  const line = bytes(`${'x'.repeat(99)}\n`);
+  // A write takes well under a millisecond here: each line would go out in a write of its own.
+  for (let i = 0; i < 50; i += 1) {
+    recorder.output('stdout', line);
+    await new Promise((resolve) => setTimeout(resolve, 1));
+  }
+  // Nothing closes the recording: what waits is written within a few milliseconds all the same.
+  const deadline = Date.now() + 10_000;
+  while (!(await readFile(path, 'utf8')).endsWith(`${JSON.stringify(line.toString())}]\n`)) {
+    assert.ok(Date.now() < deadline, 'the last line is written without a close');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  assert.ok(sink.writesStarted < 30, `${sink.writesStarted} writes for 51 events`);
+  recorder.exit({ code: 0, signal: null });
+  await recorder.closed;
+  const cast = await readCast(path);
+  assert.equal(streamText(cast, 'o'), `prompt$ ${line.toString().repeat(50)}`);
 });
 
 test('intervals are relative to the previous event and add up to the time that passed', async () => {
