@@ -5,7 +5,9 @@
 // gateway holding 1,000 sessions — with the event loop, and every other session's relay, stopped.
 // posix_spawn(3) (server/native/spawn.c) lets the child borrow the parent's memory until exec:
 // its cost does not grow with the parent. The exit is watched through a pidfd and reaped for this
-// child only, so the rest of Node's child handling is untouched.
+// child only, so the rest of Node's child handling is untouched. posix_spawn returns once the child
+// has exec'd, which on a busy machine can take milliseconds: fastSpawnAsync (what Process.spawn
+// uses) waits for it on a libuv worker thread instead of the event loop.
 //
 // Only what posix_spawn can do exactly as child_process would takes this path: argv, cwd, env,
 // detached (a new session), and stdio of pipes, 'ignore' and 'inherit'. Anything else (uid/gid,
