@@ -163,6 +163,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       loginTtlMs: config.limits.loginTtlMs,
       revokeLogin: (loginId) => connections.revokeLogin(loginId),
       clientAddress: (request) => context.proxy.clientAddress(request),
+      basePath: config.basePath,
     });
     context.registry.observe({
       created: (session) => fleet.sessionCreated(session),

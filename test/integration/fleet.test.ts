@@ -35,7 +35,9 @@ const SECRET = randomBytes(32).toString('base64url');
 const OPERATOR = randomBytes(24).toString('base64url');
 const VIEWER = randomBytes(24).toString('base64url');
 const NAMES = ['a', 'b', 'c'] as const;
-type NodeName = (typeof NAMES)[number];
+/** d is started by the one test that needs it: a node served under a basePath. */
+type NodeName = (typeof NAMES)[number] | 'd';
+const D_BASE_PATH = '/shell';
 
 let postgres: TestPostgres | undefined;
 const nodes = new Map<NodeName, Gateway>();
@@ -68,6 +70,7 @@ async function startNode(name: NodeName): Promise<Gateway> {
       ...(name === 'c'
         ? { profiles: { 'only-on-c': { argv: ['true'], mode: 'pipe' } }, trustedProxies: ['loopback'] }
         : {}),
+      ...(name === 'd' ? { basePath: D_BASE_PATH } : {}),
     },
     env: { SHELLGATE_FLEET_SECRET: SECRET },
   });
@@ -259,6 +262,25 @@ describe('fleet', () => {
       return info?.state === 'exited' ? info : undefined;
     });
     assert.equal(seen.node, 'a');
+  });
+
+  test('a node under a basePath forwards requests and streams to the owner without its prefix', async () => {
+    const base = `${(await startNode('d')).url}${D_BASE_PATH}`;
+    try {
+      const session = await create('a', 'echo ready; read line; echo "got $line"');
+      const info = await api(base, 'GET', `/api/sessions/${session.id}`, { token: OPERATOR });
+      assert.equal(info.status, 200, info.text);
+      assert.equal(get(info.body, 'session', 'node'), 'a');
+      const viaD = await connect(base, session.id, { token: OPERATOR });
+      await viaD.waitForOutput((text) => text.includes('ready'));
+      viaD.sendInput('through d\n');
+      await viaD.waitForOutput((text) => text.includes('got through d'));
+      await viaD.nextMessage('exit');
+      await viaD.close();
+    } finally {
+      await node('d').stop();
+      nodes.delete('d');
+    }
   });
 
   test("through a trusted proxy, the owner's audit records name the client, not the proxy", async () => {

@@ -50,6 +50,8 @@ export interface FleetDependencies {
   revokeLogin(loginId: string): void;
   /** The end client's address (through trusted proxies: proxy/trust.ts), signed on to the owner. */
   clientAddress(request: IncomingMessage): string | undefined;
+  /** This node's `basePath`, which requests it forwards to an owner are stripped of. */
+  basePath: string;
 }
 
 export async function createFleet(fleet: FleetConfig, deps: FleetDependencies): Promise<Fleet> {
@@ -75,7 +77,7 @@ export async function createFleet(fleet: FleetConfig, deps: FleetDependencies): 
   const signer = new NodeSigner(secret, node);
   const directory = new SessionDirectory(store, logger, node);
   const spool = new AuditSpool(store, logger, node);
-  const forwarder = new Forwarder(signer, logger, (request) => deps.clientAddress(request));
+  const forwarder = new Forwarder(signer, logger, (request) => deps.clientAddress(request), deps.basePath);
   const known = new Map<string, string>();
   const remember = (loginId: string): string => {
     const hash = loginHash(loginId);

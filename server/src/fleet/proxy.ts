@@ -51,7 +51,16 @@ export class Forwarder {
      * owner records it as the request's `from`, so the socket's peer would name the proxy instead.
      */
     private readonly clientAddress: (request: IncomingMessage) => string | undefined,
+    /** This node's `basePath`: the owner's internal routes are at its root, whatever its own. */
+    private readonly basePath: string,
   ) {}
+
+  /** The owner's internal path for a request this node received at `url` (below its basePath). */
+  #internalPath(url: string): string {
+    const local =
+      this.basePath !== '' && url.startsWith(`${this.basePath}/`) ? url.slice(this.basePath.length) : url;
+    return `${INTERNAL_PREFIX}${local}`;
+  }
 
   #send(url: URL, options: { method: string; path: string; headers: OutgoingHttpHeaders }) {
     const https = url.protocol === 'https:';
@@ -70,7 +79,7 @@ export class Forwarder {
   /** An API request (`/api/…`) answered by the owner at `base`. */
   async forward(request: Request, response: Response, base: string, credential: Credential, body: unknown) {
     const url = new URL(base);
-    const path = `${INTERNAL_PREFIX}${request.originalUrl}`;
+    const path = this.#internalPath(request.originalUrl);
     const payload = body === undefined ? Buffer.alloc(0) : Buffer.from(JSON.stringify(body));
     const principal = signedPrincipal(credential, this.clientAddress(request));
     const headers: OutgoingHttpHeaders = {
@@ -114,7 +123,7 @@ export class Forwarder {
     credential: Credential,
   ) {
     const url = new URL(base);
-    const path = `${INTERNAL_PREFIX}${request.url ?? '/'}`;
+    const path = this.#internalPath(request.url ?? '/');
     const headers: OutgoingHttpHeaders = {
       connection: 'Upgrade',
       upgrade: 'websocket',
