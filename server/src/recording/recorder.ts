@@ -223,10 +223,13 @@ export class SessionRecorder {
     if (!this.#accepting || this.#failed) await this.#finish();
   }
 
-  /** Whether the batch waits for more (a timer drains it when the wait is over). */
+  /**
+   * Whether the batch waits for more (a timer drains it when the wait is over). Not while output is
+   * being dropped: the dropped stretch ends only once all has been written.
+   */
   #gathering(): boolean {
     const wait = this.#lastWriteEnd + WRITE_DELAY_MS - performance.now();
-    if (!this.#accepting || this.#batch.length >= WRITE_BYTES || wait <= 0) return false;
+    if (!this.#accepting || this.#dropping || this.#batch.length >= WRITE_BYTES || wait <= 0) return false;
     this.#writeTimer ??= setTimeout(() => {
       this.#writeTimer = undefined;
       this.#schedule();
