@@ -3,24 +3,32 @@
 import { Buffer } from 'node:buffer';
 import type { WriteBatch } from './batch.js';
 import { INPUT, OUTPUT, PIECE_BYTES, loadEscaper } from './escape-wasm.js';
+import type { AsciiEscaper } from './escape-wasm.js';
 
-const escaper = loadEscaper();
+const escaper = loadEscaper() ?? null;
 
 /** Whether the SIMD escaper serves (Node has WebAssembly SIMD since 16.4; the fallback is slow). */
-export const simdEscaper = escaper !== undefined;
+export const simdEscaper = escaper !== null;
 
 /** Bytes the literal of `length` ASCII bytes takes at most: `\u00XX` is 6 per byte, and the quotes. */
 export const asciiJsonBound = (length: number): number => length * 6 + 2;
 
 const QUOTE = Buffer.from('"');
 
-/** Appends the JSON literal (quotes included) of `chunk`, which must be ASCII, to `batch`. */
-export function appendAsciiJson(chunk: Uint8Array, batch: WriteBatch): void {
-  if (escaper === undefined) {
+/**
+ * Appends the JSON literal (quotes included) of `chunk`, which must be ASCII, to `batch`. `using`:
+ * null for JSON.stringify (where WebAssembly SIMD is missing, and for the tests of that path).
+ */
+export function appendAsciiJson(
+  chunk: Uint8Array,
+  batch: WriteBatch,
+  using: AsciiEscaper | null = escaper,
+): void {
+  if (using === null) {
     batch.appendBytes(Buffer.from(JSON.stringify(asciiText(chunk)), 'latin1'));
     return;
   }
-  const { escape, memory } = escaper;
+  const { escape, memory } = using;
   batch.appendBytes(QUOTE);
   for (let start = 0; start < chunk.byteLength; start += PIECE_BYTES) {
     const piece = chunk.subarray(start, start + PIECE_BYTES);

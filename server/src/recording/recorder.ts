@@ -1,13 +1,15 @@
 // One session's recording: events in, asciicast lines out, without ever holding up the relay.
 //
-//   relay ──output()/marker()/…──► queue (bounded, counted in bytes) ──drain──► sink (one write in flight)
+//   relay ──output()/marker()/…──► write buffer (or queue, while a write is in flight) ──► sink
 //
-// The relay's side only timestamps the event and appends it to the queue: decoding, JSON and the
-// disk all happen in the drain, after the relay's turn. When more than `maxQueueBytes` wait for the
-// disk, output and input events are dropped (counted); once the queue has drained, one `m` marker
-// says how many bytes were lost. Markers, resizes and the exit are never dropped (they are small).
-// A file never grows past `maxBytes`: the event that would not fit is replaced by a marker saying
-// the limit was reached, and only the exit event follows it.
+// The relay's side timestamps the event and, when no write is in flight and nothing waits before
+// it, encodes it into the write buffer at once; otherwise the event is queued, and the drain
+// encodes it once the write is done. The relay never waits for the disk, and one write is in flight
+// at a time. When more than `maxQueueBytes` of events wait for the disk (queued, encoded or being
+// written), output and input events are dropped (counted); once all has been written, one `m`
+// marker says how many bytes were lost. Markers, resizes and the exit are never dropped (they are
+// small). A file never grows past `maxBytes`: the event that would not fit is replaced by a marker
+// saying the limit was reached, and only the exit event follows it.
 import type { ExitStatus, TerminalSize } from '@shellgate/shared';
 import { EventCode, eventLine, exitData, fittingLine, formatSeconds, resizeData } from './asciicast.js';
 import { appendAsciiJson, asciiJsonBound, asciiText } from './ascii-json.js';
@@ -173,8 +175,15 @@ export class SessionRecorder {
       this.#dropped += bytes;
       return;
     }
-    this.#queue.push({ at: performance.now(), code, data });
     this.#backlog += bytes;
+    if (this.#draining || this.#head < this.#queue.length || this.#pendingText !== '') {
+      this.#queue.push({ at: performance.now(), code, data });
+    } else {
+      // No write in flight, nothing before it: into the batch now, so the chunk is not kept past the
+      // relay's turn (chunks kept survived scavenges and cost a full GC per 64 MiB or so).
+      this.#unwritten += bytes;
+      this.#encode(performance.now(), code, data);
+    }
     this.#schedule();
   }
 
@@ -199,7 +208,7 @@ export class SessionRecorder {
         this.#head += 1;
         if (event === undefined) break;
         this.#unwritten += sizeOf(event.data);
-        this.#encode(event);
+        this.#encode(event.at, event.code, event.data);
       }
       this.#compact();
       if (batch.length === 0 || this.#gathering()) break;
@@ -214,10 +223,13 @@ export class SessionRecorder {
     if (!this.#accepting || this.#failed) await this.#finish();
   }
 
-  /** Whether the batch waits for more (a timer drains it when the wait is over). */
+  /**
+   * Whether the batch waits for more (a timer drains it when the wait is over). Not while output is
+   * being dropped: the dropped stretch ends only once all has been written.
+   */
   #gathering(): boolean {
     const wait = this.#lastWriteEnd + WRITE_DELAY_MS - performance.now();
-    if (!this.#accepting || this.#batch.length >= WRITE_BYTES || wait <= 0) return false;
+    if (!this.#accepting || this.#dropping || this.#batch.length >= WRITE_BYTES || wait <= 0) return false;
     this.#writeTimer ??= setTimeout(() => {
       this.#writeTimer = undefined;
       this.#schedule();
@@ -236,24 +248,23 @@ export class SessionRecorder {
   }
 
   /** Appends the event's line(s) to the batch; nothing when it adds nothing (a partial character, past the limit). */
-  #encode(event: Pending): void {
-    if (this.#limitReached && event.code !== EventCode.Exit) return;
-    if (event.code === EventCode.Exit) {
+  #encode(at: number, code: EventCode, data: Uint8Array | string): void {
+    if (this.#limitReached && code !== EventCode.Exit) return;
+    if (code === EventCode.Exit) {
       // The last bytes of an incomplete character become U+FFFD before the exit.
-      for (const [code, stream] of this.#streams) this.#line(event.at, code, stream.end());
+      for (const [streamCode, stream] of this.#streams) this.#line(at, streamCode, stream.end());
     }
-    const data = event.data;
     if (typeof data === 'string') {
-      this.#line(event.at, event.code, data);
+      this.#line(at, code, data);
       return;
     }
-    let stream = this.#streams.get(event.code);
+    let stream = this.#streams.get(code);
     if (stream === undefined) {
       stream = new StreamText();
-      this.#streams.set(event.code, stream);
+      this.#streams.set(code, stream);
     }
-    if (!stream.ascii(data)) this.#line(event.at, event.code, stream.decode(data));
-    else if (data.byteLength > 0) this.#asciiLine(event.at, event.code, data);
+    if (!stream.ascii(data)) this.#line(at, code, stream.decode(data));
+    else if (data.byteLength > 0) this.#asciiLine(at, code, data);
   }
 
   #line(at: number, code: EventCode, data: string): void {
