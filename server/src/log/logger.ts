@@ -32,29 +32,71 @@ function serializeError(error: unknown): unknown {
   return error;
 }
 
-function wrap(logger: pino.Logger): Logger {
-  return {
-    debug: (msg, fields) => logger.debug(fields ?? {}, msg),
-    info: (msg, fields) => logger.info(fields ?? {}, msg),
-    warn: (msg, fields) => logger.warn(fields ?? {}, msg),
-    error: (msg, fields) => logger.error(fields ?? {}, msg),
-    child: (bindings) => wrap(logger.child(bindings)),
-  };
+type Level = Exclude<LogLevel, 'silent'>;
+
+/**
+ * A Logger over pino. A child (every session and connection has one) is made lazily: pino's own
+ * child is created at its first line, which most never write — about 0.7 KiB each otherwise, for
+ * as long as the session or connection lasts. The methods live on the prototype, not in closures,
+ * for the same reason.
+ */
+class PinoLogger implements Logger {
+  /** A child's pino logger, once made. */
+  #child: pino.Logger | undefined;
+
+  constructor(
+    /** The root logger: its level decides what is written, for its children too. */
+    private readonly root: pino.Logger,
+    /** The root logger itself, or the logger this one is a child of. */
+    private readonly parent: pino.Logger | PinoLogger,
+    private readonly bindings: LogFields = {},
+  ) {}
+
+  debug(msg: string, fields?: LogFields): void {
+    this.#write('debug', msg, fields);
+  }
+
+  info(msg: string, fields?: LogFields): void {
+    this.#write('info', msg, fields);
+  }
+
+  warn(msg: string, fields?: LogFields): void {
+    this.#write('warn', msg, fields);
+  }
+
+  error(msg: string, fields?: LogFields): void {
+    this.#write('error', msg, fields);
+  }
+
+  child(bindings: LogFields): Logger {
+    return new PinoLogger(this.root, this, bindings);
+  }
+
+  #write(level: Level, msg: string, fields: LogFields | undefined): void {
+    if (!this.root.isLevelEnabled(level)) return;
+    this.#logger()[level](fields ?? {}, msg);
+  }
+
+  #logger(): pino.Logger {
+    const parent = this.parent;
+    if (!(parent instanceof PinoLogger)) return parent;
+    this.#child ??= parent.#logger().child(this.bindings);
+    return this.#child;
+  }
 }
 
 /** A logger at `level`, writing to stderr (synchronously: nothing is lost at exit) or to `sink`. */
 export function createLogger(level: LogLevel, sink?: LineSink): Logger {
   const destination = sink === undefined ? pino.destination({ fd: 2, sync: true }) : { write: sink };
-  return wrap(
-    pino(
-      {
-        level,
-        base: null,
-        timestamp: pino.stdTimeFunctions.isoTime,
-        formatters: { level: (label) => ({ level: label }), bindings: redactSecrets, log: redactSecrets },
-        serializers: { error: serializeError },
-      },
-      destination,
-    ),
+  const root = pino(
+    {
+      level,
+      base: null,
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }), bindings: redactSecrets, log: redactSecrets },
+      serializers: { error: serializeError },
+    },
+    destination,
   );
+  return new PinoLogger(root, root);
 }

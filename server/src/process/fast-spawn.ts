@@ -14,6 +14,7 @@
 // shell, an abort signal, extra descriptors …), a missing addon or a kernel without pidfds
 // (before Linux 5.3) goes through child_process.spawn, which behaves the same for the caller.
 import { EventEmitter } from 'node:events';
+import { closeSync } from 'node:fs';
 import { Socket } from 'node:net';
 import type { Readable, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
@@ -90,7 +91,14 @@ function environment(env: NodeJS.ProcessEnv | undefined): string[] {
 /** The part of a ChildProcess that the core uses, as posix_spawn's child offers it. */
 export class FastChild extends EventEmitter {
   readonly pid: number;
-  readonly stdin: Writable | null;
+  /**
+   * stdin's pipe until its Socket is made, at its first use (`stdin`): a Socket costs ~1.7 KiB for
+   * the child's whole life, and most children are never written to. null once made, or closed.
+   */
+  #stdinFd: number | null;
+  #stdin: Socket | null = null;
+  /** Whether stdin is a pipe, known without making its Socket. */
+  readonly stdinIsPipe: boolean;
   readonly stdout: Readable | null;
   readonly stderr: Readable | null;
 
@@ -102,16 +110,35 @@ export class FastChild extends EventEmitter {
     super();
     this.pid = pid;
     const [stdin, stdout, stderr] = fds;
-    this.stdin = stdin < 0 ? null : new Socket({ fd: stdin, readable: false, writable: true });
+    this.#stdinFd = stdin < 0 ? null : stdin;
+    this.stdinIsPipe = stdin >= 0;
     this.stdout = stdout < 0 ? null : new Socket({ fd: stdout, readable: true, writable: false });
     this.stderr = stderr < 0 ? null : new Socket({ fd: stderr, readable: true, writable: false });
     // As child_process does: 'spawn' after the caller could subscribe.
     if (announce) process.nextTick(() => this.emit('spawn'));
   }
 
+  /** stdin's stream, made now if it was not yet; null when there is none or it was closed unused. */
+  get stdin(): Writable | null {
+    if (this.#stdinFd !== null) {
+      this.#stdin = new Socket({ fd: this.#stdinFd, readable: false, writable: true });
+      this.#stdinFd = null;
+    }
+    return this.#stdin;
+  }
+
+  /** Closes stdin's pipe if its stream was never made (the child reads end-of-file); else false. */
+  closeUnusedStdin(): boolean {
+    if (this.#stdinFd === null) return false;
+    closeSync(this.#stdinFd);
+    this.#stdinFd = null;
+    return true;
+  }
+
   /** @internal The child was reaped: as child_process does, stdin goes with it. */
   exited(code: number | null, signal: number | null): void {
-    this.stdin?.destroy();
+    this.closeUnusedStdin();
+    this.#stdin?.destroy();
     this.emit('exit', code, signal === null ? null : signalName(signal));
   }
 }
@@ -173,7 +200,8 @@ function adopt(
     // On failure the addon has killed and reaped the child: it ran unwatched for no time.
     native.watchExit(pidfd, pid, (code, signal) => child.exited(code, signal));
   } catch (error) {
-    for (const stream of [child.stdin, child.stdout, child.stderr]) stream?.destroy();
+    child.closeUnusedStdin();
+    for (const stream of [child.stdout, child.stderr]) stream?.destroy();
     throw Object.assign(new Error(`spawn ${command.file}: cannot watch its exit`, { cause: error }), {
       code: 'EIO',
       syscall: `spawn ${command.file}`,

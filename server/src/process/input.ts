@@ -1,5 +1,6 @@
 import type { Writable } from 'node:stream';
 import { ProcessError } from './errors.js';
+import type { Child } from './spawn.js';
 
 /**
  * The child's stdin as a queue: `write` never blocks the caller (the stream buffers whatever the
@@ -7,50 +8,67 @@ import { ProcessError } from './errors.js';
  * the queued data — its EPIPE is expected and swallowed, never thrown into the host.
  */
 export class Input {
-  readonly #stream: Writable | null;
+  readonly #child: Child | null;
+  /** The stream, once asked for (a FastChild makes it then); null: none, or the child is gone. */
+  #stream: Writable | null | undefined;
+  readonly #isPipe: boolean;
   readonly #command: string;
   #closed = false;
 
-  constructor(stream: Writable | null, command: string) {
-    this.#stream = stream;
+  constructor(child: Child | null, command: string) {
+    this.#child = child;
     this.#command = command;
-    // EPIPE, ECONNRESET: the child stopped reading. The exit status tells the story.
-    stream?.on('error', () => {});
+    this.#isPipe = child?.stdinIsPipe ?? (child?.stdin ?? null) !== null;
+    // A FastChild's stream is made at the first write; any other child's exists already.
+    if (child?.stdinIsPipe === undefined) this.#open();
   }
 
   get isPipe(): boolean {
-    return this.#stream !== null;
+    return this.#isPipe;
   }
 
   /** Bytes written but not yet accepted by the OS (the pipe is full). 0 once the child is gone. */
   get pendingBytes(): number {
     const stream = this.#stream;
-    return stream === null || stream.destroyed ? 0 : stream.writableLength;
+    return stream === undefined || stream === null || stream.destroyed ? 0 : stream.writableLength;
   }
 
   write(data: string | Uint8Array): void {
-    const stream = this.#pipe('write to');
+    this.#requirePipe('write to');
     if (this.#closed) {
       throw new ProcessError('ESTDIN_CLOSED', `cannot write to ${this.#name}: closeInput() was called`);
     }
-    if (stream.destroyed) return; // the child has exited: there is no one to read it
+    const stream = this.#open();
+    // The child has exited: there is no one to read it.
+    if (stream === null || stream.destroyed) return;
     // Copy bytes so that a caller reusing its buffer cannot change data already queued.
     stream.write(typeof data === 'string' ? data : Buffer.from(data));
   }
 
   /** End-of-file after everything queued. Idempotent. */
   close(): void {
-    const stream = this.#pipe('close');
+    this.#requirePipe('close');
     if (this.#closed) return;
     this.#closed = true;
-    if (!stream.destroyed) stream.end();
+    // Never written to: closing the pipe is all there is to do.
+    if (this.#stream === undefined && this.#child?.closeUnusedStdin?.() === true) return;
+    const stream = this.#open();
+    if (stream !== null && !stream.destroyed) stream.end();
   }
 
-  #pipe(action: string): Writable {
-    if (this.#stream === null) {
-      throw new ProcessError('ENOT_PIPE', `cannot ${action} ${this.#name}: stdin is not a pipe`);
+  #open(): Writable | null {
+    if (this.#stream === undefined) {
+      this.#stream = this.#child?.stdin ?? null;
+      // EPIPE, ECONNRESET: the child stopped reading. The exit status tells the story.
+      this.#stream?.on('error', () => {});
     }
     return this.#stream;
+  }
+
+  #requirePipe(action: string): void {
+    if (!this.#isPipe) {
+      throw new ProcessError('ENOT_PIPE', `cannot ${action} ${this.#name}: stdin is not a pipe`);
+    }
   }
 
   get #name(): string {

@@ -81,7 +81,7 @@ export class Process extends ProcessBase {
     this.#killGroupOnExit = plan.killGroupOnExit;
     this.#keeper = keeperSpec !== null;
     this.#child = child;
-    this.#input = new Input(child?.stdin ?? null, command.name);
+    this.#input = new Input(child, command.name);
     // Nobody may be listening: a spawn failure must not become an unhandled rejection.
     this.#spawned.promise.catch(() => {});
 

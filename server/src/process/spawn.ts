@@ -21,6 +21,10 @@ export interface Child extends EventEmitter {
   readonly stdin: Writable | null;
   readonly stdout: Readable | null;
   readonly stderr: Readable | null;
+  /** FastChild, whose stdin stream is made at its first use: whether stdin is a pipe, without making it. */
+  readonly stdinIsPipe?: boolean;
+  /** FastChild: closes stdin's pipe when its stream was never made, and says whether it did. */
+  closeUnusedStdin?(): boolean;
 }
 
 export type SpawnOutcome =

@@ -8,12 +8,13 @@ import type { Containment } from '../containment/index.js';
 import type { ProfileConfig } from '../config/schema.js';
 import type { Audit } from '../log/audit.js';
 import type { Logger } from '../log/logger.js';
+import type { SessionRecorder } from '../recording/recorder.js';
 import type { RecordingStore } from '../recording/store.js';
 import type { SessionActions } from './actions.js';
 import { childEnvironment } from './environment.js';
 import { newSessionId } from './ids.js';
 import { Session } from './session.js';
-import type { TerminateOutcome } from './session.js';
+import type { SessionContext, TerminateOutcome } from './session.js';
 
 export interface CreateRequest {
   profile: string;
@@ -44,6 +45,12 @@ export class SessionRegistry {
   #closing = false;
   /** Creations in flight: shutdown waits for them, and they terminate what they started. */
   readonly #creating = new Set<Promise<unknown>>();
+  /**
+   * What every session is given of the gateway: one object for them all, each function told which
+   * session it is for. Closures made per session in #create would keep its scope (the request, the
+   * child's environment) for as long as the session lasts, about 1 KiB each.
+   */
+  readonly #sessionContext: SessionContext;
 
   constructor(
     private readonly config: GatewayConfig,
@@ -56,7 +63,44 @@ export class SessionRegistry {
     private readonly containment?: Containment,
     /** Told how long each spawn took (metrics). */
     private readonly spawned?: (seconds: number) => void,
-  ) {}
+  ) {
+    this.#sessionContext = {
+      limits: this.config.limits,
+      logger: this.logger,
+      idle: (idle) => this.#terminateIdle(idle),
+      exited: (exited, status) =>
+        this.actions.exited(exited, status, {
+          terminateStage: exited.info().terminateStage,
+          outputBytes: exited.outputBytes,
+        }),
+      expire: (expired) => this.remove(expired),
+      ...(containment === undefined ? {} : { containment: () => containment.enter() }),
+      changed: (changed) => this.#observer?.changed(changed),
+      recorder: (started) => this.#recorderFor(started),
+    };
+  }
+
+  /** The recorder of a session that has just started, or null when its profile does not record. */
+  #recorderFor(session: Session): SessionRecorder | null {
+    if (this.recordings === undefined) return null;
+    const profile = this.profile(session.profile);
+    return this.recordings.recorderFor(
+      {
+        session: session.id,
+        profile: session.profile,
+        owner: session.owner.name,
+        mode: session.mode,
+        argv: session.argv,
+        startedAt: session.startedAt,
+        size: session.initialSize,
+        termType:
+          session.mode === 'pty'
+            ? (childEnvironment(this.config.env, profile.env).TERM ?? 'xterm-256color')
+            : undefined,
+      },
+      profile.record,
+    );
+  }
 
   get size(): number {
     return this.#sessions.size;
@@ -127,7 +171,6 @@ export class SessionRegistry {
     this.#pendingByOwner.set(owner, (this.#pendingByOwner.get(owner) ?? 0) + 1);
     const argv = [...profile.argv, ...args];
     const env = childEnvironment(this.config.env, profile.env);
-    const containment = this.containment;
     // Where the process starts: the profile's directory, or the gateway's own.
     const cwd = profile.cwd ?? process.cwd();
     const spawnStarted = performance.now();
@@ -149,33 +192,7 @@ export class SessionRegistry {
           },
           node: this.config.fleet?.node,
         },
-        {
-          limits: this.config.limits,
-          logger: this.logger,
-          idle: (idle) => this.#terminateIdle(idle),
-          exited: (exited, status) =>
-            this.actions.exited(exited, status, {
-              terminateStage: exited.info().terminateStage,
-              outputBytes: exited.outputBytes,
-            }),
-          expire: (expired) => this.remove(expired),
-          ...(containment === undefined ? {} : { containment: () => containment.enter() }),
-          changed: (changed) => this.#observer?.changed(changed),
-          recorder: (started) =>
-            this.recordings?.recorderFor(
-              {
-                session: started.id,
-                profile: started.profile,
-                owner: started.owner.name,
-                mode: started.mode,
-                argv: started.argv,
-                startedAt: started.startedAt,
-                size: started.initialSize,
-                termType: started.mode === 'pty' ? (env.TERM ?? 'xterm-256color') : undefined,
-              },
-              profile.record,
-            ) ?? null,
-        },
+        this.#sessionContext,
       );
       if (this.#closing) {
         // Shutdown began while this process was starting: it must not outlive the gateway.

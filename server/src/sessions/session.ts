@@ -128,8 +128,10 @@ export class Session {
   readonly #input: InputGate;
   readonly #timers = new NamedTimers<'idle' | 'expire'>();
   #exitSubscription: { dispose(): void } | undefined;
-  readonly #exited: Promise<void>;
-  #resolveExited: () => void = () => undefined;
+  /** Whether the exit was relayed (what `exited` waits for). */
+  #exitRelayed = false;
+  /** `exited`'s promise and its resolver, made when first asked for: most sessions never are. */
+  #exitWaiter: { promise: Promise<void>; resolve: () => void } | undefined;
 
   private constructor(
     spec: SessionSpec,
@@ -157,7 +159,6 @@ export class Session {
       context.limits,
       this.#log,
     );
-    this.#exited = new Promise((resolve) => (this.#resolveExited = resolve));
   }
 
   get state(): SessionState {
@@ -176,7 +177,13 @@ export class Session {
 
   /** Resolves once the process has exited and its last output was relayed. */
   get exited(): Promise<void> {
-    return this.#exited;
+    if (this.#exitRelayed) return Promise.resolve();
+    if (this.#exitWaiter === undefined) {
+      let resolve = (): void => undefined;
+      const promise = new Promise<void>((resolved) => (resolve = resolved));
+      this.#exitWaiter = { promise, resolve };
+    }
+    return this.#exitWaiter.promise;
   }
 
   /** Output so far: the offset of the next output byte. */
@@ -309,7 +316,7 @@ export class Session {
           this.#log.debug('terminate stage', { stage });
         },
       });
-      await this.#exited;
+      await this.exited;
       return { code: result.code, signal: result.signal, stage: result.stage };
     })();
     return this.#terminating;
@@ -356,7 +363,8 @@ export class Session {
     this.#transition('exited');
     this.#stream.ended(this.#exit);
     this.context.exited(this, this.#exit);
-    this.#resolveExited();
+    this.#exitRelayed = true;
+    this.#exitWaiter?.resolve();
     if (!this.#removed) {
       this.#timers.set('expire', this.context.limits.exitedSessionTtlMs, () => this.context.expire(this));
     }

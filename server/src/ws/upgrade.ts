@@ -36,6 +36,15 @@ import type { RefusalExtras } from './refuse.js';
 
 const SUPPORTED_WEBSOCKET_VERSION = '13';
 
+/**
+ * The socket's error listener for its whole life (the WebSocket's too, once upgraded): a function
+ * of its own, not a closure in upgradeHandler, whose scope holds the request, its `head` and URL —
+ * a closure there would keep them (about 2 KiB) for as long as the connection lasts.
+ */
+function destroyOnError(this: Duplex): void {
+  this.destroy();
+}
+
 /** `pathname` relative to the base path (`/shell/api/exec` → `/api/exec`); undefined outside it. */
 function withinBasePath(pathname: string, basePath: string): string | undefined {
   if (basePath === '') return pathname;
@@ -48,7 +57,7 @@ export function upgradeHandler(
   connections: Connections,
 ): (request: IncomingMessage, socket: Duplex, head: Buffer) => void {
   return (request, socket, head) => {
-    socket.on('error', () => socket.destroy());
+    socket.on('error', destroyOnError);
     const from = context.proxy.clientAddress(request);
     const origin = auditedOrigin(request.headers.origin);
     /** Refuses and audits it; `who` is the principal once one is known. */
