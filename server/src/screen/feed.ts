@@ -105,8 +105,7 @@ export class ScreenFeed {
     }
     let start = 0;
     if (this.#stretch !== null) {
-      const end = plainRun(data, 0);
-      this.#keep(data, 0, end);
+      const end = this.#keep(data, 0, data.length);
       if (end === data.length) return;
       this.settle();
       start = end;
@@ -121,7 +120,8 @@ export class ScreenFeed {
       core._writeBuffer.writeSync(data.subarray(tail));
       return;
     }
-    this.#keep(data, tail, data.length);
+    const kept = this.#keep(data, tail, data.length);
+    if (kept < data.length) core._writeBuffer.writeSync(data.subarray(kept));
   }
 
   /**
@@ -186,16 +186,22 @@ export class ScreenFeed {
     return true;
   }
 
-  /** Keeps plain bytes `data[from, to)`, dropping blocks that enough rows came after. */
-  #keep(data: Uint8Array, from: number, to: number): void {
-    for (let start = from; start < to; start += BLOCK_BYTES) {
+  /**
+   * Keeps the plain bytes of `data[from, to)` up to the first other byte, whose index it returns
+   * (`to` if none), dropping blocks that enough rows came after.
+   */
+  #keep(data: Uint8Array, from: number, to: number): number {
+    for (let start = from; start < to;) {
       const stretch = this.#stretch;
-      if (stretch === null) return;
-      const end = Math.min(to, start + BLOCK_BYTES);
-      const block = advance(stretch, data, start, end);
-      stretch.blocks.push(block);
-      stretch.bytes += block.data.byteLength;
-      stretch.rowsDown += block.rowsDown;
+      if (stretch === null) return start;
+      const blockEnd = Math.min(to, start + BLOCK_BYTES);
+      const block = advance(stretch, data, start, blockEnd);
+      const end = start + block.data.byteLength;
+      if (end > start) {
+        stretch.blocks.push(block);
+        stretch.bytes += block.data.byteLength;
+        stretch.rowsDown += block.rowsDown;
+      }
       let first = stretch.blocks[0];
       while (first !== undefined && stretch.rowsDown - first.rowsDown >= stretch.enough) {
         stretch.blocks.shift();
@@ -205,25 +211,48 @@ export class ScreenFeed {
         this.#skipped += first.data.byteLength;
         first = stretch.blocks[0];
       }
+      if (end < blockEnd) return end; // a byte that is not plain
+      start = end;
       if (stretch.bytes > MAX_KEPT_BYTES && this.#core !== null) {
         // Too few rows to drop anything: parse what is kept and go on from there.
         this.settle();
-        if (!this.#begin(this.#core)) {
-          this.#core._writeBuffer.writeSync(data.subarray(end, to));
-          return;
-        }
+        if (!this.#begin(this.#core)) return start;
       }
     }
+    return to;
   }
 }
 
-/** The cursor's way through plain bytes `data[start, end)` from `stretch.x`: a block to keep. */
+/**
+ * The cursor's way from `stretch.x` through the plain bytes at the start of `data[start, end)`,
+ * stopping at the first byte that is not plain: the block to keep. Runs of printable characters
+ * (nearly all of a flood) are counted in one step.
+ */
 function advance(stretch: Stretch, data: Uint8Array, start: number, end: number): Block {
   const { cols, wraparound, lineFeedReturns } = stretch;
   const xBefore = stretch.x;
   let x = xBefore;
   let rowsDown = 0;
-  for (let i = start; i < end; i += 1) {
+  let i = start;
+  while (i < end) {
+    const run = i;
+    // Printable ASCII, 0x20 to 0x7e.
+    while (i < end && ((data[i] ?? 0) - 0x20) >>> 0 < 0x5f) i += 1;
+    const printed = i - run;
+    if (printed > 0) {
+      if (x + printed <= cols) {
+        x += printed;
+      } else if (wraparound) {
+        // The rest of this row takes cols - x characters; each wrap starts a row of up to cols.
+        const rest = printed - (cols - x);
+        const wraps = Math.ceil(rest / cols);
+        rowsDown += wraps;
+        x = rest - (wraps - 1) * cols;
+      } else {
+        x = cols; // each character past the last column overwrites it
+      }
+    }
+    if (i >= end) break;
     const c = data[i];
     if (c === LF) {
       rowsDown += 1;
@@ -231,24 +260,13 @@ function advance(stretch: Stretch, data: Uint8Array, start: number, end: number)
       else if (x >= cols) x = cols - 1;
     } else if (c === CR) {
       x = 0;
-    } else if (x < cols) {
-      x += 1;
-    } else if (wraparound) {
-      // The last column was written: this character goes to the start of the next row.
-      rowsDown += 1;
-      x = 1;
+    } else {
+      break; // not plain
     }
-    // Without wraparound a character at the last column overwrites it: x stays at cols.
+    i += 1;
   }
   stretch.x = x;
-  return { data: data.subarray(start, end), xBefore, rowsDown };
-}
-
-/** The length of the plain run starting at `from`: the index of the first other byte. */
-function plainRun(data: Uint8Array, from: number): number {
-  let i = from;
-  while (i < data.length && plain(data[i] ?? 0)) i += 1;
-  return i;
+  return { data: data.subarray(start, i), xBefore, rowsDown };
 }
 
 function concat(blocks: Block[], bytes: number): Uint8Array {

@@ -150,6 +150,14 @@ describe('ScreenFeed', () => {
     }
   });
 
+  test('a stretch with too few rows to drop anything is parsed once it passes its bound', async () => {
+    // Without wraparound a line never moves down: 1.5 MiB on one row.
+    const data = encoder.encode(
+      `\x1b[?7l${'abc'.repeat(512 * 1024)}\r\nnext line\x1b[?7h${'d'.repeat(5000)}`,
+    );
+    await compare({ cols: 80, rows: 24 }, chunked(data, 65536));
+  });
+
   test('UTF-8 split at a chunk boundary before plain text', async () => {
     const data = encoder.encode('é' + 'x'.repeat(200000) + '世界' + 'y'.repeat(200000));
     // Chunks of odd sizes split the two- and three-byte characters.
