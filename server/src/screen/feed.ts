@@ -236,8 +236,10 @@ function advance(stretch: Stretch, data: Uint8Array, start: number, end: number)
   let i = start;
   while (i < end) {
     const run = i;
-    // Printable ASCII, 0x20 to 0x7e.
-    while (i < end && ((data[i] ?? 0) - 0x20) >>> 0 < 0x5f) i += 1;
+    // Printable ASCII, 0x20 to 0x7e; a run longer than a line of text is scanned by words.
+    const short = Math.min(end, i + 64);
+    while (i < short && ((data[i] ?? 0) - 0x20) >>> 0 < 0x5f) i += 1;
+    if (i === short && i < end) i = printableEnd(data, i, end);
     const printed = i - run;
     if (printed > 0) {
       if (x + printed <= cols) {
@@ -267,6 +269,34 @@ function advance(stretch: Stretch, data: Uint8Array, start: number, end: number)
   }
   stretch.x = x;
   return { data: data.subarray(start, i), xBefore, rowsDown };
+}
+
+/** Whether byte `c` is printable ASCII, 0x20 to 0x7e. */
+function printable(c: number | undefined): boolean {
+  return ((c ?? 0) - 0x20) >>> 0 < 0x5f;
+}
+
+/** The end of the run of printable ASCII from `from`, four aligned bytes at a time. */
+function printableEnd(data: Uint8Array, from: number, end: number): number {
+  let i = from;
+  const base = data.byteOffset;
+  while (i < end && ((base + i) & 3) !== 0) {
+    if (!printable(data[i])) return i;
+    i += 1;
+  }
+  const count = (end - i) >> 2;
+  if (count > 0) {
+    const words = new Uint32Array(data.buffer, base + i, count);
+    let k = 0;
+    for (; k < count; k += 1) {
+      const w = words[k] ?? 0;
+      // A byte below 0x20, or above 0x7e (bit 7 set, or set by adding 1): the classic SWAR tests.
+      if ((((w - 0x20202020) & ~w) | (w + 0x01010101) | w) & 0x80808080) break;
+    }
+    i += k << 2;
+  }
+  while (i < end && printable(data[i])) i += 1;
+  return i;
 }
 
 function concat(blocks: Block[], bytes: number): Uint8Array {

@@ -158,6 +158,26 @@ describe('ScreenFeed', () => {
     await compare({ cols: 80, rows: 24 }, chunked(data, 65536));
   });
 
+  test('a byte that is not plain is found wherever it sits in a long run', async () => {
+    // Long runs are scanned four bytes at a time: put each kind of byte at each place in a word.
+    for (const odd of ['\x1b[31m', '\x7f', '\x1f', '\u0085', 'é', '\x0e']) {
+      for (let at = 64; at < 72; at += 1) {
+        const data = encoder.encode(
+          `${'a'.repeat(at)}${odd}${'b'.repeat(120000)}\x0f\x1b[0m${'c'.repeat(20)}`,
+        );
+        for (const offset of [0, 1, 2, 3]) {
+          const padded = new Uint8Array(data.length + offset);
+          padded.set(data, offset);
+          await compare({ cols: 40, rows: 5, scrollback: 20 }, [padded.subarray(offset)]).catch(
+            (error: unknown) => {
+              throw new Error(`${JSON.stringify(odd)} at ${at}, offset ${offset}: ${String(error)}`);
+            },
+          );
+        }
+      }
+    }
+  });
+
   test('UTF-8 split at a chunk boundary before plain text', async () => {
     const data = encoder.encode('é' + 'x'.repeat(200000) + '世界' + 'y'.repeat(200000));
     // Chunks of odd sizes split the two- and three-byte characters.
