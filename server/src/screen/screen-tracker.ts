@@ -24,11 +24,11 @@ interface Request {
 
 const DEFAULT_SCROLLBACK = 1000;
 /**
- * Output is gathered into messages of about this size: a message to the worker costs a copy, a
- * post and a wake-up of the worker (~20 µs of the gateway's CPU here), which for a keystroke's echo
- * cost more than the echo itself. A flood's frames are larger and go as they come.
+ * Output is gathered into messages of up to this size: a message to the worker costs a copy, a
+ * post and a wake-up of the worker (~20 µs for a keystroke's echo here, which cost more than the
+ * echo itself; ~50 µs for a 64 KiB frame of a flood, whose buffers also weigh on the collector).
  */
-const BATCH_BYTES = 16 * 1024;
+const BATCH_BYTES = 128 * 1024;
 /** Gathered output goes to the worker at the latest this long after its first byte. */
 const BATCH_DELAY_MS = 25;
 
@@ -71,7 +71,7 @@ export class ScreenTracker {
   }
 
   /**
-   * Feeds output, in stream order. The bytes are copied (the caller may reuse `data`): small writes
+   * Feeds output, in stream order. The bytes are copied (the caller may reuse `data`): writes
    * are gathered into one message (BATCH_BYTES, BATCH_DELAY_MS), anything that reads the screen
    * sends what is gathered first.
    */
@@ -87,6 +87,7 @@ export class ScreenTracker {
       this.#post(new Uint8Array(data));
       return;
     }
+    // The batch starts small (a keystroke's echo) and grows to BATCH_BYTES (a flood's frames).
     let batch = this.#batch;
     if (batch === null || batch.byteLength < this.#batchBytes + length) {
       const grown = new Uint8Array(Math.min(BATCH_BYTES, Math.max(4096, 2 * (this.#batchBytes + length))));
@@ -96,7 +97,8 @@ export class ScreenTracker {
     }
     batch.set(data, this.#batchBytes);
     this.#batchBytes += length;
-    if (this.#batchTimer === undefined) {
+    if (this.#batchBytes === BATCH_BYTES) this.#flush();
+    else if (this.#batchTimer === undefined) {
       this.#batchTimer = setTimeout(() => this.#flush(), BATCH_DELAY_MS);
       this.#batchTimer.unref();
     }
