@@ -107,7 +107,8 @@ const profileSchema = z.strictObject({
   cwd: z.string().min(1).optional(),
   /**
    * PTY sessions only: keep a server-side screen so that a client attaching mid-session sees the
-   * screen instead of a byte replay. Costs CPU in a worker thread; off for raw throughput.
+   * screen instead of a byte replay. Costs CPU in a worker thread (little for plain text, which
+   * is not parsed until needed: screen/feed.ts); off for raw throughput.
    */
   screen: z.boolean().default(true),
   /** Records this profile's sessions, or not, whatever `recording.enabled` says. */

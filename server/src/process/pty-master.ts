@@ -12,7 +12,7 @@
 // the exit at once and arm no timer; the core then reads until the master reports EIO (every
 // slave descriptor closed, nothing left) or the drain rule of `Output` gives up on a background
 // job that keeps the slave open; and at a premature end-of-file it reads the rest synchronously.
-import { readSync } from 'node:fs';
+import { readFileSync, readSync, writeSync } from 'node:fs';
 import { ReadStream } from 'node:tty';
 import type { IPty } from 'node-pty';
 import { PTY_RESCUE_RETRIES } from './constants.js';
@@ -72,6 +72,11 @@ export interface PtyMaster {
   /** Bytes passed to `write()` that the terminal has not accepted yet. */
   pendingInputBytes(): number;
   /**
+   * Types `data` straight into the master when nothing is queued before it, handing node-pty only
+   * what the terminal did not take; false when the caller must hand all of it to node-pty.
+   */
+  write(data: Buffer): boolean;
+  /**
    * Drops input the terminal has not accepted: the program is gone. Otherwise node-pty keeps
    * retrying it, and once the master is closed it would write to a descriptor number the process
    * may already have reused for something else.
@@ -115,9 +120,41 @@ export function takeOverMaster(pty: IPty): PtyMaster {
         (sum, entry) => (isQueuedWrite(entry) ? sum + entry.buffer.byteLength - entry.offset : sum),
         0,
       ),
+    // node-pty writes each input with an asynchronous fs.write: a trip through libuv's thread pool
+    // and back for every keystroke, which cost more than the echo it asks for. A keystroke fits in
+    // the terminal's input buffer: write it here; node-pty queues whatever does not fit, in order.
+    write(data) {
+      if (queue.length > 0 || !nonBlocking(fd)) return false;
+      let written = 0;
+      try {
+        written = writeSync(fd, data);
+      } catch (error) {
+        if (errnoCode(error) !== 'EAGAIN') return false; // node-pty's writer reports it as before
+      }
+      if (written < data.byteLength) pty.write(data.subarray(written));
+      return true;
+    },
     // node-pty's writer takes the queue's head afresh on each attempt, so an empty queue stops it.
     discardInput: () => void queue.splice(0),
   };
+}
+
+let masterNonBlocking: boolean | undefined;
+
+/**
+ * Whether node-pty opened the master non-blocking (it does: its own writer relies on EAGAIN), so a
+ * synchronous write can never stall the event loop. Read once from /proc; false where it cannot be.
+ */
+function nonBlocking(fd: number): boolean {
+  if (masterNonBlocking === undefined) {
+    try {
+      const flags = /^flags:\s*([0-7]+)$/m.exec(readFileSync(`/proc/self/fdinfo/${fd}`, 'utf8'))?.[1];
+      masterNonBlocking = flags !== undefined && (parseInt(flags, 8) & 0o4000) !== 0;
+    } catch {
+      masterNonBlocking = false;
+    }
+  }
+  return masterNonBlocking;
 }
 
 /**
@@ -159,6 +196,7 @@ function fallbackMaster(pty: IPty): PtyMaster {
       destroy: () => {},
     },
     pendingInputBytes: () => 0,
+    write: () => false,
     discardInput: () => {},
   };
 }

@@ -143,7 +143,12 @@ export class PtyProcess extends ProcessBase {
         `cannot write to the terminal of ${this.#name}: closeInput() was called`,
       );
     }
-    if (this.lifecycle.isRunning) pty.write(typeof data === 'string' ? data : Buffer.from(data));
+    if (!this.lifecycle.isRunning) return;
+    const bytes =
+      typeof data === 'string'
+        ? Buffer.from(data)
+        : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+    if (this.#master?.write(bytes) !== true) pty.write(bytes);
   }
 
   /**

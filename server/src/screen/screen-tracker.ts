@@ -23,11 +23,22 @@ interface Request {
 }
 
 const DEFAULT_SCROLLBACK = 1000;
+/**
+ * Output is gathered into messages of up to this size: a message to the worker costs a copy, a
+ * post and a wake-up of the worker (~20 µs for a keystroke's echo here, which cost more than the
+ * echo itself; ~50 µs for a 64 KiB frame of a flood, whose buffers also weigh on the collector).
+ */
+const BATCH_BYTES = 128 * 1024;
+/** Gathered output goes to the worker at the latest this long after its first byte. */
+const BATCH_DELAY_MS = 25;
 
 export class ScreenTracker {
   readonly #id: number;
   #written = 0;
   #parsed = 0;
+  #batch: Uint8Array | null = null;
+  #batchBytes = 0;
+  #batchTimer: NodeJS.Timeout | undefined;
   #nextRequest = 1;
   #closed: Error | null = null;
   /** Whether this tracker holds the worker (and so the event loop) for unparsed output. */
@@ -59,20 +70,45 @@ export class ScreenTracker {
     return this.#written - this.#parsed;
   }
 
-  /** Feeds output, in stream order. The bytes are copied to the worker. */
+  /**
+   * Feeds output, in stream order. The bytes are copied (the caller may reuse `data`): writes
+   * are gathered into one message (BATCH_BYTES, BATCH_DELAY_MS), anything that reads the screen
+   * sends what is gathered first.
+   */
   write(data: Uint8Array): void {
-    if (this.#closed !== null || data.byteLength === 0) return;
-    this.#written += data.byteLength;
+    const length = data.byteLength;
+    if (this.#closed !== null || length === 0) return;
+    this.#written += length;
     this.#setHolding(true);
-    // postMessage copies a view's whole ArrayBuffer, which for a small Buffer is Node's shared 8 KiB
-    // pool: copy just these bytes once, and hand that copy over instead of copying it again.
-    const bytes = new Uint8Array(data);
-    send({ op: 'write', id: this.#id, data: bytes }, [bytes.buffer]);
+    if (this.#batchBytes + length > BATCH_BYTES) this.#flush();
+    if (length >= BATCH_BYTES) {
+      // postMessage copies a view's whole ArrayBuffer, which for a small Buffer is Node's shared
+      // 8 KiB pool: copy just these bytes once, and hand that copy over instead of copying it again.
+      this.#post(new Uint8Array(data));
+      return;
+    }
+    // The batch starts small (a keystroke's echo) and grows to BATCH_BYTES (a flood's frames).
+    let batch = this.#batch;
+    if (batch === null || batch.byteLength < this.#batchBytes + length) {
+      const grown = new Uint8Array(Math.min(BATCH_BYTES, Math.max(4096, 2 * (this.#batchBytes + length))));
+      if (batch !== null) grown.set(batch.subarray(0, this.#batchBytes));
+      batch = grown;
+      this.#batch = grown;
+    }
+    batch.set(data, this.#batchBytes);
+    this.#batchBytes += length;
+    if (this.#batchBytes === BATCH_BYTES) this.#flush();
+    else if (this.#batchTimer === undefined) {
+      this.#batchTimer = setTimeout(() => this.#flush(), BATCH_DELAY_MS);
+      this.#batchTimer.unref();
+    }
   }
 
   /** Applies a terminal resize at this point of the stream. */
   resize(cols: number, rows: number): void {
-    if (this.#closed === null) send({ op: 'resize', id: this.#id, cols, rows });
+    if (this.#closed !== null) return;
+    this.#flush();
+    send({ op: 'resize', id: this.#id, cols, rows });
   }
 
   /** Calls `listener` with the backlog each time the worker has parsed a chunk. */
@@ -95,6 +131,7 @@ export class ScreenTracker {
 
   close(): void {
     if (this.#closed !== null) return;
+    this.#dropBatch();
     send({ op: 'close', id: this.#id });
     detachScreen(this.#id);
     this.#fail(new Error('screen tracker closed'));
@@ -105,6 +142,7 @@ export class ScreenTracker {
     if (closed !== null) return Promise.reject(closed);
     const request = this.#nextRequest;
     this.#nextRequest += 1;
+    this.#flush();
     hold();
     return new Promise<string>((resolve, reject) => {
       this.#requests.set(request, { resolve, reject });
@@ -133,6 +171,27 @@ export class ScreenTracker {
     }
   }
 
+  /** Posts `bytes` (a copy this tracker owns) to the worker. */
+  #post(bytes: Uint8Array): void {
+    send({ op: 'write', id: this.#id, data: bytes }, [bytes.buffer as ArrayBuffer]);
+  }
+
+  /** Sends what is gathered. */
+  #flush(): void {
+    const batch = this.#batch;
+    const length = this.#batchBytes;
+    this.#dropBatch();
+    if (batch === null || length === 0 || this.#closed !== null) return;
+    this.#post(length === batch.byteLength ? batch : new Uint8Array(batch.buffer, 0, length));
+  }
+
+  #dropBatch(): void {
+    clearTimeout(this.#batchTimer);
+    this.#batchTimer = undefined;
+    this.#batch = null;
+    this.#batchBytes = 0;
+  }
+
   #setHolding(holding: boolean): void {
     if (holding === this.#holding) return;
     this.#holding = holding;
@@ -143,6 +202,7 @@ export class ScreenTracker {
   #fail(error: Error): void {
     this.#closed ??= error;
     // Nothing will be parsed any more: report the backlog as drained so no one waits on it.
+    this.#dropBatch();
     this.#parsed = this.#written;
     this.#setHolding(false);
     for (const listener of this.#parsedListeners) listener(0);

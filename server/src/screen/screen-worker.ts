@@ -1,9 +1,12 @@
 // The screen worker: one headless xterm.js terminal per PTY session, fed with the session's
 // output, serialized on request. It runs in a worker thread because parsing terminal output costs
 // more CPU than relaying it (a `yes` flood parses at ~20 MB/s here), and the relay must not wait.
+// Output goes through a ScreenFeed (feed.ts), which does not parse the plain text that scrolls out
+// of reach before anything needs the screen.
 import { parentPort } from 'node:worker_threads';
 import xtermHeadless from '@xterm/headless';
 import serializeAddon from '@xterm/addon-serialize';
+import { ScreenFeed } from './feed.js';
 import type { FromWorker, ToWorker } from './protocol.js';
 
 const { Terminal } = xtermHeadless;
@@ -12,6 +15,7 @@ const { SerializeAddon } = serializeAddon;
 interface Screen {
   terminal: InstanceType<typeof Terminal>;
   serializer: InstanceType<typeof SerializeAddon>;
+  feed: ScreenFeed;
 }
 
 const screens = new Map<number, Screen>();
@@ -24,11 +28,10 @@ function post(message: FromWorker): void {
 
 /**
  * Runs `task` at exactly this point of the output stream: after every byte written before it has
- * been parsed and before any byte written after it. xterm.js parses writes in order and calls each
- * write's callback before it parses the next one, so an empty write is a marker in the stream.
+ * been parsed and before any byte written after it (feed.ts).
  */
 function atThisPoint(screen: Screen, task: () => void): void {
-  screen.terminal.write('', task);
+  screen.feed.at(task);
 }
 
 /** Plain text of the scrollback and screen, trailing blanks trimmed: what a person would read. */
@@ -52,7 +55,7 @@ port.on('message', (message: ToWorker) => {
     });
     const serializer = new SerializeAddon();
     terminal.loadAddon(serializer);
-    screens.set(message.id, { terminal, serializer });
+    screens.set(message.id, { terminal, serializer, feed: new ScreenFeed(terminal) });
     return;
   }
   const screen = screens.get(message.id);
@@ -60,7 +63,9 @@ port.on('message', (message: ToWorker) => {
   switch (message.op) {
     case 'write': {
       const bytes = message.data.byteLength;
-      screen.terminal.write(message.data, () => post({ op: 'parsed', id: message.id, bytes }));
+      screen.feed.write(message.data);
+      // Parsed or kept: either way the worker is done with it (a kept stretch is bounded).
+      screen.feed.taken(() => post({ op: 'parsed', id: message.id, bytes }));
       return;
     }
     case 'resize':

@@ -200,3 +200,39 @@ test('pendingInputBytes counts what was typed into a terminal whose program does
   await pty.terminate({ gracePeriodMs: 0 });
   assert.equal(pty.pendingInputBytes, 0);
 });
+
+test('input typed faster than the program reads arrives whole and in order', async () => {
+  // Raw and without echo, `od` prints exactly what it was typed: small writes go straight into the
+  // terminal, what does not fit waits in node-pty's queue, and later writes must queue behind it.
+  const pty = cleanup.process(
+    new PtyProcess(['sh', '-c', 'stty raw -echo; printf R; exec od -An -v -tx1 -w16'], { collect: true }),
+  );
+  let output = '';
+  await waitUntil('the program is ready', () => (output += pty.read().toString()).includes('R'), 10_000);
+  const sent: number[] = [];
+  for (let i = 0; i < 400; i += 1) {
+    const chunk = Buffer.alloc(i % 7 === 0 ? 3000 : 5, i % 251);
+    for (let j = 0; j < chunk.length; j += 1) chunk[j] = (i * 31 + j) % 256;
+    sent.push(...chunk);
+    pty.write(chunk);
+  }
+  pty.write(Buffer.from([4, 4])); // ^D ^D: raw mode passes them through; od reads on
+  const expected = sent.length;
+  let hex = '';
+  await waitUntil(
+    'every byte is echoed',
+    () => {
+      output += pty.read().toString();
+      hex = output.slice(output.indexOf('R') + 1).replace(/[^0-9a-f]/g, '');
+      return hex.length >= 2 * expected;
+    },
+    20_000,
+  );
+  const received =
+    hex
+      .match(/../g)
+      ?.slice(0, expected)
+      .map((h) => parseInt(h, 16)) ?? [];
+  assert.deepEqual(received, sent);
+  await pty.terminate({ gracePeriodMs: 0 });
+});

@@ -96,6 +96,31 @@ describe('ScreenTracker', () => {
     }
   });
 
+  test('small writes are gathered, yet a snapshot right after them reflects every one', async () => {
+    const tracker = new ScreenTracker({ cols: 40, rows: 5 });
+    try {
+      const typed = 'echo typed one key at a time\r\nand a second line';
+      for (const byte of encoder.encode(typed)) tracker.write(Uint8Array.of(byte));
+      assert.equal(tracker.backlogBytes, typed.length);
+      const snapshot = await tracker.snapshot();
+      assert.equal(snapshot.offset, typed.length);
+      assert.equal(await render(snapshot.data, 40, 5), 'echo typed one key at a time\nand a second line');
+      // Gathered output also goes on its own, so the backlog drains without anyone asking.
+      tracker.write(encoder.encode('!'));
+      assert.equal(tracker.backlogBytes, 1);
+      await new Promise<void>((resolve) => {
+        const subscription = tracker.onParsed((backlog) => {
+          if (backlog === 0) {
+            subscription.dispose();
+            resolve();
+          }
+        });
+      });
+    } finally {
+      tracker.close();
+    }
+  });
+
   test('requests after close are refused instead of hanging', async () => {
     const tracker = new ScreenTracker({ cols: 80, rows: 24 });
     tracker.close();
