@@ -68,11 +68,15 @@ test('the high-water mark applies to each stream on its own', async () => {
   );
   await sleep(300);
   assert.equal(p.readErr().length, 0, 'stdout is held, so the child never got to stderr');
-  while (p.poll() === null) {
+  // Read until everything is delivered, not just until the exit: up to a high-water mark of output
+  // may still be unread then, and wait() rightly waits for a held pipe to be read to its end.
+  let delivered = false;
+  const waited = p.wait().then(() => (delivered = true));
+  while (!delivered) {
     p.read();
     await sleep(5);
   }
-  await p.wait();
+  await waited;
   assert.equal(p.readErr().toString(), 'done\n');
 });
 
