@@ -219,11 +219,12 @@ export class SessionStream {
 
   #relay(type: FrameType, data: Buffer): void {
     const start = this.#replay.end;
-    this.#screen?.write(data);
     this.#recorder?.output(type === FrameType.Stderr ? 'stderr' : 'stdout', data);
     const frame = this.#replay.append(type, data);
     this.#inputs.dropBefore(this.#replay.start);
     this.#fanout.relay(frame, start, this.#replay.end);
+    // The screen after the clients: it only gathers (a copy), yet nothing of it need come first.
+    this.#screen?.write(data);
     this.#updateFlow();
   }
 
