@@ -58,9 +58,10 @@ export const DEFAULT_RECORDING = {
   maxTotalBytes: 1024 * MiB,
   /**
    * Output waiting for the disk (bytes) beyond which a session's output is dropped from its
-   * recording (and marked there) rather than held in memory or holding up the session.
+   * recording (and marked there) rather than held in memory or holding up the session. 16 MiB is
+   * about 60 ms of a flood: on a busy 2-core machine a write waited up to 70 ms for a thread.
    */
-  maxQueueBytes: 4 * MiB,
+  maxQueueBytes: 16 * MiB,
 } as const;
 
 /** The shares section's defaults (docs/sharing.md). */
