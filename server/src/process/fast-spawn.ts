@@ -92,7 +92,7 @@ function environment(env: NodeJS.ProcessEnv | undefined): string[] {
 export class FastChild extends EventEmitter {
   readonly pid: number;
   /**
-   * stdin's pipe until its Socket is made, at its first use (`stdin`): a Socket costs ~1.7 KiB for
+   * stdin's pipe until its Socket is made, at its first use (`stdin`): a Socket costs ~1 KiB for
    * the child's whole life, and most children are never written to. null once made, or closed.
    */
   #stdinFd: number | null;

@@ -57,7 +57,8 @@ export class Output {
   #exited = false;
   #drainTimer: NodeJS.Timeout | undefined;
   #drainGeneration = 0;
-  readonly #settledWaiters = new Set<() => void>();
+  /** Made at the first wait (an empty Set is ~150 bytes, and most processes are never waited on). */
+  #settledWaiters: Set<() => void> | undefined;
 
   constructor(stdout: OutputSource | null, stderr: OutputSource | null, options: OutputOptions) {
     this.#options = options;
@@ -79,7 +80,7 @@ export class Output {
   settled(): Promise<void> {
     return new Promise((resolve) => {
       if (this.#isSettled()) resolve();
-      else this.#settledWaiters.add(resolve);
+      else (this.#settledWaiters ??= new Set()).add(resolve);
     });
   }
 
@@ -147,9 +148,10 @@ export class Output {
   }
 
   #checkSettled(): void {
-    if (this.#settledWaiters.size === 0 || !this.#isSettled()) return;
-    for (const resolve of this.#settledWaiters) resolve();
-    this.#settledWaiters.clear();
+    const waiters = this.#settledWaiters;
+    if (waiters === undefined || waiters.size === 0 || !this.#isSettled()) return;
+    for (const resolve of waiters) resolve();
+    waiters.clear();
   }
 
   // Counts only time during which reading is allowed: a paused consumer must not lose output.
@@ -181,7 +183,8 @@ export class Output {
 class Pipe {
   readonly name: OutputStream;
   readonly #source: OutputSource | null;
-  readonly #holds = new Set<Hold>();
+  /** Made at the first hold: a pipe that is never paused has no Set (~150 bytes each). */
+  #holds: Set<Hold> | undefined;
   #chunks: Buffer[] = [];
   #size = 0;
   ended: boolean;
@@ -205,7 +208,7 @@ class Pipe {
   }
 
   get held(): boolean {
-    return this.#holds.size > 0;
+    return this.#holds !== undefined && this.#holds.size > 0;
   }
 
   store(data: Buffer): void {
@@ -222,13 +225,15 @@ class Pipe {
   }
 
   hold(reason: Hold): void {
-    this.#holds.add(reason);
-    if (this.#holds.size === 1) this.#source?.pause();
+    const holds = (this.#holds ??= new Set());
+    holds.add(reason);
+    if (holds.size === 1) this.#source?.pause();
   }
 
   /** Returns whether this released the last hold, so that reading starts again. */
   release(reason: Hold): boolean {
-    if (!this.#holds.delete(reason) || this.#holds.size > 0) return false;
+    const holds = this.#holds;
+    if (holds === undefined || !holds.delete(reason) || holds.size > 0) return false;
     this.#source?.resume();
     return true;
   }
