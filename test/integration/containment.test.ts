@@ -158,9 +158,11 @@ describe('containment', () => {
     const mark = marker();
     // Each copy starts two more and waits; with no limit it would only stop at the machine's.
     // Without a pids controller (docs/security.md) the bomb is bounded by its own count instead.
+    // The session's own shell forks once, then becomes a sleep: a shell whose fork fails at the
+    // limit exits (dash: status 2), and had it been the session's, the keeper would have ended all.
     const bomb =
       inForce === pidsMax
-        ? `b() { sleep ${mark} & b & b & wait; }; b`
+        ? `b() { sleep ${mark} & b & b & wait; }; b & exec sleep 600`
         : `i=0; while [ $i -lt 100 ]; do setsid sleep ${mark} & i=$((i+1)); done; exec sleep 600`;
     const session = await createSession(gateway, 'sh', [bomb]);
     await waitUntil('the bomb has spread', () => liveWith(mark).length >= 10, GONE_WITHIN_MS);
