@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, test } from 'node:test';
 import { Process, type ProcessOptions } from '../../../server/src/process/index.ts';
-import { Cleanup } from '../../helpers/processes.ts';
+import { Cleanup, waitUntil } from '../../helpers/processes.ts';
 
 const cleanup = new Cleanup();
 /** Linux's O_CLOEXEC, as /proc/PID/fdinfo shows it in `flags` (octal). */
@@ -110,13 +110,16 @@ test('children started at once on worker threads hold only their own stdio, and 
   );
   for (const child of children) cleanup.process(child);
   const inherited = inheritableFds();
+  const extra = (pid: number): number[] =>
+    readdirSync(`/proc/${pid}/fd`)
+      .map(Number)
+      .filter((fd) => fd > 2 && !inherited.includes(fd));
   for (const child of children) {
-    const fds = readdirSync(`/proc/${child.pid}/fd`).map(Number);
-    // A sibling's pipe end held here would keep that sibling's output open after it exits.
-    assert.deepEqual(
-      fds.filter((fd) => fd > 2 && !inherited.includes(fd)),
-      [],
-      `cat ${child.pid} holds ${fds.join(' ')}`,
+    // posix_spawn returns once the child has swapped its memory, a moment before exec closes the
+    // close-on-exec descriptors: those go; a sibling's pipe end held here would stay, and keep
+    // that sibling's output open after it exits.
+    await waitUntil(`cat ${child.pid} holds only its stdio`, () => extra(child.pid).length === 0).catch(() =>
+      assert.deepEqual(extra(child.pid), [], `cat ${child.pid}`),
     );
   }
   for (const [index, child] of children.entries()) {
