@@ -3,20 +3,31 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-/** The mount point and root of the cgroup2 file system, or null when none is mounted. */
-export function unifiedMount(mountinfo: string): { mountPoint: string; root: string } | null {
+interface Mount {
+  mountPoint: string;
+  root: string;
+}
+
+/**
+ * The first mount in `mountinfo` whose type and super options `matches` accepts. Lines read
+ * "36 25 0:31 / /sys/fs/cgroup rw,… shared:9 - cgroup2 cgroup2 rw,…": type and options follow " - ".
+ */
+function findMount(mountinfo: string, matches: (type: string, options: string[]) => boolean): Mount | null {
   for (const line of mountinfo.split('\n')) {
-    // "36 25 0:31 / /sys/fs/cgroup rw,… shared:9 - cgroup2 cgroup2 rw,…": the type follows " - ".
     const [before, after] = line.split(' - ');
-    if (before === undefined || after?.split(' ')[0] !== 'cgroup2') continue;
-    const fields = before.split(' ');
-    const root = fields[3];
-    const mountPoint = fields[4];
+    const [type, , options] = after?.split(' ') ?? [];
+    if (before === undefined || type === undefined || !matches(type, (options ?? '').split(','))) continue;
+    const [, , , root, mountPoint] = before.split(' ');
     if (root !== undefined && mountPoint !== undefined) {
       return { root: unescapeMountField(root), mountPoint: unescapeMountField(mountPoint) };
     }
   }
   return null;
+}
+
+/** The mount point and root of the cgroup2 file system, or null when none is mounted. */
+export function unifiedMount(mountinfo: string): Mount | null {
+  return findMount(mountinfo, (type) => type === 'cgroup2');
 }
 
 /** The "0::/path" line of /proc/self/cgroup: this process's cgroup v2 path, or null. */
@@ -42,20 +53,8 @@ function unescapeMountField(field: string): string {
 }
 
 /** A cgroup v1 hierarchy's mount holding `controller` (super options list it), or null. */
-export function v1Mount(mountinfo: string, controller: string): { mountPoint: string; root: string } | null {
-  for (const line of mountinfo.split('\n')) {
-    const [before, after] = line.split(' - ');
-    const [type, , options] = after?.split(' ') ?? [];
-    if (before === undefined || type !== 'cgroup' || !(options ?? '').split(',').includes(controller))
-      continue;
-    const fields = before.split(' ');
-    const root = fields[3];
-    const mountPoint = fields[4];
-    if (root !== undefined && mountPoint !== undefined) {
-      return { root: unescapeMountField(root), mountPoint: unescapeMountField(mountPoint) };
-    }
-  }
-  return null;
+export function v1Mount(mountinfo: string, controller: string): Mount | null {
+  return findMount(mountinfo, (type, options) => type === 'cgroup' && options.includes(controller));
 }
 
 /** This process's path in the v1 hierarchy of `controller` ("4:pids:/path"), or null. */
