@@ -30,24 +30,18 @@ try {
 type Variant = 'bare' | 'keeper' | 'keeper+cgroup';
 const variants: Variant[] = cgroups === null ? ['bare', 'keeper'] : ['bare', 'keeper', 'keeper+cgroup'];
 
-async function pipeSession(variant: Variant): Promise<void> {
-  const cell = variant === 'keeper+cgroup' ? await cgroups?.enter() : undefined;
-  const child = await Process.spawn(PROGRAM, {
-    detached: true,
-    killGroupOnExit: true,
-    collect: false,
-    keeper: variant !== 'bare',
-    ...(cell === undefined ? {} : { cgroup: cell.cgroup }),
-  });
-  await child.wait();
-  await cell?.release();
-}
+/** How each mode starts its process; the containment options are added per variant. */
+const spawners = {
+  pipe: (options: { keeper: boolean; cgroup?: string[] }) =>
+    Process.spawn(PROGRAM, { detached: true, killGroupOnExit: true, collect: false, ...options }),
+  pty: (options: { keeper: boolean; cgroup?: string[] }) =>
+    PtyProcess.spawn(PROGRAM, { killGroupOnExit: true, collect: false, ...options }),
+};
 
-async function ptySession(variant: Variant): Promise<void> {
+/** One session of `mode` under `variant`'s containment, from its start to its cgroup's release. */
+async function session(mode: keyof typeof spawners, variant: Variant): Promise<void> {
   const cell = variant === 'keeper+cgroup' ? await cgroups?.enter() : undefined;
-  const child = await PtyProcess.spawn(PROGRAM, {
-    killGroupOnExit: true,
-    collect: false,
+  const child = await spawners[mode]({
     keeper: variant !== 'bare',
     ...(cell === undefined ? {} : { cgroup: cell.cgroup }),
   });
@@ -56,14 +50,11 @@ async function ptySession(variant: Variant): Promise<void> {
 }
 
 let failed = false;
-for (const [mode, session] of [
-  ['pipe', pipeSession],
-  ['pty', ptySession],
-] as const) {
+for (const mode of ['pipe', 'pty'] as const) {
   const rates = new Map<Variant, number[]>(variants.map((variant) => [variant, []]));
   for (let round = 0; round < ROUNDS; round += 1) {
     for (const variant of variants) {
-      rates.get(variant)?.push(await rate(COUNT, PARALLEL, () => session(variant)));
+      rates.get(variant)?.push(await rate(COUNT, PARALLEL, () => session(mode, variant)));
     }
   }
   const bare = median(rates.get('bare') ?? []);
