@@ -3,16 +3,22 @@
 //   output from a session it created (target ≥ 0.8×);
 // - commands per second for `exec true`, serially and 8 at a time: the `shellgate exec` process,
 //   and in-process clients on the exec upgrade against the two-request path (POST, then attach;
-//   target ≥ 2×). The CLI's rate includes starting node for every command.
+//   target ≥ 2×). The CLI's rate includes starting node for every command. Beside them, the same
+//   command started and waited for by the process core alone, under the keeper and in a cgroup as
+//   the gateway starts it, with no gateway: a ceiling for both paths, which shows how far 2× can go.
 // Medians of several runs. Usage: npm run bench -- cli
 import { spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
+import { Containment } from '../../server/src/containment/index.ts';
+import { createLogger } from '../../server/src/log/logger.ts';
+import { Process } from '../../server/src/process/index.ts';
 import { startGateway } from '../helpers/gateway.ts';
 import type { Gateway } from '../helpers/gateway.ts';
 import { api, getString } from '../helpers/http.ts';
 import { CLIENT_BUNDLE, cliExecTrue, execUpgradeTrue, rate, twoRequestTrue } from './exec-rate.ts';
 import { receiveUntilExit } from './lean-client.ts';
 import { median } from './stats.ts';
+import { report, setExitStatus } from './report.ts';
 
 const MiB = 1024 * 1024;
 const TOTAL = 256 * MiB;
@@ -22,12 +28,6 @@ const SERIAL_COMMANDS = 20;
 const PARALLEL_COMMANDS = 48;
 const ACK_EVERY = 128 * 1024;
 const SCRIPT = `head -c ${TOTAL} /dev/zero`;
-
-let failures = 0;
-function report(line: string, ok: boolean | undefined): void {
-  if (ok === false) failures += 1;
-  console.log(`${ok === undefined ? 'INFO' : ok ? 'PASS' : 'FAIL'}  ${line}`);
-}
 
 async function leanRelay(gateway: Gateway): Promise<number> {
   const start = performance.now();
@@ -71,10 +71,30 @@ async function cliRelay(gateway: Gateway): Promise<number> {
   return TOTAL / ((performance.now() - start) / 1000);
 }
 
+/** `sh -c true` as a session's process starts (own group, keeper, cgroup when there is one). */
+async function processAlone(containment: Containment): Promise<void> {
+  const cell = await containment.enter();
+  try {
+    const child = await Process.spawn(['sh', '-c', 'true'], {
+      detached: true,
+      killGroupOnExit: true,
+      collect: false,
+      stdio: ['pipe', 'pipe', 'pipe'],
+      keeper: cell.keeper,
+      cgroup: cell.cgroup,
+    });
+    await child.wait();
+  } finally {
+    await cell.release();
+  }
+}
+
 const mibps = (bytesPerSecond: number): string => `${(bytesPerSecond / MiB).toFixed(0)} MiB/s`;
 
 async function main(): Promise<void> {
   const gateway = await startGateway({ config: { limits: { exitedSessionTtlMs: 1_000 } } });
+  const containment = Containment.create({ keeper: true, cgroup: 'auto' }, createLogger('silent'));
+  await containment.open();
   try {
     const target = { url: gateway.url, token: gateway.operatorToken };
     await leanRelay(gateway); // warm-up
@@ -97,10 +117,12 @@ async function main(): Promise<void> {
       const cliRates: number[] = [];
       const execRates: number[] = [];
       const twoRates: number[] = [];
+      const aloneRates: number[] = [];
       for (let run = 0; run < RATE_RUNS; run += 1) {
         execRates.push(await rate(count, parallel, () => execUpgradeTrue(target)));
         twoRates.push(await rate(count, parallel, () => twoRequestTrue(target)));
         cliRates.push(await rate(count, parallel, () => cliExecTrue(target)));
+        aloneRates.push(await rate(count, parallel, () => processAlone(containment)));
       }
       const ratio = median(execRates) / median(twoRates);
       report(
@@ -108,11 +130,16 @@ async function main(): Promise<void> {
         ratio >= 2,
       );
       report(`exec true, ${label}: the shellgate exec process ${median(cliRates).toFixed(1)}/s`, undefined);
+      report(
+        `exec true, ${label}: the process alone, no gateway ${median(aloneRates).toFixed(1)}/s (2× the two-request rate would be ${(2 * median(twoRates)).toFixed(1)}/s)`,
+        undefined,
+      );
     }
   } finally {
+    await containment.close();
     await gateway.stop();
   }
-  process.exitCode = failures === 0 ? 0 : 1;
+  setExitStatus();
 }
 
 await main();

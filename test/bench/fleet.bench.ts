@@ -16,6 +16,7 @@ import { startPostgres } from '../helpers/postgres.ts';
 import { receiveUntilExit } from './lean-client.ts';
 import { echoRoundTrips } from './echo.ts';
 import { median, percentile } from './stats.ts';
+import { report, setExitStatus } from './report.ts';
 
 const MiB = 1024 * 1024;
 const TOTAL = 256 * MiB;
@@ -27,11 +28,6 @@ const TARGET_RATIO = 0.8;
 const TOKEN = randomBytes(24).toString('base64url');
 const SECRET = randomBytes(32).toString('base64url');
 
-let failures = 0;
-function report(line: string, ok: boolean): void {
-  if (!ok) failures += 1;
-  console.log(`${ok ? 'PASS' : 'FAIL'}  ${line}`);
-}
 const info = (line: string): void => console.log(`      ${line}`);
 
 async function create(gateway: Gateway, profile: string): Promise<string> {
@@ -170,7 +166,7 @@ async function main(): Promise<void> {
     await Promise.allSettled(nodes.map((node) => node.stop()));
     await postgres.dispose();
   }
-  process.exitCode = failures === 0 ? 0 : 1;
+  setExitStatus();
 }
 
 await main();

@@ -14,6 +14,7 @@ import { api, getString } from '../helpers/http.ts';
 import { receiveUntilExit } from './lean-client.ts';
 import { echoRoundTrips } from './echo.ts';
 import { median, percentile } from './stats.ts';
+import { report, setExitStatus } from './report.ts';
 
 const MiB = 1024 * 1024;
 const TOTAL = 128 * MiB;
@@ -24,12 +25,6 @@ const ACK_EVERY = 128 * 1024;
 const SCRAPE_EVERY_MS = 1000;
 const OPERATOR_TOKEN = 'bench-operator-token-0123456789';
 const SCRAPER_TOKEN = 'bench-scraper-token-0123456789';
-
-let failures = 0;
-function report(line: string, ok: boolean): void {
-  if (!ok) failures += 1;
-  console.log(`${ok ? 'PASS' : 'FAIL'}  ${line}`);
-}
 
 function benchGateway(metrics: boolean): Promise<Gateway> {
   return startGateway({
@@ -141,7 +136,7 @@ async function main(): Promise<void> {
     await on.stop();
     await off.stop();
   }
-  process.exitCode = failures === 0 ? 0 : 1;
+  setExitStatus();
 }
 
 await main();

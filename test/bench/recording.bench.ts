@@ -18,6 +18,7 @@ import { api, getString } from '../helpers/http.ts';
 import { receiveUntilExit } from './lean-client.ts';
 import { echoRoundTrips } from './echo.ts';
 import { median, percentile } from './stats.ts';
+import { report, setExitStatus } from './report.ts';
 
 const MiB = 1024 * 1024;
 const TOTAL = 64 * MiB;
@@ -28,12 +29,6 @@ const ECHO_PER_BLOCK = 500;
 const ACK_EVERY = 128 * 1024;
 const LINE = 'the quick brown fox jumps over the lazy dog 0123456789';
 const TEXT = `yes '${LINE}' | head -c ${TOTAL}`;
-
-let failures = 0;
-function report(line: string, ok: boolean | null): void {
-  if (ok === false) failures += 1;
-  console.log(`${ok === null ? 'INFO' : ok ? 'PASS' : 'FAIL'}  ${line}`);
-}
 
 const load = (): string =>
   loadavg()
@@ -141,4 +136,4 @@ try {
   await gateway.stop();
   await rm(dir, { recursive: true, force: true });
 }
-process.exitCode = failures === 0 ? 0 : 1;
+setExitStatus();

@@ -19,6 +19,7 @@ import { startGateway } from '../helpers/gateway.ts';
 import { receiveUntilExit } from './lean-client.ts';
 import { echoRoundTrips } from './echo.ts';
 import { median, percentile } from './stats.ts';
+import { missedTargets, report, setExitStatus } from './report.ts';
 import type { Gateway } from '../helpers/gateway.ts';
 import { api, getNumber, getString } from '../helpers/http.ts';
 import { residentBytes, waitForGroupsGone } from '../helpers/leaks.ts';
@@ -35,13 +36,6 @@ const CHURN_SECONDS = 3;
 const RETURN_WAIT_MS = 45_000;
 const CHURN_CONCURRENCY = 8;
 const ACK_EVERY = 128 * 1024;
-
-const verdict = (ok: boolean): string => (ok ? 'PASS' : 'FAIL');
-let failures = 0;
-function report(line: string, ok: boolean): void {
-  if (!ok) failures += 1;
-  console.log(`${verdict(ok)}  ${line}`);
-}
 
 /** CPU time (user + system) from a /proc stat line, in milliseconds. */
 function statCpuMs(stat: string): number {
@@ -347,7 +341,8 @@ async function main(): Promise<void> {
     await gateway.stop();
   }
   console.log(`load average at the end: ${load()}`);
-  console.log(`${failures === 0 ? 'all targets met' : `${failures} targets missed`}`);
+  console.log(`${missedTargets() === 0 ? 'all targets met' : `${missedTargets()} targets missed`}`);
+  setExitStatus();
 }
 
 await main();

@@ -1,0 +1,20 @@
+// The verdict lines the benchmarks print, and the exit status they add up to (`npm run bench`
+// counts a benchmark that exits non-zero as one that missed a target).
+
+let missed = 0;
+
+/** Prints `PASS  line`, `FAIL  line` (a target missed) or, with no target, `INFO  line`. */
+export function report(line: string, ok?: boolean | null): void {
+  if (ok === false) missed += 1;
+  console.log(`${ok === undefined || ok === null ? 'INFO' : ok ? 'PASS' : 'FAIL'}  ${line}`);
+}
+
+/** How many targets were missed so far. */
+export function missedTargets(): number {
+  return missed;
+}
+
+/** Ends with exit status 1 when a target was missed, else 0. */
+export function setExitStatus(): void {
+  process.exitCode = missed === 0 ? 0 : 1;
+}
