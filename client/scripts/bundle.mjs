@@ -10,6 +10,21 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
+
+/**
+ * zod's API object re-exports every locale it ships (`z.locales`, ~260 KB minified, half of the
+ * bundle and of what node parses at each start); the client never reads them, and zod's English
+ * messages come from `locales/en.js`, which stays. The re-export resolves to an empty module.
+ */
+const withoutZodLocales = {
+  name: 'without-zod-locales',
+  setup(build) {
+    build.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) =>
+      /[\\/]zod[\\/]/.test(args.importer) ? { path: 'zod-locales', namespace: 'empty' } : undefined,
+    );
+    build.onLoad({ filter: /.*/, namespace: 'empty' }, () => ({ contents: 'export {};', loader: 'js' }));
+  },
+};
 const dist = join(root, 'dist');
 const bundle = join(dist, 'shellgate.mjs');
 
@@ -26,6 +41,7 @@ await build({
   },
   // ws's optional native helpers: loaded if present, not bundled.
   external: ['bufferutil', 'utf-8-validate'],
+  plugins: [withoutZodLocales],
   minify: true,
   legalComments: 'inline',
   logLevel: 'warning',
