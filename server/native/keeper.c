@@ -68,6 +68,7 @@ static int append(char *buffer, size_t size, size_t *used, const char *text) {
   return 1;
 }
 
+/** strerror(3)'s text for the errors the keeper's calls can meet (Linux's numbers). */
 static const char *error_text(int error) {
   switch (error) {
     case 1: return "Operation not permitted";
@@ -84,7 +85,7 @@ static const char *error_text(int error) {
     case 26: return "Text file busy";
     case 28: return "No space left on device";
     case 30: return "Read-only file system";
-    case 36: return "File name too long";
+    case K_ENAMETOOLONG: return "File name too long";
     case 40: return "Too many levels of symbolic links";
     default: return "error";
   }
