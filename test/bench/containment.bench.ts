@@ -7,6 +7,7 @@ import { createLogger } from '../../server/src/log/logger.ts';
 import { Containment } from '../../server/src/containment/index.ts';
 import { Process, PtyProcess } from '../../server/src/process/index.ts';
 import { rate } from './exec-rate.ts';
+import { report, setExitStatus } from './report.ts';
 import { median } from './stats.ts';
 
 // By absolute path: spawn.c looks a bare name up by trying posix_spawn in each PATH directory, a
@@ -49,7 +50,6 @@ async function session(mode: keyof typeof spawners, variant: Variant): Promise<v
   await cell?.release();
 }
 
-let failed = false;
 for (const mode of ['pipe', 'pty'] as const) {
   const rates = new Map<Variant, number[]>(variants.map((variant) => [variant, []]));
   for (let round = 0; round < ROUNDS; round += 1) {
@@ -62,12 +62,11 @@ for (const mode of ['pipe', 'pty'] as const) {
   for (const variant of variants.slice(1)) {
     const contained = median(rates.get(variant) ?? []);
     const ratio = contained / bare;
-    const ok = ratio >= TARGET_RATIO;
-    failed ||= !ok;
-    console.log(
-      `${mode} sessions, ${variant}: ${contained.toFixed(0)}/s = ${ratio.toFixed(2)}x bare (target: at least ${TARGET_RATIO}x)${ok ? '' : '  MISSED'}`,
+    report(
+      `${mode} sessions, ${variant}: ${contained.toFixed(0)}/s = ${ratio.toFixed(2)}x bare (target: at least ${TARGET_RATIO}x)`,
+      ratio >= TARGET_RATIO,
     );
   }
 }
 await cgroups?.close();
-process.exitCode = failed ? 1 : 0;
+setExitStatus();

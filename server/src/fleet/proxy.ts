@@ -14,6 +14,7 @@ import type { Request, Response } from 'express';
 import type { Credential } from '../auth/authenticate.js';
 import type { Logger } from '../log/logger.js';
 import { refuseUpgrade } from '../ws/refuse.js';
+import { withinBasePath } from '../ws/upgrade.js';
 import { closeFrame, FrameTracker } from './frame-tracker.js';
 import { loginHash } from './signature.js';
 import type { NodeSigner, SignedPrincipal } from './signature.js';
@@ -57,9 +58,7 @@ export class Forwarder {
 
   /** The owner's internal path for a request this node received at `url` (below its basePath). */
   #internalPath(url: string): string {
-    const local =
-      this.basePath !== '' && url.startsWith(`${this.basePath}/`) ? url.slice(this.basePath.length) : url;
-    return `${INTERNAL_PREFIX}${local}`;
+    return `${INTERNAL_PREFIX}${withinBasePath(url, this.basePath) ?? url}`;
   }
 
   #send(url: URL, options: { method: string; path: string; headers: OutgoingHttpHeaders }) {

@@ -8,7 +8,7 @@
 // changed: what holds a secret is copied on the way down.
 
 /** Field names whose values never reach a log line. */
-export const SECRET_FIELDS: ReadonlySet<string> = new Set([
+const SECRET_FIELDS: ReadonlySet<string> = new Set([
   'token',
   'sha256',
   'password',

@@ -91,11 +91,6 @@ export class ScreenFeed {
     return this.#skipped;
   }
 
-  /** Bytes kept unparsed (tests). */
-  get keptBytes(): number {
-    return this.#stretch?.bytes ?? 0;
-  }
-
   /** Takes output in stream order: parses it now or keeps it for {@link settle}. */
   write(data: Uint8Array): void {
     const core = this.#core;
@@ -238,7 +233,7 @@ function advance(stretch: Stretch, data: Uint8Array, start: number, end: number)
     const run = i;
     // Printable ASCII, 0x20 to 0x7e; a run longer than a line of text is scanned by words.
     const short = Math.min(end, i + 64);
-    while (i < short && ((data[i] ?? 0) - 0x20) >>> 0 < 0x5f) i += 1;
+    while (i < short && printable(data[i])) i += 1;
     if (i === short && i < end) i = printableEnd(data, i, end);
     const printed = i - run;
     if (printed > 0) {

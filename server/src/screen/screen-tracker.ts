@@ -131,7 +131,6 @@ export class ScreenTracker {
 
   close(): void {
     if (this.#closed !== null) return;
-    this.#dropBatch();
     send({ op: 'close', id: this.#id });
     detachScreen(this.#id);
     this.#fail(new Error('screen tracker closed'));

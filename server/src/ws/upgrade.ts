@@ -46,7 +46,7 @@ function destroyOnError(this: Duplex): void {
 }
 
 /** `pathname` relative to the base path (`/shell/api/exec` → `/api/exec`); undefined outside it. */
-function withinBasePath(pathname: string, basePath: string): string | undefined {
+export function withinBasePath(pathname: string, basePath: string): string | undefined {
   if (basePath === '') return pathname;
   return pathname.startsWith(`${basePath}/`) ? pathname.slice(basePath.length) : undefined;
 }
