@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm run build -w client`: the standalone client for operators without the repository —
-// client/dist/shellgate.mjs (the compiled client with @shellgate/shared, zod and ws inlined; Node ≥ 20
-// and nothing else), and client/dist/shellgate-client.tgz, an npm package of that one file whose
+// client/dist/shellgate.mjs (the compiled client with @shellgate/shared, zod and ws inlined, run by a
+// launcher that keeps a code cache; Node ≥ 20 and nothing else), and client/dist/shellgate-client.tgz, an npm package of that one file whose
 // `shellgate` command the gateway's README installs with `npm install -g URL`.
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
@@ -28,23 +28,33 @@ const withoutZodLocales = {
 const dist = join(root, 'dist');
 const bundle = join(dist, 'shellgate.mjs');
 
-await build({
-  entryPoints: [join(dist, 'bin.js')],
-  outfile: bundle,
+const common = {
   bundle: true,
   platform: 'node',
   target: 'node20',
-  format: 'esm',
-  // ws is CommonJS and requires Node's modules: give the ES module bundle a `require`.
-  banner: {
-    js: "import { createRequire as __shellgateRequire } from 'node:module';\nconst require = __shellgateRequire(import.meta.url);",
-  },
-  // ws's optional native helpers: loaded if present, not bundled.
-  external: ['bufferutil', 'utf-8-validate'],
-  plugins: [withoutZodLocales],
   minify: true,
   legalComments: 'inline',
   logLevel: 'warning',
+};
+
+// The client itself, as CommonJS source text for the launcher to compile with its code cache.
+const client = await build({
+  ...common,
+  entryPoints: [join(dist, 'bin.js')],
+  write: false,
+  format: 'cjs',
+  // ws's optional native helpers: loaded if present, not bundled.
+  external: ['bufferutil', 'utf-8-validate'],
+  plugins: [withoutZodLocales],
+});
+const clientSource = client.outputFiles[0].text.replace(/^#!.*\n/, '');
+
+await build({
+  ...common,
+  entryPoints: [join(dist, 'launcher.js')],
+  outfile: bundle,
+  format: 'esm',
+  define: { SHELLGATE_CLIENT_SOURCE: JSON.stringify(clientSource) },
 });
 
 const staging = join(dist, 'package');
