@@ -117,6 +117,9 @@ static inline long sys6(long n, long a, long b, long c, long d, long e, long f) 
 #define K_ENOTDIR 20
 #define K_ENAMETOOLONG 36
 #define K_EIO 5
+#define K_EINVAL 22
+#define K_E2BIG 7
+#define K_ENOSYS 38
 #define K_PROT_READ 1
 #define K_PROT_WRITE 2
 #define K_MAP_PRIVATE 2
@@ -155,6 +158,9 @@ static inline long sys6(long n, long a, long b, long c, long d, long e, long f) 
 #define K_ENOTDIR ENOTDIR
 #define K_ENAMETOOLONG ENAMETOOLONG
 #define K_EIO EIO
+#define K_EINVAL EINVAL
+#define K_E2BIG E2BIG
+#define K_ENOSYS ENOSYS
 #define K_PROT_READ PROT_READ
 #define K_PROT_WRITE PROT_WRITE
 #define K_MAP_PRIVATE MAP_PRIVATE
@@ -244,5 +250,40 @@ static inline void *k_map(size_t length) {
 }
 static inline void k_unmap(void *address, size_t length) { sys2(__NR_munmap, address, length); }
 static inline ksigset k_bit(int signal) { return 1UL << (signal - 1); }
+
+// cgroup v2's file system, as fstatfs(2) reports it.
+#define K_CGROUP2_SUPER_MAGIC 0x63677270L
+
+/** fstatfs(2)'s f_type: the first word of struct statfs on both 64-bit targets. */
+static inline long k_filesystem_type(int fd) {
+  long buffer[32];  // struct statfs is 120 bytes on both
+  long result = sys2(__NR_fstatfs, fd, buffer);
+  return result < 0 ? result : buffer[0];
+}
+
+// clone3(2)'s arguments up to `cgroup` (CLONE_ARGS_SIZE_VER2, Linux 5.7), written out so that older
+// kernel headers build too.
+typedef struct {
+  __u64 flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls, set_tid, set_tid_size,
+      cgroup;
+} kclone_args;
+#define K_CLONE_INTO_CGROUP 0x200000000ULL
+
+/**
+ * fork(2) with the child born in the cgroup v2 directory open at `cgroup_fd`. -ENOSYS, -EINVAL or
+ * -E2BIG from a kernel older than 5.7 (no clone3, or no CLONE_INTO_CGROUP).
+ */
+static inline int k_fork_into(int cgroup_fd) {
+#ifdef __NR_clone3
+  kclone_args args = {0};
+  args.flags = K_CLONE_INTO_CGROUP;
+  args.exit_signal = K_SIGCHLD;
+  args.cgroup = (__u64)cgroup_fd;
+  return (int)sys2(__NR_clone3, &args, sizeof args);
+#else
+  (void)cgroup_fd;
+  return -K_ENOSYS;
+#endif
+}
 
 #endif

@@ -19,9 +19,13 @@
 //
 // When the program exits, the keeper kills every remaining descendant (only when it has other
 // children: otherwise there is none) and exits with the program's status, re-raising a signal.
-// With --cgroup it first moves itself into DIR (cgroup v2, or a v1 hierarchy such as pids: the
-// gateway created it; up to MAX_CGROUPS of them), so the program and everything it starts are
-// accounted, limited and killable there too.
+// With --cgroup DIR (the gateway created it; up to MAX_CGROUPS of them) the program and everything
+// it starts are accounted, limited and killable there too. The program is born in a cgroup v2
+// directory (clone3's CLONE_INTO_CGROUP, Linux 5.7+), which leaves the keeper outside it; into a v1
+// hierarchy such as pids, or on an older kernel, the keeper moves itself first. Moving a process
+// takes the kernel's cgroup_threadgroup_rwsem for writing, which waits for an RCU grace period:
+// 5-6 ms on an idle machine (0.2-0.3 ms on a busy one), for every session. Birth into a cgroup
+// takes it only for reading: 0.1-0.25 ms either way.
 //
 // It makes its system calls through keeper-sys.h, which says why it is built without a C library
 // where it can be: nothing here may call one (no stdio, malloc or string functions).
@@ -73,7 +77,7 @@ static const char *error_text(int error) {
   switch (error) {
     case 1: return "Operation not permitted";
     case K_ENOENT: return "No such file or directory";
-    case 7: return "Argument list too long";
+    case K_E2BIG: return "Argument list too long";
     case K_ENOEXEC: return "Exec format error";
     case 11: return "Resource temporarily unavailable";
     case 12: return "Cannot allocate memory";
@@ -81,7 +85,7 @@ static const char *error_text(int error) {
     case 16: return "Device or resource busy";
     case K_ENOTDIR: return "Not a directory";
     case 21: return "Is a directory";
-    case 22: return "Invalid argument";
+    case K_EINVAL: return "Invalid argument";
     case 26: return "Text file busy";
     case 28: return "No space left on device";
     case 30: return "Read-only file system";
@@ -321,6 +325,29 @@ static void join_cgroup(const char *dir) {
   k_close(fd);
 }
 
+/** The directory open for CLONE_INTO_CGROUP if it is cgroup v2's, else -1 (it is to be joined). */
+static int open_cgroup2(const char *dir) {
+  int fd = k_open(dir, K_O_RDONLY | K_O_DIRECTORY | K_O_CLOEXEC);
+  if (fd < 0) fail("cannot open", dir, fd);
+  if (k_filesystem_type(fd) == K_CGROUP2_SUPER_MAGIC) return fd;
+  k_close(fd);
+  return -1;
+}
+
+/** Forks the program: born in `cgroup2` (the keeper joins it first where the kernel cannot). */
+static int fork_program(const char *cgroup2, int cgroup2_fd) {
+  if (cgroup2_fd < 0) return k_fork();
+  int program = k_fork_into(cgroup2_fd);
+  if (program == -K_ENOSYS || program == -K_EINVAL || program == -K_E2BIG) {
+    join_cgroup(cgroup2);
+    program = k_fork();
+  } else if (program < 0) {
+    fail("cannot start the program in cgroup", cgroup2, program);
+  }
+  if (program > 0) k_close(cgroup2_fd);
+  return program;
+}
+
 __attribute__((noreturn)) static void usage(void) {
   static const char text[] = "usage: shellgate-keeper --ppid PID [--cgroup DIR]... -- FILE [ARG...]\n";
   k_write(2, text, sizeof text - 1);
@@ -356,9 +383,14 @@ static int keeper_main(int argc, char **argv) {
   if (result != 0) fail("PR_SET_PDEATHSIG", NULL, result);
   // The parent may have died before the line above: then no signal will ever come.
   if (k_getppid() != expected_parent) k_exit(EXIT_KEEPER_FAILED);
-  for (int i = 0; i < cgroup_count; i++) join_cgroup(cgroups[i]);
+  const char *cgroup2 = NULL;
+  int cgroup2_fd = -1;
+  for (int i = 0; i < cgroup_count; i++) {
+    if (cgroup2_fd < 0 && (cgroup2_fd = open_cgroup2(cgroups[i])) >= 0) cgroup2 = cgroups[i];
+    else join_cgroup(cgroups[i]);
+  }
 
-  int program = k_fork();
+  int program = fork_program(cgroup2, cgroup2_fd);
   if (program < 0) fail("fork", NULL, program);
   if (program == 0) {
     // The program gets the mask the keeper was started with (the core starts it with none
