@@ -5,7 +5,15 @@
 //   and in-process clients on the exec upgrade against the two-request path (POST, then attach;
 //   target ≥ 2×). The CLI's rate includes starting node for every command. Beside them, the same
 //   command started and waited for by the process core alone, under the keeper and in a cgroup as
-//   the gateway starts it, with no gateway: a ceiling for both paths, which shows how far 2× can go.
+//   the gateway starts it, with no gateway: a ceiling for both paths, which shows how far 2× can go;
+// - the latency of one `exec true` on a gateway that was idle for a moment (what an operator typing
+//   commands meets), against the same back to back;
+// - the same two in-process clients over an emulated link with a 10 ms round trip (a delaying TCP
+//   proxy), where round trips and not the process set the pace. A command is 2 round trips on the
+//   exec upgrade (the TCP handshake, then the upgrade; `exit` follows the 101 by the process's run
+//   time) and 3 on the two-request path (the POST on a kept-alive connection, then a handshake and
+//   the upgrade), so the ratio tends to 1.5× as the round trip grows; a client that opened a new
+//   connection for its POST would tend to 2× — no gateway can take it beyond that.
 // Medians of several runs. Usage: npm run bench -- cli
 import { spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
@@ -15,6 +23,7 @@ import { Process } from '../../server/src/process/index.ts';
 import { startGateway } from '../helpers/gateway.ts';
 import type { Gateway } from '../helpers/gateway.ts';
 import { api, getString } from '../helpers/http.ts';
+import { startTcpProxy } from '../helpers/tcp-proxy.ts';
 import { CLIENT_BUNDLE, cliExecTrue, execUpgradeTrue, rate, twoRequestTrue } from './exec-rate.ts';
 import { receiveUntilExit } from './lean-client.ts';
 import { median } from './stats.ts';
@@ -27,6 +36,10 @@ const RATE_RUNS = 3;
 const SERIAL_COMMANDS = 20;
 const PARALLEL_COMMANDS = 48;
 const ACK_EVERY = 128 * 1024;
+const LINK_DELAY_MS = 5; // each way: a 10 ms round trip
+const LINK_COMMANDS = 10;
+const IDLE_COMMANDS = 15;
+const IDLE_PAUSE_MS = 200;
 const SCRIPT = `head -c ${TOTAL} /dev/zero`;
 
 async function leanRelay(gateway: Gateway): Promise<number> {
@@ -89,6 +102,14 @@ async function processAlone(containment: Containment): Promise<void> {
   }
 }
 
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function latency(job: () => Promise<void>): Promise<number> {
+  const start = performance.now();
+  await job();
+  return performance.now() - start;
+}
+
 const mibps = (bytesPerSecond: number): string => `${(bytesPerSecond / MiB).toFixed(0)} MiB/s`;
 
 async function main(): Promise<void> {
@@ -134,6 +155,36 @@ async function main(): Promise<void> {
         `exec true, ${label}: the process alone, no gateway ${median(aloneRates).toFixed(1)}/s (2× the two-request rate would be ${(2 * median(twoRates)).toFixed(1)}/s)`,
         undefined,
       );
+    }
+
+    const idle: number[] = [];
+    const busy: number[] = [];
+    for (let command = 0; command < IDLE_COMMANDS; command += 1) {
+      await sleep(IDLE_PAUSE_MS);
+      idle.push(await latency(() => execUpgradeTrue(target)));
+      busy.push(await latency(() => execUpgradeTrue(target)));
+    }
+    report(
+      `exec true, latency after ${IDLE_PAUSE_MS} ms idle: p50 ${median(idle).toFixed(2)} ms; straight after another: ${median(busy).toFixed(2)} ms`,
+      undefined,
+    );
+
+    const link = await startTcpProxy(gateway.port, { delayMs: LINK_DELAY_MS });
+    try {
+      const distant = { url: link.url, token: gateway.operatorToken };
+      const execRates: number[] = [];
+      const twoRates: number[] = [];
+      for (let run = 0; run < RATE_RUNS; run += 1) {
+        execRates.push(await rate(LINK_COMMANDS, 1, () => execUpgradeTrue(distant)));
+        twoRates.push(await rate(LINK_COMMANDS, 1, () => twoRequestTrue(distant)));
+      }
+      const ratio = median(execRates) / median(twoRates);
+      report(
+        `exec true over a ${2 * LINK_DELAY_MS} ms round trip, serial: exec upgrade ${median(execRates).toFixed(1)}/s, two requests ${median(twoRates).toFixed(1)}/s: ${ratio.toFixed(2)}× (round trips alone allow 3 / 2 = 1.5×)`,
+        undefined,
+      );
+    } finally {
+      await link.close();
     }
   } finally {
     await containment.close();

@@ -1,6 +1,9 @@
 // A TCP relay in front of the gateway that a test can cut, to drop the browser's connections the way
 // a network failure does (both directions closed, no WebSocket close frame). It passes the Host
-// header through untouched, so the gateway sees the page's own origin.
+// header through untouched, so the gateway sees the page's own origin. With `delayMs` it also plays a
+// distant link for benchmarks: every chunk arrives that much later in each direction, and a new
+// connection carries nothing for one round trip (its TCP handshake), so round trips cost what they
+// cost on a network. It does not apply backpressure then: meant for small exchanges only.
 import { createServer, connect } from 'node:net';
 import type { Socket } from 'node:net';
 
@@ -14,7 +17,20 @@ export interface TcpProxy {
   close(): Promise<void>;
 }
 
-export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
+export interface TcpProxyOptions {
+  /** One-way delay of the emulated link; 0 (the default) relays at once. */
+  delayMs?: number;
+}
+
+/** Relays `from` to `to` later by `delayMs`, in order (timers of equal delay fire in turn). */
+function relayLate(from: Socket, to: Socket, delayMs: number): void {
+  to.setNoDelay(true); // Nagle would hold a small late chunk back for the previous one's ACK
+  from.on('data', (chunk: Buffer) => setTimeout(() => to.write(chunk), delayMs));
+  from.on('end', () => setTimeout(() => to.end(), delayMs));
+}
+
+export async function startTcpProxy(targetPort: number, options: TcpProxyOptions = {}): Promise<TcpProxy> {
+  const delayMs = options.delayMs ?? 0;
   const sockets = new Set<Socket>();
   const track = (socket: Socket): void => {
     sockets.add(socket);
@@ -26,11 +42,20 @@ export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
       client.destroy();
       return;
     }
-    const upstream = connect(targetPort, '127.0.0.1');
     track(client);
+    if (delayMs > 0) client.pause(); // the handshake's round trip
+    const upstream = connect(targetPort, '127.0.0.1');
     track(upstream);
-    client.pipe(upstream);
-    upstream.pipe(client);
+    if (delayMs > 0) {
+      setTimeout(() => {
+        relayLate(client, upstream, delayMs);
+        relayLate(upstream, client, delayMs);
+        client.resume();
+      }, 2 * delayMs);
+    } else {
+      client.pipe(upstream);
+      upstream.pipe(client);
+    }
     client.on('error', () => upstream.destroy());
     upstream.on('error', () => client.destroy());
     client.on('close', () => upstream.destroy());
