@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // `npm run build -w client`: the standalone client for operators without the repository —
-// client/dist/shellgate.mjs (the compiled client with @shellgate/shared, zod and ws inlined, run by a
-// launcher that keeps a code cache; Node ≥ 20 and nothing else), and client/dist/shellgate-client.tgz, an npm package of that one file whose
-// `shellgate` command the gateway's README installs with `npm install -g URL`.
+// client/dist/shellgate.mjs (the compiled client with @shellgate/shared, zod and ws inlined, run by
+// src/launcher.ts with a code cache; Node ≥ 20 and nothing else), and
+// client/dist/shellgate-client.tgz, an npm package of that one file whose `shellgate` command the
+// gateway's README installs with `npm install -g URL`.
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

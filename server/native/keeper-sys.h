@@ -117,8 +117,6 @@ static inline long sys6(long n, long a, long b, long c, long d, long e, long f) 
 #define K_ENOTDIR 20
 #define K_ENAMETOOLONG 36
 #define K_EIO 5
-#define K_EINVAL 22
-#define K_E2BIG 7
 #define K_ENOSYS 38
 #define K_PROT_READ 1
 #define K_PROT_WRITE 2
@@ -158,8 +156,6 @@ static inline long sys6(long n, long a, long b, long c, long d, long e, long f) 
 #define K_ENOTDIR ENOTDIR
 #define K_ENAMETOOLONG ENAMETOOLONG
 #define K_EIO EIO
-#define K_EINVAL EINVAL
-#define K_E2BIG E2BIG
 #define K_ENOSYS ENOSYS
 #define K_PROT_READ PROT_READ
 #define K_PROT_WRITE PROT_WRITE
@@ -269,10 +265,7 @@ typedef struct {
 } kclone_args;
 #define K_CLONE_INTO_CGROUP 0x200000000ULL
 
-/**
- * fork(2) with the child born in the cgroup v2 directory open at `cgroup_fd`. -ENOSYS, -EINVAL or
- * -E2BIG from a kernel older than 5.7 (no clone3, or no CLONE_INTO_CGROUP).
- */
+/** fork(2) with the child born in the cgroup v2 directory open at `cgroup_fd` (Linux 5.7+). */
 static inline int k_fork_into(int cgroup_fd) {
 #ifdef __NR_clone3
   kclone_args args = {0};

@@ -77,7 +77,7 @@ static const char *error_text(int error) {
   switch (error) {
     case 1: return "Operation not permitted";
     case K_ENOENT: return "No such file or directory";
-    case K_E2BIG: return "Argument list too long";
+    case 7: return "Argument list too long";
     case K_ENOEXEC: return "Exec format error";
     case 11: return "Resource temporarily unavailable";
     case 12: return "Cannot allocate memory";
@@ -85,7 +85,7 @@ static const char *error_text(int error) {
     case 16: return "Device or resource busy";
     case K_ENOTDIR: return "Not a directory";
     case 21: return "Is a directory";
-    case K_EINVAL: return "Invalid argument";
+    case 22: return "Invalid argument";
     case 26: return "Text file busy";
     case 28: return "No space left on device";
     case 30: return "Read-only file system";
@@ -334,15 +334,18 @@ static int open_cgroup2(const char *dir) {
   return -1;
 }
 
-/** Forks the program: born in `cgroup2` (the keeper joins it first where the kernel cannot). */
+/**
+ * Forks the program, born in `cgroup2`. Where clone3 cannot do that — a kernel before 5.7 (ENOSYS,
+ * E2BIG), a seccomp profile that refuses clone3 (ENOSYS, or EPERM in older container runtimes) —
+ * the keeper joins the cgroup and forks as before; a cgroup nobody may enter fails there, with the
+ * join's message.
+ */
 static int fork_program(const char *cgroup2, int cgroup2_fd) {
   if (cgroup2_fd < 0) return k_fork();
   int program = k_fork_into(cgroup2_fd);
-  if (program == -K_ENOSYS || program == -K_EINVAL || program == -K_E2BIG) {
+  if (program < 0) {
     join_cgroup(cgroup2);
     program = k_fork();
-  } else if (program < 0) {
-    fail("cannot start the program in cgroup", cgroup2, program);
   }
   if (program > 0) k_close(cgroup2_fd);
   return program;

@@ -148,6 +148,26 @@ describe('containment', () => {
     await assertGone(mark, 'burst deleted');
   });
 
+  test('the program and what escapes it are in the session cgroup; the keeper stays in the gateway one', async () => {
+    const gateway = await gateways.start({ config: { limits: { terminateGracePeriodMs: GRACE_MS } } });
+    const health = await api(gateway.url, 'GET', '/healthz');
+    const { session, mark } = await startEscaping(gateway, 'sh', ESCAPES.setsid ?? String);
+    /** The cgroup v2 path of a process: its /proc/PID/cgroup line "0::PATH". */
+    const cgroupOf = (pid: number): string | undefined =>
+      /^0::(.*)$/m.exec(readFileSync(`/proc/${pid}/cgroup`, 'utf8'))?.[1];
+    const [escaped = 0] = liveWith(mark);
+    const keeper = session.pid ?? 0;
+    if (get(health.body, 'containment', 'cgroup') === 'v2') {
+      // Born there by clone3 (CLONE_INTO_CGROUP): the keeper never moves, the program never leaves.
+      assert.match(cgroupOf(escaped) ?? '', /\/shellgate-\d+-[0-9a-f]+\/session-\d+$/);
+      assert.equal(cgroupOf(keeper), cgroupOf(gateway.pid));
+    } else {
+      assert.equal(cgroupOf(escaped), cgroupOf(gateway.pid), 'no cgroup per session is claimed');
+    }
+    await api(gateway.url, 'DELETE', `/api/sessions/${session.id}`, { token: gateway.operatorToken });
+    await assertGone(mark, 'deleted');
+  });
+
   test('a fork bomb is held at pids.max where a pids controller is writable, and ends on DELETE', async () => {
     const pidsMax = 48;
     const gateway = await gateways.start({
