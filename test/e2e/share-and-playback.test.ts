@@ -114,6 +114,9 @@ describe('share links and playback in the browser', () => {
     await saveScreenshot(page, 'recordings-list');
     await row.getByTestId('play').click();
     await page.locator('[data-testid="player"][data-ended="true"]').waitFor({ timeout: 20_000 });
+    // The player says it ended before its terminal has drawn the last frame (the drawing waits for
+    // an animation frame, late on a loaded machine): wait for the last line, then read the screen.
+    await page.locator('.ap-term-text', { hasText: 'last line' }).waitFor({ timeout: UI_TIMEOUT_MS });
     const screen = await page.locator('.ap-term-text').innerText();
     // (sh may say on stderr that its `sleep` was terminated.)
     assert.match(screen, /^first line\s*\nan error line\s*\n(Terminated\s*\n)?last line/);
