@@ -151,7 +151,7 @@ describe('containment', () => {
   test('the program and what escapes it are in the session cgroup; the keeper stays in the gateway one', async () => {
     const gateway = await gateways.start({ config: { limits: { terminateGracePeriodMs: GRACE_MS } } });
     const health = await api(gateway.url, 'GET', '/healthz');
-    const { session, mark } = await startEscaping(gateway, 'sh', ESCAPES.setsid ?? String);
+    const { session, mark } = await startEscaping(gateway, 'sh', (m) => `setsid sleep ${m} &`);
     /** The cgroup v2 path of a process: its /proc/PID/cgroup line "0::PATH". */
     const cgroupOf = (pid: number): string | undefined =>
       /^0::(.*)$/m.exec(readFileSync(`/proc/${pid}/cgroup`, 'utf8'))?.[1];
