@@ -88,6 +88,13 @@ describe('flow control', () => {
       `the viewer got ${viewer.output().length} bytes without acking`,
     );
     assert.ok(!viewer.messages.some((m) => m.type === 'exit'));
+    // The control client's last acks must reach the gateway before the viewer's: output a control
+    // client has not acknowledged stays pinned in the replay buffer, and two sockets' messages have no
+    // order between them. A ping answered on the control connection comes after every ack sent on it.
+    await new Promise((resolve) => {
+      control.ws.once('pong', resolve);
+      control.ws.ping();
+    });
     // The viewer catches up: what left the replay buffer is a gap, the rest arrives, then exit.
     viewer.autoAck = true;
     viewer.ack();

@@ -274,8 +274,11 @@ export class SessionStream {
   /** Applies flow control's decision: what the replay buffer pins, whether the child is paused. */
   #updateFlow(): void {
     const child = this.#child;
-    if (child === undefined || this.#over) return;
+    if (child === undefined || this.#closed) return;
+    // Acks after the exit still move the pin: else what the control clients had not acknowledged
+    // when the process ended stayed in the replay buffer, past its budget, as long as the session.
     this.#replay.pin(this.#flow.retainFrom(slowestControlFloor(this.#fanout.joined)));
+    if (this.#over) return; // the process is gone: nothing to pause or resume
     const pause = this.#flow.decide({
       replayEnd: this.#replay.end,
       replayOverBudget: this.#replay.overBudget,
