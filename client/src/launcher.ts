@@ -17,8 +17,9 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Script } from 'node:vm';
 
-/** The client as CommonJS source text, inlined at build time. */
+/** The client as CommonJS source text, and its SHA-256 (hex), inlined at build time. */
 declare const SHELLGATE_CLIENT_SOURCE: string;
+declare const SHELLGATE_CLIENT_DIGEST: string;
 
 const DIGEST_BYTES = 32;
 const CACHE_PREFIX = 'client-code-';
@@ -35,9 +36,9 @@ function cacheDirectory(): string | undefined {
  * One file per client build and node: V8 refuses code cached by another V8 or with other flags, and
  * the name keeps two installed versions from overwriting each other's cache at every start.
  */
-function cacheFileName(source: string): string {
-  const key = digest(`${process.version}\0${process.arch}\0${source}`).toString('hex').slice(0, 16);
-  return `${CACHE_PREFIX}${key}.bin`;
+function cacheFileName(): string {
+  const key = digest(`${process.version}\0${process.arch}\0${SHELLGATE_CLIENT_DIGEST}`).toString('hex');
+  return `${CACHE_PREFIX}${key.slice(0, 16)}.bin`;
 }
 
 /**
@@ -73,15 +74,17 @@ function writeCache(directory: string, name: string, payload: Buffer): void {
   }
 }
 
-const source = SHELLGATE_CLIENT_SOURCE;
 const filename = fileURLToPath(import.meta.url);
 const directory = cacheDirectory();
-const name = cacheFileName(source);
+const name = cacheFileName();
 const cachedData = directory === undefined ? undefined : readCache(join(directory, name));
-const script = new Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
-  filename,
-  cachedData,
-});
+const script = new Script(
+  `(function (exports, require, module, __filename, __dirname) {${SHELLGATE_CLIENT_SOURCE}\n})`,
+  {
+    filename,
+    cachedData,
+  },
+);
 if (directory !== undefined && (cachedData === undefined || script.cachedDataRejected === true)) {
   // At exit the cache also holds the functions this command compiled, not only the top level.
   process.once('exit', () => writeCache(directory, name, script.createCachedData()));

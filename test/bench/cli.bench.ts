@@ -17,6 +17,7 @@
 // Medians of several runs. Usage: npm run bench -- cli
 import { spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Containment } from '../../server/src/containment/index.ts';
 import { createLogger } from '../../server/src/log/logger.ts';
 import { Process } from '../../server/src/process/index.ts';
@@ -102,8 +103,6 @@ async function processAlone(containment: Containment): Promise<void> {
   }
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
 async function latency(job: () => Promise<void>): Promise<number> {
   const start = performance.now();
   await job();
@@ -150,10 +149,9 @@ async function main(): Promise<void> {
         `exec true, ${label}: exec upgrade ${median(execRates).toFixed(1)}/s, two requests ${median(twoRates).toFixed(1)}/s: ${ratio.toFixed(2)}× (target ≥ 2×)`,
         ratio >= 2,
       );
-      report(`exec true, ${label}: the shellgate exec process ${median(cliRates).toFixed(1)}/s`, undefined);
+      report(`exec true, ${label}: the shellgate exec process ${median(cliRates).toFixed(1)}/s`);
       report(
         `exec true, ${label}: the process alone, no gateway ${median(aloneRates).toFixed(1)}/s (2× the two-request rate would be ${(2 * median(twoRates)).toFixed(1)}/s)`,
-        undefined,
       );
     }
 
@@ -166,7 +164,6 @@ async function main(): Promise<void> {
     }
     report(
       `exec true, latency after ${IDLE_PAUSE_MS} ms idle: p50 ${median(idle).toFixed(2)} ms; straight after another: ${median(busy).toFixed(2)} ms`,
-      undefined,
     );
 
     const link = await startTcpProxy(gateway.port, { delayMs: LINK_DELAY_MS });
@@ -181,7 +178,6 @@ async function main(): Promise<void> {
       const ratio = median(execRates) / median(twoRates);
       report(
         `exec true over a ${2 * LINK_DELAY_MS} ms round trip, serial: exec upgrade ${median(execRates).toFixed(1)}/s, two requests ${median(twoRates).toFixed(1)}/s: ${ratio.toFixed(2)}× (round trips alone allow 3 / 2 = 1.5×)`,
-        undefined,
       );
     } finally {
       await link.close();

@@ -129,7 +129,6 @@ try {
   const p = (list: number[], q: number): string => percentile(list, q).toFixed(0);
   report(
     `echo through cat, 32 B: recorded p50/p99 ${p(times.recorded, 50)}/${p(times.recorded, 99)} µs vs unrecorded ${p(times.plain, 50)}/${p(times.plain, 99)} µs`,
-    null,
   );
   console.log(`load average after: ${load()}`);
 } finally {

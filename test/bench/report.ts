@@ -4,9 +4,9 @@
 let missed = 0;
 
 /** Prints `PASS  line`, `FAIL  line` (a target missed) or, with no target, `INFO  line`. */
-export function report(line: string, ok?: boolean | null): void {
+export function report(line: string, ok?: boolean): void {
   if (ok === false) missed += 1;
-  console.log(`${ok === undefined || ok === null ? 'INFO' : ok ? 'PASS' : 'FAIL'}  ${line}`);
+  console.log(`${ok === undefined ? 'INFO' : ok ? 'PASS' : 'FAIL'}  ${line}`);
 }
 
 /** How many targets were missed so far. */

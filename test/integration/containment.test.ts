@@ -11,6 +11,7 @@ import { useGateways } from '../helpers/fixture.ts';
 import { api, get } from '../helpers/http.ts';
 import { createSession } from '../helpers/sessions.ts';
 import { isAlive, liveProcesses, waitUntil } from '../helpers/processes.ts';
+import { unifiedPath } from '../../server/src/containment/cgroup-paths.ts';
 
 const gateways = useGateways();
 const GRACE_MS = 300;
@@ -152,9 +153,7 @@ describe('containment', () => {
     const gateway = await gateways.start({ config: { limits: { terminateGracePeriodMs: GRACE_MS } } });
     const health = await api(gateway.url, 'GET', '/healthz');
     const { session, mark } = await startEscaping(gateway, 'sh', (m) => `setsid sleep ${m} &`);
-    /** The cgroup v2 path of a process: its /proc/PID/cgroup line "0::PATH". */
-    const cgroupOf = (pid: number): string | undefined =>
-      /^0::(.*)$/m.exec(readFileSync(`/proc/${pid}/cgroup`, 'utf8'))?.[1];
+    const cgroupOf = (pid: number): string | null => unifiedPath(readFileSync(`/proc/${pid}/cgroup`, 'utf8'));
     const [escaped = 0] = liveWith(mark);
     const keeper = session.pid ?? 0;
     if (get(health.body, 'containment', 'cgroup') === 'v2') {

@@ -183,15 +183,9 @@ export class SessionRecorder {
       // relay's turn (chunks kept survived scavenges and cost a full GC per 64 MiB or so).
       this.#unwritten += bytes;
       this.#encode(performance.now(), code, data);
-      // While the batch gathers (#gathering), its timer drains it: a drain now would find nothing
-      // to do, at the cost of an immediate and a promise per relayed chunk.
-      if (
-        this.#writeTimer !== undefined &&
-        this.#accepting &&
-        !this.#dropping &&
-        this.#batch.length < WRITE_BYTES
-      )
-        return;
+      // While the batch gathers, its timer drains it: a drain now would find nothing to do, at the
+      // cost of an immediate and a promise per relayed chunk.
+      if (this.#writeTimer !== undefined && this.#gathering()) return;
     }
     this.#schedule();
   }
