@@ -56,6 +56,12 @@ export const serverMessageSchema = z.discriminatedUnion('type', [
     role: z.enum(ROLES),
     offset,
     snapshot: z.boolean(),
+    /**
+     * Output this client may leave unacknowledged: past it a control client's process is paused
+     * and a viewer is skipped ahead with a `gap`. Clients ack a quarter of it at a time. Gateways
+     * before it was added do not send it.
+     */
+    window: z.number().int().positive().optional(),
   }),
   /** Output in [from, to) could not be replayed (dropped from the replay buffer). Never silent. */
   z.object({ type: z.literal('gap'), from: offset, to: offset }),

@@ -27,6 +27,16 @@ const gateway = useGateway({
 });
 
 describe('flow control', () => {
+  test('hello tells each client its window: the flow-control window to control, the lag limit to viewers', async () => {
+    const session = await createSession(gateway, 'cat');
+    const control = await connect(gateway.url, session.id, { token: gateway.operatorToken });
+    const viewer = await connect(gateway.url, session.id, { token: gateway.viewerToken });
+    assert.equal((await control.nextMessage('hello')).window, WINDOW);
+    assert.equal((await viewer.nextMessage('hello')).window, VIEWER_LAG);
+    await Promise.all([control.close(), viewer.close()]);
+    await api(gateway.url, 'DELETE', `/api/sessions/${session.id}`, { token: gateway.operatorToken });
+  });
+
   test('a control client that stops acking pauses an endless writer; memory stays bounded', async () => {
     const before = residentBytes(gateway.pid);
     const session = await createSession(gateway, 'zero');

@@ -243,6 +243,7 @@ export class SessionStream {
       role: attachment.role,
       offset: attachment.sent,
       snapshot: snapshot !== null,
+      window: attachment.role === 'control' ? this.limits.flowControlWindowBytes : this.limits.viewerLagBytes,
     });
     if (snapshot !== null)
       attachment.sink.sendFrame(encodeFrame(FrameType.Snapshot, textEncoder.encode(snapshot)));

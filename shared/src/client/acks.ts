@@ -1,7 +1,8 @@
-// Ack batching: one ack per ACK_BYTES processed, or ACK_DELAY_MS after the first unacked byte,
-// whichever comes first — a flood costs a few acks per window instead of one per frame, and a
-// trickle is acked promptly enough that the gateway's flow-control window never closes on it.
-import { ACK_BYTES, ACK_DELAY_MS } from './constants.js';
+// Ack batching: one ack per quarter of the gateway's window processed (ACK_BYTES when it did not
+// say), or ACK_DELAY_MS after the first unacked byte, whichever comes first — a flood costs a few
+// acks per window instead of one per frame, and a trickle is acked promptly enough that the
+// gateway's flow-control window never closes on it.
+import { ACK_BYTES, ACK_DELAY_MS, MAX_ACK_BYTES } from './constants.js';
 import type { Disposable, Scheduler } from './socket.js';
 
 export interface AckTarget {
@@ -14,6 +15,7 @@ export interface AckTarget {
 export class AckBatcher {
   #acked = 0;
   #pending = 0;
+  #every = ACK_BYTES;
   #timer: Disposable | undefined;
 
   constructor(
@@ -21,18 +23,23 @@ export class AckBatcher {
     private readonly target: AckTarget,
   ) {}
 
-  /** A new connection starts at `offset`: nothing before it needs acking on it. */
-  reset(offset: number): void {
+  /**
+   * A new connection starts at `offset`: nothing before it needs acking on it. `window` is what
+   * the gateway lets this client leave unacknowledged (`hello.window`), when it said.
+   */
+  reset(offset: number, window: number | undefined): void {
     this.cancel();
     this.#acked = offset;
     this.#pending = offset;
+    this.#every =
+      window === undefined ? ACK_BYTES : Math.max(1, Math.min(MAX_ACK_BYTES, Math.floor(window / 4)));
   }
 
   /** The consumer has processed every byte before `offset`. */
   processed(offset: number): void {
     if (offset <= this.#pending) return;
     this.#pending = offset;
-    if (this.#pending - this.#acked >= ACK_BYTES) this.flush();
+    if (this.#pending - this.#acked >= this.#every) this.flush();
     else this.#timer ??= this.scheduler.after(ACK_DELAY_MS, () => this.flush());
   }
 

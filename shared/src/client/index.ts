@@ -14,4 +14,4 @@ export { AckBatcher } from './acks.js';
 export type { AckTarget } from './acks.js';
 export { closeVerdict, describeClose, reconnectDelay } from './close-codes.js';
 export type { CloseVerdict, StopReason } from './close-codes.js';
-export { ACK_BYTES, ACK_DELAY_MS, RECONNECT } from './constants.js';
+export { ACK_BYTES, ACK_DELAY_MS, MAX_ACK_BYTES, RECONNECT } from './constants.js';

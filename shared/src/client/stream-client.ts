@@ -231,7 +231,7 @@ export class StreamClient implements Disposable {
         const resumed = this.#cursor.hello(message.offset, message.snapshot);
         this.#helloSeen = true;
         this.#attempt = 0;
-        this.#acks.reset(message.offset);
+        this.#acks.reset(message.offset, message.window);
         this.#hello.fire(message, resumed);
         this.#setState('connected', message.role === 'view' ? 'connected, read-only' : 'connected');
         return;

@@ -104,7 +104,7 @@ export class ManualClock implements Scheduler {
 
 export function hello(
   offset: number,
-  extra: { snapshot?: boolean; role?: 'control' | 'view' } = {},
+  extra: { snapshot?: boolean; role?: 'control' | 'view'; window?: number } = {},
 ): ServerMessage {
   return {
     type: 'hello',
@@ -112,6 +112,7 @@ export function hello(
     role: extra.role ?? 'control',
     offset,
     snapshot: extra.snapshot ?? false,
+    ...(extra.window === undefined ? {} : { window: extra.window }),
     session: {
       id: 'AAAAAAAAAAAAAAAAAAAAAAAA',
       profile: 'cat',

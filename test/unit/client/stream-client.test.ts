@@ -1,6 +1,14 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ACK_BYTES, ACK_DELAY_MS, FrameType, RECONNECT, StreamClient, encodeFrame } from '@shellgate/shared';
+import {
+  ACK_BYTES,
+  ACK_DELAY_MS,
+  FrameType,
+  MAX_ACK_BYTES,
+  RECONNECT,
+  StreamClient,
+  encodeFrame,
+} from '@shellgate/shared';
 import type { ProbeVerdict, StreamClientOptions } from '@shellgate/shared';
 import { ManualClock, hello, socketLog } from './scripted.ts';
 import type { ScriptedSocket } from './scripted.ts';
@@ -63,13 +71,51 @@ test('output resent after a resume from behind reaches the consumer exactly once
   ]);
 });
 
-test('ACK_BYTES processed are acked at once', () => {
+test('without hello.window (an older gateway), ACK_BYTES processed are acked at once', () => {
   const { client, socket } = setup();
   socket(0).open();
   socket(0).message(hello(0));
   socket(0).receive(encodeFrame(FrameType.Stdout, new Uint8Array(ACK_BYTES)));
   client.processed(ACK_BYTES);
   assert.deepEqual(acks(socket(0)), [{ type: 'ack', offset: ACK_BYTES }]);
+});
+
+test('a quarter of hello.window is acked at once, up to MAX_ACK_BYTES; a new connection takes its own window', () => {
+  const { client, clock, socket } = setup();
+  socket(0).open();
+  socket(0).message(hello(0, { window: 512 * 1024 }));
+  socket(0).receive(encodeFrame(FrameType.Stdout, new Uint8Array(200 * 1024)));
+  client.processed(ACK_BYTES);
+  client.processed(128 * 1024 - 1);
+  assert.deepEqual(acks(socket(0)), [], 'nothing before a quarter of 512 KiB');
+  client.processed(128 * 1024);
+  assert.deepEqual(acks(socket(0)), [{ type: 'ack', offset: 128 * 1024 }]);
+  socket(0).drop();
+  clock.advance(RECONNECT.baseMs);
+  socket(1).open();
+  socket(1).message(hello(200 * 1024, { window: 4096 }));
+  socket(1).receive(encodeFrame(FrameType.Stdout, new Uint8Array(MAX_ACK_BYTES * 8)));
+  client.processed(200 * 1024 + 1023);
+  assert.deepEqual(acks(socket(1)), []);
+  client.processed(200 * 1024 + 1024);
+  assert.deepEqual(
+    acks(socket(1)),
+    [{ type: 'ack', offset: 200 * 1024 + 1024 }],
+    'a small window, small acks',
+  );
+  socket(1).drop();
+  clock.advance(RECONNECT.baseMs * 2);
+  socket(2).open();
+  socket(2).message(hello(201 * 1024, { window: 64 * 1024 * 1024 }));
+  socket(2).receive(encodeFrame(FrameType.Stdout, new Uint8Array(MAX_ACK_BYTES * 2)));
+  client.processed(201 * 1024 + MAX_ACK_BYTES - 1);
+  assert.deepEqual(acks(socket(2)), []);
+  client.processed(201 * 1024 + MAX_ACK_BYTES);
+  assert.deepEqual(
+    acks(socket(2)),
+    [{ type: 'ack', offset: 201 * 1024 + MAX_ACK_BYTES }],
+    'a large window, capped',
+  );
 });
 
 test('less than ACK_BYTES is acked once, ACK_DELAY_MS after the first of it was processed', () => {
