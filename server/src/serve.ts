@@ -6,8 +6,10 @@ import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from './config/load.js';
 import { ContainmentError } from './containment/index.js';
 import { createGateway } from './gateway.js';
+import { createLogger } from './log/logger.js';
 import { MetricsListenError } from './metrics/endpoint.js';
 import { closeInheritedOnExec } from './process/index.js';
+import { warmUp } from './warmup/index.js';
 
 const USAGE = `usage: shellgate [serve] [--config <file.json>] [--host <address>] [--port <port>] [--exit-on-stdin-close]
        shellgate exec|attach|ls|kill|logs|share …   the operator client (shellgate exec --help; docs/client.md)
@@ -18,6 +20,8 @@ const USAGE = `usage: shellgate [serve] [--config <file.json>] [--host <address>
   --exit-on-stdin-close  shut down (as on SIGTERM) when standard input closes: for a supervisor
                          or test harness that pipes it, so the gateway never outlives its parent
 `;
+/** Start-up waits at most this long for the warm-up (warmup/); it takes about two seconds. */
+const WARMUP_DEADLINE_MS = 5_000;
 
 function fail(message: string): never {
   process.stderr.write(`shellgate: ${message}\n`);
@@ -69,13 +73,16 @@ export async function serve(args: string[]): Promise<void> {
         'sessions may inherit them, and terminal sessions will not start\n',
     );
   }
+  const logger = createLogger(config.log.level);
   let gateway;
   try {
-    gateway = createGateway(config);
+    gateway = createGateway(config, { logger });
   } catch (error) {
     if (!(error instanceof ContainmentError)) throw error;
     fail(`containment: ${error.message} (${error.code})`);
   }
+  const warming = new AbortController();
+  let warm: Promise<unknown> = Promise.resolve();
   let stopping = false;
   // Shutdown is bounded (each termination stage, then SIGKILL) and must finish whatever arrives
   // meanwhile: a second signal, or the stdin EOF of a supervisor that is itself going away, would
@@ -86,13 +93,16 @@ export async function serve(args: string[]): Promise<void> {
       return;
     }
     stopping = true;
-    gateway.close().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        process.stderr.write(`shellgate: shutdown failed: ${String(error)}\n`);
-        process.exit(1);
-      },
-    );
+    warming.abort();
+    warm
+      .then(() => gateway.close())
+      .then(
+        () => process.exit(0),
+        (error: unknown) => {
+          process.stderr.write(`shellgate: shutdown failed: ${String(error)}\n`);
+          process.exit(1);
+        },
+      );
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
@@ -103,6 +113,14 @@ export async function serve(args: string[]): Promise<void> {
   // A client reading our stdout may go away; that must not take the gateway down.
   process.stdout.on('error', () => undefined);
 
+  if (config.warmup) {
+    warm = warmUp(config, { deadlineMs: WARMUP_DEADLINE_MS, signal: warming.signal }).then(
+      (report) => logger.info('warmed up', { ...report }),
+      (error: unknown) => logger.warn('the warm-up failed: serving cold', { error }),
+    );
+    await warm;
+    if (stopping) return;
+  }
   let address;
   try {
     address = await gateway.listen();

@@ -57,7 +57,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** The configuration every test starts from: two tokens, three profiles, short timers. */
+/** The configuration every test starts from: two tokens, three profiles, short timers, no warm-up. */
 export function defaultTestConfig(operatorToken: string, viewerToken: string): Record<string, unknown> {
   return {
     host: '127.0.0.1',
@@ -86,6 +86,8 @@ export function defaultTestConfig(operatorToken: string, viewerToken: string): R
       exitedSessionTtlMs: 30_000,
     },
     log: { level: 'info' },
+    // Two seconds of every start spent compiling the relay path; warmup.test.ts tests it.
+    warmup: false,
   };
 }
 
