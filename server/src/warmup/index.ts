@@ -66,6 +66,8 @@ function warmupConfig(config: GatewayConfig, token: string): GatewayConfig {
     trustedProxies: [],
     auth: {},
     metrics: { ...config.metrics, enabled: false, listen: undefined },
+    // Nothing is recorded, and the recordings' directory is left to the real gateway's retention.
+    recording: { ...config.recording, enabled: false, dir: undefined },
     fleet: undefined,
   };
 }
