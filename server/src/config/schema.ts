@@ -191,7 +191,7 @@ export const configSchema = z
     shares: sharesSchema.default(sharesSchema.parse({})),
     /** Fleet mode (docs/fleet.md): absent, the gateway uses no database at all. */
     fleet: fleetConfigSchema.optional(),
-    /** `shellgate serve` runs the relay path before it listens (warmup.ts), so clients meet it warm. */
+    /** `shellgate serve` runs the relay path before it listens (warmup/), so clients meet it warm. */
     warmup: z.boolean().default(true),
   })
   .superRefine((config, ctx) => {
