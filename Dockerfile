@@ -41,7 +41,7 @@ EXPOSE 8022
 # /healthz answers without a credential; it is served at the root whatever basePath says.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:8022/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
-ENTRYPOINT ["tini", "--", "node", "--max-semi-space-size=1", "--single-threaded-gc", "/app/server/dist/cli.js"]
+ENTRYPOINT ["tini", "--", "node", "--max-semi-space-size=2", "--single-threaded-gc", "/app/server/dist/cli.js"]
 # A container is reached through its published port, so the gateway binds every interface in it;
 # publish the port on 127.0.0.1 (as above) or put TLS and allowedHosts in the configuration.
 CMD ["serve", "--host", "0.0.0.0", "--config", "/etc/shellgate/config.json"]
