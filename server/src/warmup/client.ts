@@ -1,9 +1,9 @@
 // The warm-up's client: what a browser or `shellgate exec` does on the wire, and no more — a stream
 // opened by an exec upgrade or by POST /api/sessions then the session's stream, stdin frames in,
-// output counted and acknowledged.
+// output counted and acknowledged by the shared client's AckBatcher, as every client acks.
 import { request } from 'node:http';
 import {
-  ACK_BYTES,
+  AckBatcher,
   ApiPath,
   FrameType,
   SUBPROTOCOL,
@@ -11,21 +11,43 @@ import {
   encodeFrame,
   parseServerMessage,
 } from '@shellgate/shared';
+import type { HelloMessage, Scheduler } from '@shellgate/shared';
 import WebSocket from 'ws';
 
 export class WarmupError extends Error {
   override readonly name = 'WarmupError';
 }
 
+/** The AckBatcher's timers: Node's. */
+const timers: Scheduler = {
+  after(ms, fn) {
+    const timer = setTimeout(fn, ms);
+    return { dispose: () => clearTimeout(timer) };
+  },
+};
+
 /** One stream, driven the way a client drives it: frames in, output counted and acknowledged. */
 export class ClientStream {
-  received = 0;
-  #acked = 0;
+  /** The offset just past the last output byte received. */
+  received: number;
+  readonly #acks: AckBatcher;
   #waiter: { bytes: number; resolve: () => void; reject: (error: Error) => void } | undefined;
   #failure: Error | undefined;
   readonly ended: Promise<void>;
 
-  private constructor(readonly ws: WebSocket) {
+  private constructor(
+    readonly ws: WebSocket,
+    hello: HelloMessage,
+  ) {
+    this.received = hello.offset;
+    this.#acks = new AckBatcher(timers, {
+      limit: () => this.received,
+      send: (offset) => {
+        ws.send(JSON.stringify({ type: 'ack', offset }));
+        return true;
+      },
+    });
+    this.#acks.reset(hello.offset, hello.window);
     let resolveEnded!: () => void;
     this.ended = new Promise((resolve) => (resolveEnded = resolve));
     ws.on('message', (data: Buffer, isBinary) => {
@@ -39,7 +61,7 @@ export class ClientStream {
       const frame = decodeFrame(data);
       if (frame.type !== FrameType.Stdout && frame.type !== FrameType.Stderr) return;
       this.received += frame.payload.byteLength;
-      if (this.received - this.#acked >= ACK_BYTES) this.#ack();
+      this.#acks.processed(this.received);
       if (this.#waiter !== undefined && this.received >= this.#waiter.bytes) {
         this.#waiter.resolve();
         this.#waiter = undefined;
@@ -47,6 +69,7 @@ export class ClientStream {
     });
     ws.on('error', (error) => this.#fail(error));
     ws.once('close', () => {
+      this.#acks.cancel();
       this.#fail(new WarmupError('the stream closed'));
       resolveEnded();
     });
@@ -61,7 +84,11 @@ export class ClientStream {
         reject(new WarmupError(`the upgrade to ${url} was refused (${String(response.statusCode)})`));
       });
       ws.once('error', reject);
-      ws.once('message', () => resolve(new ClientStream(ws)));
+      ws.once('message', (data: Buffer) => {
+        const hello = parseServerMessage(data.toString('utf8'));
+        if (hello.type === 'hello') resolve(new ClientStream(ws, hello));
+        else reject(new WarmupError(`the stream at ${url} began with ${hello.type}, not hello`));
+      });
     });
   }
 
@@ -74,12 +101,7 @@ export class ClientStream {
     const replied = this.until(this.received + replyBytes);
     this.ws.send(encodeFrame(FrameType.Stdin, bytes));
     await replied;
-    this.#ack();
-  }
-
-  #ack(): void {
-    this.#acked = this.received;
-    this.ws.send(JSON.stringify({ type: 'ack', offset: this.received }));
+    this.#acks.flush();
   }
 
   until(bytes: number): Promise<void> {

@@ -20,9 +20,6 @@ import type { LogLevel } from '../log/logger.js';
 import { ClientStream, createSession } from './client.js';
 import { WARMUP_WORK } from './work.js';
 
-export { WarmupError } from './client.js';
-export { WARMUP_WORK } from './work.js';
-
 const ECHO = Buffer.alloc(32, 'w');
 const KEYSTROKE = Buffer.from('k\r');
 /** What a keystroke brings back: the terminal's echo `k\r\n`, then cat's line `k\r\n`. */
