@@ -5,6 +5,13 @@ import { validateDuration } from './validate.js';
 // The signal of the innermost running `withTimeout`, so that a nested call also ends with its
 // enclosing ones — SIGALRM could only hold one deadline at a time; we hold one per call.
 const enclosing = new AsyncLocalStorage<AbortSignal>();
+/**
+ * Calls running now. Node 20 carries an AsyncLocalStorage's store with async hooks that, once
+ * enabled, run for every promise and I/O request the process makes; they are turned off again when
+ * the last call returns, so a gateway that used withTimeout once (a warm-up's throwaway gateway
+ * closing) does not pay them on every message after.
+ */
+let running = 0;
 
 /**
  * Calls `fn(...args, signal)`, allowing it only `ms` milliseconds (fractions work): rejects with a
@@ -35,6 +42,7 @@ export async function withTimeout(
   const timer = setTimeout(() => own.abort(new TimeoutError(ms)), ms);
   // Removes the abort listener when we are done, whichever way.
   const finished = new AbortController();
+  running += 1;
   try {
     signal.throwIfAborted();
     const interrupted = new Promise<null>((resolve) => {
@@ -52,5 +60,7 @@ export async function withTimeout(
   } finally {
     clearTimeout(timer);
     finished.abort();
+    running -= 1;
+    if (running === 0) enclosing.disable();
   }
 }
