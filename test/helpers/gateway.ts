@@ -86,8 +86,6 @@ export function defaultTestConfig(operatorToken: string, viewerToken: string): R
       exitedSessionTtlMs: 30_000,
     },
     log: { level: 'info' },
-    // Two seconds of every start spent compiling the relay path; warmup.test.ts tests it.
-    warmup: false,
   };
 }
 

@@ -88,7 +88,10 @@ describe('warm-up', () => {
     const file = join(dir, 'config.json');
     await writeFile(
       file,
-      JSON.stringify({ tokens: [{ token: 'a-test-token-of-sufficient-length', role: 'operator' }] }),
+      JSON.stringify({
+        tokens: [{ token: 'a-test-token-of-sufficient-length', role: 'operator' }],
+        warmup: true,
+      }),
     );
     const child = spawn(process.execPath, [CLI, '--config', file, '--port', '0'], {
       stdio: ['ignore', 'pipe', 'ignore'],

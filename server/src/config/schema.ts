@@ -191,8 +191,12 @@ export const configSchema = z
     shares: sharesSchema.default(sharesSchema.parse({})),
     /** Fleet mode (docs/fleet.md): absent, the gateway uses no database at all. */
     fleet: fleetConfigSchema.optional(),
-    /** `shellgate serve` runs the relay path before it listens (warmup/), so clients meet it warm. */
-    warmup: z.boolean().default(true),
+    /**
+     * `shellgate serve` runs the relay path before it listens (warmup/). Off by default: what it
+     * compiles lasts only until V8's first full collection, ~30 s after an idle start
+     * (docs/operations.md, "Warm-up").
+     */
+    warmup: z.boolean().default(false),
   })
   .superRefine((config, ctx) => {
     if (config.limits.flowControlWindowBytes > config.limits.replayBufferBytes) {
