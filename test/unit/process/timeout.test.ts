@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
 import { Process, ProcessError, TimeoutError, withTimeout } from '../../../server/src/process/index.ts';
 import { Cleanup } from '../../helpers/processes.ts';
 
@@ -75,6 +76,15 @@ test('a nested call with a shorter timeout times out alone and the outer call go
     return 'outer survived';
   });
   assert.equal(result, 'outer survived');
+});
+
+test('promises are tracked only while a call runs, not for the rest of the process', async () => {
+  const fixture = fileURLToPath(new URL('../../fixtures/promise-tracking.ts', import.meta.url));
+  const p = cleanup.process(new Process([process.execPath, '--import', 'tsx', fixture]));
+  const status = await p.wait();
+  assert.deepEqual(status, { code: 0, signal: null }, p.readErr().toString());
+  // During: the outer call still carries its deadline after the inner one returned.
+  assert.deepEqual(JSON.parse(p.read().toString()), { before: false, during: true, after: false });
 });
 
 test('withTimeout passes on what fn throws or rejects with', async () => {
