@@ -17,7 +17,8 @@ let running = 0;
  * Calls `fn(...args, signal)`, allowing it only `ms` milliseconds (fractions work): rejects with a
  * `TimeoutError` when it takes longer, and aborts `signal` so the work can be cancelled — JavaScript
  * cannot interrupt running code, so `fn` should pass `signal` on to what it awaits. A nested call
- * is also interrupted at its enclosing calls' deadlines, whichever comes first.
+ * is also interrupted at its enclosing calls' deadlines, whichever comes first, while they run;
+ * work an enclosing call abandoned at its deadline has that call's aborted `signal` to go by.
  */
 export function withTimeout<T, A extends unknown[]>(
   ms: number,
