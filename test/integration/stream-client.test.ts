@@ -13,16 +13,23 @@ import { startTcpProxy } from '../helpers/tcp-proxy.js';
 import type { TcpProxy } from '../helpers/tcp-proxy.js';
 import { nodeScheduler, wsStreamSocket } from '../helpers/ws-socket.js';
 
-const LINE_COUNT = 40_000;
+const LINE_COUNT = 60_000; // ~710 KB
 const LINES = `i=0; while [ $i -lt ${LINE_COUNT} ]; do echo "line $i"; i=$((i+1)); done`;
 /** Cut the relay each time this many more bytes have arrived. */
 const CUT_EVERY = 80_000;
+/**
+ * What the old connection may still deliver after a cut is bounded by the flow-control window, so
+ * cuts come at most CUT_EVERY + WINDOW + one frame (64 KiB) apart: four fit in LINE_COUNT's output
+ * however the reads fall. With the default 512 KiB window, a slow reconnect let the old connection
+ * deliver nearly everything, and only two cuts happened.
+ */
+const WINDOW = 64 * 1024;
 
 let gateway: Gateway;
 let proxy: TcpProxy;
 
 before(async () => {
-  gateway = await startGateway();
+  gateway = await startGateway({ config: { limits: { flowControlWindowBytes: WINDOW } } });
   proxy = await startTcpProxy(gateway.port);
 });
 
