@@ -10,7 +10,9 @@
 // `shellgate exec` does) and types into `cat` on a terminal. V8 keeps optimized code per function,
 // and once two gateways' sessions have run it, it is optimized for any gateway's (work.ts): the
 // gateway created next starts with it. A failure is reported and start-up goes on cold: warming
-// up is never a reason not to serve.
+// up is never a reason not to serve. It is off unless `warmup` is set: what it compiles lasts only
+// until V8's first full collection frees the throwaway gateways' objects (docs/operations.md,
+// "Warm-up"), about 30 s into an idle gateway's life.
 import { randomBytes } from 'node:crypto';
 import { execUrl, streamUrl } from '@shellgate/shared';
 import type { GatewayConfig } from '../config/load.js';
