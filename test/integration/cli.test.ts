@@ -2,11 +2,10 @@
 // configuration stopping start-up with a message that names the field.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { describe, test } from 'node:test';
+import { withConfigFile } from '../helpers/config-file.js';
 import { START_NODE_FLAGS } from '../helpers/gateway.js';
 import { api } from '../helpers/http.js';
 
@@ -47,17 +46,6 @@ function run(args: string[], onReady?: (stdout: string) => Promise<void>): Promi
   });
 }
 
-async function withConfig(config: unknown, body: (file: string) => Promise<void>): Promise<void> {
-  const dir = await mkdtemp(join(tmpdir(), 'shellgate-cli-'));
-  try {
-    const file = join(dir, 'config.json');
-    await writeFile(file, typeof config === 'string' ? config : JSON.stringify(config));
-    await body(file);
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
-}
-
 describe('cli', () => {
   test('with no configuration: loopback, a generated token in the URL fragment, never in the log', async () => {
     let token = '';
@@ -81,7 +69,7 @@ describe('cli', () => {
   });
 
   test('--host and --port override the file', async () => {
-    await withConfig({ host: '0.0.0.0', port: 1 }, async (file) => {
+    await withConfigFile({ host: '0.0.0.0', port: 1 }, async (file) => {
       const result = await run(['--config', file, '--host', '127.0.0.1', '--port', '0']);
       assert.match(result.stdout, /^shellgate listening on http:\/\/127\.0\.0\.1:\d+$/m);
       assert.equal(result.code, 0);
@@ -133,7 +121,7 @@ describe('cli', () => {
       [{ tls: { cert: '/nonexistent/cert.pem', key: '/nonexistent/key.pem' } }, /tls\.cert/],
     ];
     for (const [config, pattern] of cases) {
-      await withConfig(config, async (file) => {
+      await withConfigFile(config, async (file) => {
         const result = await run(['--config', file, '--port', '0']);
         assert.notEqual(result.code, 0, JSON.stringify(config));
         assert.match(result.stderr, pattern, JSON.stringify(config));

@@ -2,11 +2,9 @@
 // process never reads stays bounded, and a gateway whose parent is gone shuts down.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, test } from 'node:test';
+import { withConfigFile } from '../helpers/config-file.ts';
 import { useGateway } from '../helpers/fixture.ts';
 import { listeningUrl } from '../helpers/gateway.ts';
 import { api, getNumber } from '../helpers/http.ts';
@@ -58,36 +56,32 @@ describe('leftovers', () => {
   });
 
   test('with --exit-on-stdin-close the gateway shuts down, sessions and all, when its parent goes', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'shellgate-orphan-'));
     const token = 'a-test-token-of-sufficient-length';
-    const file = join(dir, 'config.json');
-    await writeFile(
-      file,
-      JSON.stringify({
-        tokens: [{ token, role: 'operator' }],
-        profiles: { cat: { argv: ['cat'] } },
-        limits: { terminateGracePeriodMs: 200 },
-      }),
-    );
-    const child = spawn(process.execPath, [CLI, '--config', file, '--port', '0', '--exit-on-stdin-close'], {
-      stdio: ['pipe', 'pipe', 'ignore'],
-    });
-    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
-    try {
-      const url = await listeningUrl(child);
-      const created = await api(url, 'POST', '/api/sessions', { token, body: { profile: 'cat' } });
-      assert.equal(created.status, 201, created.text);
-      const pid = getNumber(created.body, 'session', 'pid');
-      // The keeper (the session's pid, leading its group) and cat under it, once the keeper forked.
-      await waitUntil('cat runs under the keeper', () => processesInGroups([pid]).length === 2);
-      assert.ok(processesInGroups([pid]).includes(pid));
+    const config = {
+      tokens: [{ token, role: 'operator' }],
+      profiles: { cat: { argv: ['cat'] } },
+      limits: { terminateGracePeriodMs: 200 },
+    };
+    await withConfigFile(config, async (file) => {
+      const child = spawn(process.execPath, [CLI, '--config', file, '--port', '0', '--exit-on-stdin-close'], {
+        stdio: ['pipe', 'pipe', 'ignore'],
+      });
+      const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+      try {
+        const url = await listeningUrl(child);
+        const created = await api(url, 'POST', '/api/sessions', { token, body: { profile: 'cat' } });
+        assert.equal(created.status, 201, created.text);
+        const pid = getNumber(created.body, 'session', 'pid');
+        // The keeper (the session's pid, leading its group) and cat under it, once the keeper forked.
+        await waitUntil('cat runs under the keeper', () => processesInGroups([pid]).length === 2);
+        assert.ok(processesInGroups([pid]).includes(pid));
 
-      child.stdin.end(); // what happens when the parent dies: its end of the pipe closes
-      assert.equal(await exited, 0);
-      assert.deepEqual(await waitForGroupsGone([pid]), [], 'the session was terminated on the way out');
-    } finally {
-      child.kill('SIGKILL');
-      await rm(dir, { recursive: true, force: true });
-    }
+        child.stdin.end(); // what happens when the parent dies: its end of the pipe closes
+        assert.equal(await exited, 0);
+        assert.deepEqual(await waitForGroupsGone([pid]), [], 'the session was terminated on the way out');
+      } finally {
+        child.kill('SIGKILL');
+      }
+    });
   });
 });

@@ -3,12 +3,10 @@
 // never keep a gateway from serving, whether it fails or the gateway is told to stop meanwhile.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, test } from 'node:test';
 import { WARMUP_WORK } from '../../server/src/warmup/work.ts';
+import { withConfigFile } from '../helpers/config-file.ts';
 import { listeningUrl, startGateway } from '../helpers/gateway.ts';
 import { api, get } from '../helpers/http.ts';
 import { isAlive, liveDescendants, waitUntil } from '../helpers/processes.ts';
@@ -84,36 +82,32 @@ describe('warm-up', () => {
   });
 
   test('SIGTERM during the warm-up ends the gateway with status 0 and nothing left running', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'shellgate-warmup-'));
-    const file = join(dir, 'config.json');
-    await writeFile(
-      file,
-      JSON.stringify({
-        tokens: [{ token: 'a-test-token-of-sufficient-length', role: 'operator' }],
-        warmup: true,
-      }),
-    );
-    const child = spawn(process.execPath, [CLI, '--config', file, '--port', '0'], {
-      stdio: ['ignore', 'pipe', 'ignore'],
+    const config = {
+      tokens: [{ token: 'a-test-token-of-sufficient-length', role: 'operator' }],
+      warmup: true,
+    };
+    await withConfigFile(config, async (file) => {
+      const child = spawn(process.execPath, [CLI, '--config', file, '--port', '0'], {
+        stdio: ['ignore', 'pipe', 'ignore'],
+      });
+      const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+      let listened = false;
+      listeningUrl(child).then(
+        () => (listened = true),
+        () => undefined,
+      );
+      try {
+        const pid = child.pid ?? 0;
+        // A warm-up session's process (cat or head, under its keeper) is running.
+        await waitUntil('a warm-up session runs', () => liveDescendants(pid).length > 0, 10_000);
+        const started = liveDescendants(pid).map((info) => info.pid);
+        child.kill('SIGTERM');
+        assert.equal(await exited, 0);
+        assert.equal(listened, false, 'it stopped without ever listening');
+        await waitUntil('the warm-up sessions are gone', () => started.every((each) => !isAlive(each)));
+      } finally {
+        child.kill('SIGKILL');
+      }
     });
-    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
-    let listened = false;
-    listeningUrl(child).then(
-      () => (listened = true),
-      () => undefined,
-    );
-    try {
-      const pid = child.pid ?? 0;
-      // A warm-up session's process (cat or head, under its keeper) is running.
-      await waitUntil('a warm-up session runs', () => liveDescendants(pid).length > 0, 10_000);
-      const started = liveDescendants(pid).map((info) => info.pid);
-      child.kill('SIGTERM');
-      assert.equal(await exited, 0);
-      assert.equal(listened, false, 'it stopped without ever listening');
-      await waitUntil('the warm-up sessions are gone', () => started.every((each) => !isAlive(each)));
-    } finally {
-      child.kill('SIGKILL');
-      await rm(dir, { recursive: true, force: true });
-    }
   });
 });
