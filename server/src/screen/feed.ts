@@ -138,6 +138,16 @@ export class ScreenFeed {
     else task();
   }
 
+  /**
+   * Whether the feed may still read `buffer`, the memory of an earlier write: a kept stretch holds
+   * views of the writes it came from. Without the internals xterm.js queues writes and parses them
+   * later, so then any buffer may still be read.
+   */
+  retains(buffer: ArrayBufferLike): boolean {
+    if (this.#core === null) return true;
+    return this.#stretch?.blocks.some((block) => block.data.buffer === buffer) ?? false;
+  }
+
   /** Parses whatever is kept: the terminal then reflects every byte written. */
   settle(): void {
     const stretch = this.#stretch;

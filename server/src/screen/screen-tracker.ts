@@ -1,6 +1,7 @@
 // Server-side terminal state of a PTY session, so that a client attaching mid-session is shown the
 // screen rather than a replay of bytes that may start in the middle of an escape sequence.
-import { attachScreen, detachScreen, hold, release, send } from './worker-host.js';
+import { attachScreen, batchBuffer, detachScreen, hold, release, send } from './worker-host.js';
+import { BATCH_BYTES } from './protocol.js';
 import type { FromWorker } from './protocol.js';
 
 export interface ScreenTrackerOptions {
@@ -23,12 +24,8 @@ interface Request {
 }
 
 const DEFAULT_SCROLLBACK = 1000;
-/**
- * Output is gathered into messages of up to this size: a message to the worker costs a copy, a
- * post and a wake-up of the worker (~20 µs for a keystroke's echo here, which cost more than the
- * echo itself; ~50 µs for a 64 KiB frame of a flood, whose buffers also weigh on the collector).
- */
-const BATCH_BYTES = 128 * 1024;
+/** A batch's size until more output than this gathers. */
+const SMALL_BATCH_BYTES = 4096;
 /** Gathered output goes to the worker at the latest this long after its first byte. */
 const BATCH_DELAY_MS = 25;
 
@@ -87,10 +84,13 @@ export class ScreenTracker {
       this.#post(new Uint8Array(data));
       return;
     }
-    // The batch starts small (a keystroke's echo) and grows to BATCH_BYTES (a flood's frames).
+    // A small batch holds a keystroke's echo; more output takes a full-size one, which the worker
+    // gives back for reuse (a PTY's reads come in all sizes, so growing step by step would make
+    // batches of all sizes, none of them reusable).
     let batch = this.#batch;
     if (batch === null || batch.byteLength < this.#batchBytes + length) {
-      const grown = new Uint8Array(Math.min(BATCH_BYTES, Math.max(4096, 2 * (this.#batchBytes + length))));
+      const grown =
+        this.#batchBytes + length <= SMALL_BATCH_BYTES ? new Uint8Array(SMALL_BATCH_BYTES) : batchBuffer();
       if (batch !== null) grown.set(batch.subarray(0, this.#batchBytes));
       batch = grown;
       this.#batch = grown;

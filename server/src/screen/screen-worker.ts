@@ -7,6 +7,7 @@ import { parentPort } from 'node:worker_threads';
 import xtermHeadless from '@xterm/headless';
 import serializeAddon from '@xterm/addon-serialize';
 import { ScreenFeed } from './feed.js';
+import { BATCH_BYTES } from './protocol.js';
 import type { FromWorker, ToWorker } from './protocol.js';
 
 const { Terminal } = xtermHeadless;
@@ -16,14 +17,31 @@ interface Screen {
   terminal: InstanceType<typeof Terminal>;
   serializer: InstanceType<typeof SerializeAddon>;
   feed: ScreenFeed;
+  /** Full-size batches the feed may still read (a kept stretch's views), oldest first. */
+  held: ArrayBuffer[];
 }
+
+/**
+ * Batches a screen may hold for reuse: more than a kept stretch can span (1 MiB). Past it the oldest
+ * is forgotten and left to the collector, as it is when xterm.js lacks the feed's internals.
+ */
+const MAX_HELD = 32;
 
 const screens = new Map<number, Screen>();
 const port = parentPort;
 if (port === null) throw new Error('screen-worker must run in a worker thread');
 
-function post(message: FromWorker): void {
-  port?.postMessage(message);
+function post(message: FromWorker, transfer: ArrayBuffer[] = []): void {
+  port?.postMessage(message, transfer);
+}
+
+/** The full-size batches, `latest` included, that `screen` is done with: they go back for reuse. */
+function release(screen: Screen, latest: ArrayBufferLike): ArrayBuffer[] {
+  if (latest.byteLength === BATCH_BYTES && latest instanceof ArrayBuffer) screen.held.push(latest);
+  const free = screen.held.filter((buffer) => !screen.feed.retains(buffer));
+  if (free.length > 0) screen.held = screen.held.filter((buffer) => !free.includes(buffer));
+  if (screen.held.length > MAX_HELD) screen.held.shift();
+  return free;
 }
 
 /**
@@ -55,17 +73,21 @@ port.on('message', (message: ToWorker) => {
     });
     const serializer = new SerializeAddon();
     terminal.loadAddon(serializer);
-    screens.set(message.id, { terminal, serializer, feed: new ScreenFeed(terminal) });
+    screens.set(message.id, { terminal, serializer, feed: new ScreenFeed(terminal), held: [] });
     return;
   }
   const screen = screens.get(message.id);
   if (screen === undefined) return;
   switch (message.op) {
     case 'write': {
-      const bytes = message.data.byteLength;
-      screen.feed.write(message.data);
-      // Parsed or kept: either way the worker is done with it (a kept stretch is bounded).
-      screen.feed.taken(() => post({ op: 'parsed', id: message.id, bytes }));
+      const { data } = message;
+      const bytes = data.byteLength;
+      screen.feed.write(data);
+      // Parsed or kept: either way the output is taken (a kept stretch is bounded).
+      screen.feed.taken(() => {
+        const free = release(screen, data.buffer);
+        post({ op: 'parsed', id: message.id, bytes, free }, free);
+      });
       return;
     }
     case 'resize':

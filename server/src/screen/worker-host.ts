@@ -2,6 +2,7 @@
 // stopped when the last screen closes. It keeps the event loop alive only while some screen has
 // work in flight (a request or unparsed output), so an idle screen never holds a process open.
 import { Worker } from 'node:worker_threads';
+import { BATCH_BYTES } from './protocol.js';
 import type { FromWorker, ToWorker } from './protocol.js';
 
 export interface ScreenListener {
@@ -14,6 +15,13 @@ let worker: Worker | null = null;
 const listeners = new Map<number, ScreenListener>();
 let nextId = 1;
 let busy = 0;
+/** Full-size batches back from the worker, to be filled again. */
+const spare: ArrayBuffer[] = [];
+/**
+ * Spare batches kept at most: what a few floods have in flight at once. More come back only after
+ * a burst (each session's flow-control window bounds its own), and those are left to the collector.
+ */
+const MAX_SPARE = 16;
 
 function start(): Worker {
   // The worker always runs compiled code: dist/screen/screen-worker.js beside this module, or, when
@@ -25,7 +33,12 @@ function start(): Worker {
   );
   if (busy === 0) started.unref();
   let failure = new Error('the screen worker exited unexpectedly');
-  started.on('message', (message: FromWorker) => listeners.get(message.id)?.message(message));
+  started.on('message', (message: FromWorker) => {
+    if (message.op === 'parsed') {
+      for (const buffer of message.free) if (spare.length < MAX_SPARE) spare.push(buffer);
+    }
+    listeners.get(message.id)?.message(message);
+  });
   started.on('error', (error) => {
     failure = error;
   });
@@ -53,6 +66,16 @@ export function send(message: ToWorker, transfer: ArrayBuffer[] = []): void {
   worker?.postMessage(message, transfer);
 }
 
+/** An empty batch of BATCH_BYTES: one the worker gave back, or a new one. */
+export function batchBuffer(): Uint8Array {
+  return new Uint8Array(spare.pop() ?? new ArrayBuffer(BATCH_BYTES));
+}
+
+/** Spare batches waiting to be filled again (tests). */
+export function spareBatches(): number {
+  return spare.length;
+}
+
 /** Keeps the event loop alive until the matching {@link release}: work is in flight. */
 export function hold(): void {
   busy += 1;
@@ -70,6 +93,7 @@ export function detachScreen(id: number): void {
   if (listeners.size === 0 && worker !== null) {
     const stopping = worker;
     worker = null;
+    spare.length = 0;
     void stopping.terminate();
   }
 }

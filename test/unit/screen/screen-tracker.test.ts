@@ -2,13 +2,14 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import xtermHeadless from '@xterm/headless';
 import { ScreenTracker } from '../../../server/src/screen/index.ts';
+import { spareBatches } from '../../../server/src/screen/worker-host.ts';
 
 const { Terminal } = xtermHeadless;
 const encoder = new TextEncoder();
 
-/** Writes `data` into a fresh headless terminal and returns its screen as text. */
-async function render(data: string, cols: number, rows: number): Promise<string> {
-  const terminal = new Terminal({ cols, rows, scrollback: 1000, allowProposedApi: true });
+/** Writes `data` into a fresh headless terminal and returns its scrollback and screen as text. */
+async function render(data: string, cols: number, rows: number, scrollback = 1000): Promise<string> {
+  const terminal = new Terminal({ cols, rows, scrollback, allowProposedApi: true });
   await new Promise<void>((resolve) => terminal.write(data, resolve));
   const buffer = terminal.buffer.active;
   const lines: string[] = [];
@@ -16,6 +17,18 @@ async function render(data: string, cols: number, rows: number): Promise<string>
   while (lines.at(-1) === '') lines.pop();
   terminal.dispose();
   return lines.join('\n');
+}
+
+/** Resolves once the worker has parsed everything written to `tracker`. */
+function drained(tracker: ScreenTracker): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const subscription = tracker.onParsed((backlog) => {
+      if (backlog === 0) {
+        subscription.dispose();
+        resolve();
+      }
+    });
+  });
 }
 
 describe('ScreenTracker', () => {
@@ -81,14 +94,7 @@ describe('ScreenTracker', () => {
       const chunk = encoder.encode('y\n'.repeat(32 * 1024));
       for (let i = 0; i < 16; i += 1) tracker.write(chunk);
       assert.ok(tracker.backlogBytes > 0);
-      await new Promise<void>((resolve) => {
-        const subscription = tracker.onParsed((backlog) => {
-          if (backlog === 0) {
-            subscription.dispose();
-            resolve();
-          }
-        });
-      });
+      await drained(tracker);
       assert.equal(tracker.backlogBytes, 0);
       assert.equal(tracker.offset, 16 * chunk.byteLength);
     } finally {
@@ -108,14 +114,35 @@ describe('ScreenTracker', () => {
       // Gathered output also goes on its own, so the backlog drains without anyone asking.
       tracker.write(encoder.encode('!'));
       assert.equal(tracker.backlogBytes, 1);
-      await new Promise<void>((resolve) => {
-        const subscription = tracker.onParsed((backlog) => {
-          if (backlog === 0) {
-            subscription.dispose();
-            resolve();
-          }
-        });
-      });
+      await drained(tracker);
+    } finally {
+      tracker.close();
+    }
+  });
+
+  test('a flood reuses its batches, and none is reused while the screen still reads it', async () => {
+    // 5,000 lines of scrollback: the worker keeps ~400 KB of plain text unparsed (feed.ts), views
+    // of several batches at once, while the batches before them come back and are filled again. A
+    // batch taken back too early is detached in the worker, and its lines would be missing below.
+    const cols = 200;
+    const rows = 10;
+    const scrollback = 5000;
+    const tracker = new ScreenTracker({ cols, rows, scrollback });
+    try {
+      let output = '';
+      for (let round = 0; round < 24; round += 1) {
+        let chunk = '';
+        for (let line = 0; line < 1600; line += 1) {
+          chunk += `round ${round} line ${line} ${'x'.repeat((line * 7) % 120)}\r\n`;
+        }
+        output += chunk;
+        const bytes = encoder.encode(chunk);
+        for (let at = 0; at < bytes.byteLength; at += 64 * 1024)
+          tracker.write(bytes.subarray(at, at + 64 * 1024));
+        await drained(tracker);
+      }
+      assert.ok(spareBatches() > 0, 'the worker gave batches back');
+      assert.equal(await tracker.text(), await render(output, cols, rows, scrollback));
     } finally {
       tracker.close();
     }
