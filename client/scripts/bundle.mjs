@@ -6,7 +6,7 @@
 // gateway's README installs with `npm install -g URL`.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFileSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -69,7 +69,7 @@ mkdirSync(staging, { recursive: true });
 copyFileSync(bundle, join(staging, 'shellgate.mjs'));
 const manifest = {
   name: 'shellgate-client',
-  version: '0.1.0',
+  version: JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version,
   description: 'The shellgate operator client: shellgate exec, attach, ls, kill, logs',
   license: 'MIT',
   type: 'module',

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The standalone client (the bundle the gateway serves, and the `shellgate` of its npm tarball):
 // the client's subcommands only — there is no gateway in it.
+import { SHELLGATE_VERSION } from '@shellgate/shared';
 import { isClientCommand } from './command-names.js';
 import { FAILURE_STATUS } from './errors.js';
 import { exitWhenFlushed } from './exit.js';
@@ -9,6 +10,10 @@ import { CLIENT_USAGE, runClient, say } from './main.js';
 async function main(argv: string[]): Promise<number> {
   const [command, ...args] = argv;
   if (isClientCommand(command)) return runClient(command, args);
+  if (command === '--version' || command === 'version') {
+    process.stdout.write(`shellgate ${SHELLGATE_VERSION} (client)\n`);
+    return 0;
+  }
   if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
     process.stdout.write(CLIENT_USAGE);
     return command === undefined ? FAILURE_STATUS : 0;

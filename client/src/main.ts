@@ -32,6 +32,8 @@ export const CLIENT_USAGE = `${EXEC_USAGE}
   --ca FILE          also trust the CA certificates in FILE (PEM)
   --insecure         allow sending the token over plain http to another host
 
+shellgate --version prints the client's version.
+
 Exit status: the remote command's; 128+N when a signal N killed it; 255 when the client or the
 gateway failed (one line on stderr says why). docs/client.md has the details.
 `;

@@ -6,6 +6,11 @@ import { isClientCommand } from '@shellgate/client/command-names';
 
 async function main(argv: string[]): Promise<void> {
   const [command, ...args] = argv;
+  if (command === '--version' || command === 'version') {
+    const { SHELLGATE_VERSION } = await import('@shellgate/shared');
+    process.stdout.write(`shellgate ${SHELLGATE_VERSION}\n`);
+    return;
+  }
   if (isClientCommand(command)) {
     const { runClient, exitWhenFlushed } = await import('@shellgate/client');
     exitWhenFlushed(await runClient(command, args));

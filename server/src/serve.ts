@@ -13,6 +13,7 @@ import { warmUp } from './warmup/index.js';
 
 const USAGE = `usage: shellgate [serve] [--config <file.json>] [--host <address>] [--port <port>] [--exit-on-stdin-close]
        shellgate exec|attach|ls|kill|logs|share …   the operator client (shellgate exec --help; docs/client.md)
+       shellgate --version
 
   --config               JSON configuration file (docs/configuration.md)
   --host                 address to bind (default 127.0.0.1)

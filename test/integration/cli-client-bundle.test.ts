@@ -74,6 +74,19 @@ test("npm installs the gateway's tarball as a `shellgate` command with the clien
   });
   assert.equal(result.status, 3, result.stderr.toString());
   assert.equal(result.stdout.toString(), 'installed\n');
+  const version = await runCli(['--version'], {
+    url: gateway.url,
+    entry: join(prefix, 'bin', 'shellgate'),
+    input: '',
+    env: cacheHome(),
+  });
+  assert.equal(version.status, 0, version.stderr.toString());
+  const { version: release } = JSON.parse(
+    await readFile(new URL('../../package.json', import.meta.url), 'utf8'),
+  ) as {
+    version: string;
+  };
+  assert.equal(version.stdout.toString(), `shellgate ${release} (client)\n`);
 });
 
 test('the bundle keeps a code cache per user, and runs the same without one or with a damaged one', async () => {

@@ -133,6 +133,20 @@ describe('cli', () => {
     assert.match(badPort.stderr, /--port/);
   });
 
+  test('--version prints the release of package.json and starts nothing', async () => {
+    const { version } = JSON.parse(
+      await readFile(new URL('../../package.json', import.meta.url), 'utf8'),
+    ) as {
+      version: string;
+    };
+    for (const argument of ['--version', 'version']) {
+      const result = await run([argument]);
+      assert.equal(result.code, 0, result.stderr);
+      assert.equal(result.stdout, `shellgate ${version}\n`);
+      assert.equal(result.stderr, '');
+    }
+  });
+
   test('the shellgate bin runs Node with the same flags as npm start', async () => {
     const shebang = (await readFile(CLI, 'utf8')).split('\n')[0] ?? '';
     assert.equal(shebang, `#!/usr/bin/env -S node ${START_NODE_FLAGS.join(' ')}`);
