@@ -3,15 +3,20 @@
 // more CPU than relaying it (a `yes` flood parses at ~20 MB/s here), and the relay must not wait.
 // Output goes through a ScreenFeed (feed.ts), which does not parse the plain text that scrolls out
 // of reach before anything needs the screen.
+import { createRequire } from 'node:module';
 import { parentPort } from 'node:worker_threads';
-import xtermHeadless from '@xterm/headless';
-import serializeAddon from '@xterm/addon-serialize';
 import { ScreenFeed } from './feed.js';
 import { BATCH_BYTES } from './protocol.js';
 import type { FromWorker, ToWorker } from './protocol.js';
+import type * as XtermHeadless from '@xterm/headless';
+import type * as SerializeAddonModule from '@xterm/addon-serialize';
 
-const { Terminal } = xtermHeadless;
-const { SerializeAddon } = serializeAddon;
+// Loaded with require, not import: an ES import of a CommonJS module first runs Node's export
+// lexer over its whole source (xterm.js is ~300 KB), which was half of the worker's start — the
+// first PTY session of a gateway paid ~95 ms of CPU for it, and ~48 ms this way.
+const require = createRequire(import.meta.url);
+const { Terminal } = require('@xterm/headless') as typeof XtermHeadless;
+const { SerializeAddon } = require('@xterm/addon-serialize') as typeof SerializeAddonModule;
 
 interface Screen {
   terminal: InstanceType<typeof Terminal>;
