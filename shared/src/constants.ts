@@ -1,8 +1,5 @@
 // Every magic value of the wire protocol, in one place.
 
-/** This release of shellgate, gateway and client alike (`shellgate --version`); package.json's. */
-export const SHELLGATE_VERSION = '0.1.0';
-
 /** Protocol version carried in `hello` and in the WebSocket subprotocol name. */
 export const PROTOCOL_VERSION = 1;
 

@@ -2,6 +2,7 @@
 // validation, binary framing, error and close codes, constants, routes — and the client side of the
 // stream (client/). docs/protocol.md describes it.
 export * from './constants.js';
+export * from './version.js';
 export * from './errors.js';
 export * from './session.js';
 export * from './messages.js';

@@ -41,7 +41,7 @@ function post(message: FromWorker, transfer: ArrayBuffer[] = []): void {
 }
 
 /** The full-size batches, `latest` included, that `screen` is done with: they go back for reuse. */
-function release(screen: Screen, latest: ArrayBufferLike): ArrayBuffer[] {
+function batchesDoneWith(screen: Screen, latest: ArrayBufferLike): ArrayBuffer[] {
   if (latest.byteLength === BATCH_BYTES && latest instanceof ArrayBuffer) screen.held.push(latest);
   const free = screen.held.filter((buffer) => !screen.feed.retains(buffer));
   if (free.length > 0) screen.held = screen.held.filter((buffer) => !free.includes(buffer));
@@ -90,7 +90,7 @@ port.on('message', (message: ToWorker) => {
       screen.feed.write(data);
       // Parsed or kept: either way the output is taken (a kept stretch is bounded).
       screen.feed.taken(() => {
-        const free = release(screen, data.buffer);
+        const free = batchesDoneWith(screen, data.buffer);
         post({ op: 'parsed', id: message.id, bytes, free }, free);
       });
       return;
