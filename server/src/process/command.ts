@@ -70,17 +70,26 @@ export function checkCommand(command: Command, cwd: string, path: string | undef
   if (directory?.isDirectory() !== true) {
     return cannotStart(command, directory === undefined ? 'ENOENT' : 'ENOTDIR', badWorkingDirectory(cwd));
   }
-  const candidates = command.file.includes('/')
-    ? [command.file]
-    : (path ?? '').split(delimiter).map((dir) => join(dir === '' ? '.' : dir, command.file));
   let found = false;
-  for (const candidate of candidates) {
+  for (const candidate of candidates(command.file, path)) {
     const file = candidate.startsWith('/') ? candidate : join(cwd, candidate);
     if (stat(file)?.isFile() !== true) continue;
     found = true;
     if (isExecutable(file)) return null;
   }
   return found ? cannotStart(command, 'EACCES', NOT_EXECUTABLE) : cannotStart(command, 'ENOENT', NOT_FOUND);
+}
+
+/**
+ * Where execvp(3) looks for `file`, in its order: `file` itself when it names a path, else each entry
+ * of PATH. One at a time: every session start checks its command, and the first hit ends the search.
+ */
+function* candidates(file: string, path: string | undefined): Generator<string> {
+  if (file.includes('/')) {
+    yield file;
+    return;
+  }
+  for (const dir of (path ?? '').split(delimiter)) yield join(dir === '' ? '.' : dir, file);
 }
 
 function isExecutable(path: string): boolean {
