@@ -9,7 +9,6 @@ import { createGateway } from './gateway.js';
 import { createLogger } from './log/logger.js';
 import { MetricsListenError } from './metrics/endpoint.js';
 import { closeInheritedOnExec } from './process/index.js';
-import { warmUp } from './warmup/index.js';
 
 const USAGE = `usage: shellgate [serve] [--config <file.json>] [--host <address>] [--port <port>] [--exit-on-stdin-close]
        shellgate exec|attach|ls|kill|logs|share …   the operator client (shellgate exec --help; docs/client.md)
@@ -115,6 +114,8 @@ export async function serve(args: string[]): Promise<void> {
   process.stdout.on('error', () => undefined);
 
   if (config.warmup) {
+    // Loaded only when asked for: it is off by default, and its client is no part of serving.
+    const { warmUp } = await import('./warmup/index.js');
     warm = warmUp(config, { deadlineMs: WARMUP_DEADLINE_MS, signal: warming.signal }).then(
       (report) => logger.info('warmed up', { ...report }),
       (error: unknown) => logger.warn('the warm-up failed: serving cold', { error }),

@@ -11,20 +11,13 @@ import {
   encodeFrame,
   parseServerMessage,
 } from '@shellgate/shared';
-import type { HelloMessage, Scheduler } from '@shellgate/shared';
+import type { HelloMessage } from '@shellgate/shared';
+import { nodeScheduler } from '@shellgate/client/ws-socket';
 import WebSocket from 'ws';
 
 export class WarmupError extends Error {
   override readonly name = 'WarmupError';
 }
-
-/** The AckBatcher's timers: Node's. */
-const timers: Scheduler = {
-  after(ms, fn) {
-    const timer = setTimeout(fn, ms);
-    return { dispose: () => clearTimeout(timer) };
-  },
-};
 
 /** One stream, driven the way a client drives it: frames in, output counted and acknowledged. */
 export class ClientStream {
@@ -40,7 +33,7 @@ export class ClientStream {
     hello: HelloMessage,
   ) {
     this.received = hello.offset;
-    this.#acks = new AckBatcher(timers, {
+    this.#acks = new AckBatcher(nodeScheduler, {
       limit: () => this.received,
       send: (offset) => {
         ws.send(JSON.stringify({ type: 'ack', offset }));
