@@ -19,9 +19,12 @@ import { Socket } from 'node:net';
 import type { Readable, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import type { SpawnOptions } from 'node:child_process';
+import { lentPipeSource } from './lent-pipe.js';
 import { loadNative } from './native.js';
+import type { OutputSource } from './output.js';
 import { signalName } from './signal.js';
 import type { Command } from './command.js';
+import type { OutputStream } from './types.js';
 
 const STDIO_CODES = { pipe: 0, ignore: 1, inherit: 2 } as const;
 type StdioKind = keyof typeof STDIO_CODES;
@@ -99,8 +102,9 @@ export class FastChild extends EventEmitter {
   #stdin: Socket | null = null;
   /** Whether stdin is a pipe, known without making its Socket. */
   readonly stdinIsPipe: boolean;
-  readonly stdout: Readable | null;
-  readonly stderr: Readable | null;
+  /** The output pipes until their reader is made: a Socket (`stdout`), or a lent source. */
+  readonly #outputFds: Record<OutputStream, number | null>;
+  readonly #outputStreams: Record<OutputStream, Readable | null> = { stdout: null, stderr: null };
 
   /**
    * `announce`: emit 'spawn' on the next tick, as child_process does. A child started on a worker
@@ -112,10 +116,47 @@ export class FastChild extends EventEmitter {
     const [stdin, stdout, stderr] = fds;
     this.#stdinFd = stdin < 0 ? null : stdin;
     this.stdinIsPipe = stdin >= 0;
-    this.stdout = stdout < 0 ? null : new Socket({ fd: stdout, readable: true, writable: false });
-    this.stderr = stderr < 0 ? null : new Socket({ fd: stderr, readable: true, writable: false });
+    this.#outputFds = { stdout: stdout < 0 ? null : stdout, stderr: stderr < 0 ? null : stderr };
     // As child_process does: 'spawn' after the caller could subscribe.
     if (announce) process.nextTick(() => this.emit('spawn'));
+  }
+
+  get stdout(): Readable | null {
+    return this.#outputStream('stdout');
+  }
+
+  get stderr(): Readable | null {
+    return this.#outputStream('stderr');
+  }
+
+  /**
+   * The output pipe `name` read into a buffer lent to each callback (lent-pipe.ts) instead of as
+   * `stdout`/`stderr`; null when it is not a pipe or its stream was made.
+   */
+  lentOutput(name: OutputStream): OutputSource | null {
+    const fd = this.#outputFds[name];
+    if (fd === null) return null;
+    this.#outputFds[name] = null;
+    return lentPipeSource(fd);
+  }
+
+  /** Closes the output pipes whose reader was never made. */
+  closeUnreadOutput(): void {
+    for (const name of ['stdout', 'stderr'] as const) {
+      const fd = this.#outputFds[name];
+      this.#outputFds[name] = null;
+      if (fd !== null) closeSync(fd);
+      this.#outputStreams[name]?.destroy();
+    }
+  }
+
+  #outputStream(name: OutputStream): Readable | null {
+    const fd = this.#outputFds[name];
+    if (fd !== null) {
+      this.#outputStreams[name] = new Socket({ fd, readable: true, writable: false });
+      this.#outputFds[name] = null;
+    }
+    return this.#outputStreams[name];
   }
 
   /** stdin's stream, made now if it was not yet; null when there is none or it was closed unused. */
@@ -201,7 +242,7 @@ function adopt(
     native.watchExit(pidfd, pid, (code, signal) => child.exited(code, signal));
   } catch (error) {
     child.closeUnusedStdin();
-    for (const stream of [child.stdout, child.stderr]) stream?.destroy();
+    child.closeUnreadOutput();
     throw Object.assign(new Error(`spawn ${command.file}: cannot watch its exit`, { cause: error }), {
       code: 'EIO',
       syscall: `spawn ${command.file}`,

@@ -11,6 +11,8 @@ export interface IterationSource {
   release(reason: Hold): void;
   /** Bytes an iterator may have queued before reading is held back for it. */
   limit: number;
+  /** Chunks are lent (output.ts): an iterator keeps copies. */
+  lends: boolean;
 }
 
 const DONE: IteratorReturnResult<undefined> = { done: true, value: undefined };
@@ -38,7 +40,9 @@ class OutputIterator implements AsyncIterator<OutputChunk, undefined> {
 
   constructor(source: IterationSource) {
     this.#source = source;
-    this.#subscription = source.chunks.add((chunk) => this.#push(chunk));
+    this.#subscription = source.chunks.add((chunk) =>
+      this.#push(source.lends ? { stream: chunk.stream, data: Buffer.from(chunk.data) } : chunk),
+    );
     source.finished.then(
       () => this.#finish(null),
       (error: unknown) => this.#finish({ error }),

@@ -128,6 +128,7 @@ export class Lifecycle {
       hold: (reason) => this.#output.hold(reason),
       release: (reason) => this.#output.release(reason),
       limit: this.#highWaterMark,
+      lends: this.#output.lends,
     });
   }
 

@@ -16,6 +16,8 @@ const HIGH_WATER: Hold = 'highWaterMark';
 
 /** Where a stream's bytes come from: a child's pipe, or a pseudo-terminal. */
 export interface OutputSource {
+  /** Its chunks are lent: valid only until `onData` returns (lent-pipe.ts). */
+  readonly lends?: boolean;
   /** Calls `onData` for each chunk and `onEnd` once, after the last. */
   start(onData: (data: Buffer) => void, onEnd: () => void): void;
   pause(): void;
@@ -53,6 +55,8 @@ export class Output {
   readonly #stderr: Pipe;
   readonly #pipes: readonly Pipe[];
   readonly #options: OutputOptions;
+  /** Chunks may be lent (see OutputSource): what outlives a `chunks` listener's call is a copy. */
+  readonly lends: boolean;
   readonly #drained = deferred<void>();
   #exited = false;
   #drainTimer: NodeJS.Timeout | undefined;
@@ -65,6 +69,7 @@ export class Output {
     this.#stdout = new Pipe('stdout', stdout, this);
     this.#stderr = new Pipe('stderr', stderr, this);
     this.#pipes = [this.#stdout, this.#stderr];
+    this.lends = stdout?.lends === true || stderr?.lends === true;
     this.pipeEnded();
   }
 
@@ -123,7 +128,7 @@ export class Output {
   /** @internal Called by a pipe for each chunk it reads. */
   receive(pipe: Pipe, data: Buffer): void {
     if (this.#options.collect) {
-      pipe.store(data);
+      pipe.store(this.lends ? Buffer.from(data) : data);
       if (pipe.size >= this.#options.highWaterMark) {
         pipe.hold(HIGH_WATER);
         this.#checkSettled();

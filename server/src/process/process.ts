@@ -13,12 +13,12 @@ import {
   type KeeperSpec,
 } from './keeper.js';
 import { Lifecycle } from './lifecycle.js';
-import { pipeSource } from './output.js';
+import { pipeSource, type OutputSource } from './output.js';
 import { ProcessBase } from './process-base.js';
 import { sendSignal, validateSignal } from './signal.js';
 import { spawnError, startChild, startChildAsync, type Child, type SpawnOutcome } from './spawn.js';
 import type { EscalationStep } from './terminate.js';
-import type { ExitStatus, ProcessOptions } from './types.js';
+import type { ExitStatus, OutputStream, ProcessOptions } from './types.js';
 import { validateFlag, validateHighWaterMark } from './validate.js';
 
 /**
@@ -69,9 +69,11 @@ export class Process extends ProcessBase {
       prepared?.outcome ??
       (plan.refused !== null ? { error: plan.refused } : startChild(plan.target, spawnOptions));
     const child = started.child ?? null;
+    const source = (name: OutputStream): OutputSource | null =>
+      (plan.lendOutput ? child?.lentOutput?.(name) : undefined) ?? pipeSource(child?.[name] ?? null);
     // Its `draining` lasts until both pipes are at EOF; `running` includes the tick before 'spawn'.
     super(
-      new Lifecycle(pipeSource(child?.stdout ?? null), pipeSource(child?.stderr ?? null), {
+      new Lifecycle(source('stdout'), source('stderr'), {
         collect: plan.collect,
         highWaterMark: plan.highWaterMark,
       }),
@@ -204,6 +206,7 @@ interface SpawnPlan {
   target: Command;
   spawnOptions: SpawnOptions;
   collect: boolean;
+  lendOutput: boolean;
   highWaterMark: number;
   group: boolean;
   killGroupOnExit: boolean;
@@ -213,7 +216,15 @@ interface SpawnPlan {
 
 /** Throws ProcessError EINVAL for options that can never work; spawn failures are in `refused`. */
 function planSpawn(argv: string[] | string, options: ProcessOptions): SpawnPlan {
-  const { highWaterMark, collect = true, killGroupOnExit, keeper, cgroup, ...spawnOptions } = options;
+  const {
+    highWaterMark,
+    collect = true,
+    lendOutput,
+    killGroupOnExit,
+    keeper,
+    cgroup,
+    ...spawnOptions
+  } = options;
   const command = parseArgv(argv);
   const keeperSpec = validateKeeper(keeper, cgroup);
   const validHighWaterMark = validateHighWaterMark(highWaterMark);
@@ -239,6 +250,7 @@ function planSpawn(argv: string[] | string, options: ProcessOptions): SpawnPlan 
     target: keeperSpec === null ? command : underKeeper(command, keeperSpec),
     spawnOptions,
     collect,
+    lendOutput: validateFlag('lendOutput', lendOutput),
     highWaterMark: validHighWaterMark,
     group,
     killGroupOnExit: validKillGroupOnExit,

@@ -11,6 +11,8 @@ import {
 } from './command.js';
 import { ProcessError, spawnErrnoCode } from './errors.js';
 import { fastSpawn, fastSpawnAsync } from './fast-spawn.js';
+import type { OutputSource } from './output.js';
+import type { OutputStream } from './types.js';
 
 /**
  * What the core uses of a started child, as both child_process and posix_spawn's FastChild give
@@ -25,6 +27,8 @@ export interface Child extends EventEmitter {
   readonly stdinIsPipe?: boolean;
   /** FastChild: closes stdin's pipe when its stream was never made, and says whether it did. */
   closeUnusedStdin?(): boolean;
+  /** FastChild: an output pipe read into a lent buffer instead of as `stdout`/`stderr` (lent-pipe.ts). */
+  lentOutput?(name: OutputStream): OutputSource | null;
 }
 
 export type SpawnOutcome =

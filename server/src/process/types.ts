@@ -13,6 +13,13 @@ export interface ProcessOptions extends SpawnOptions {
   /** Retain output for `read*()` (default). `false`: output goes only to subscribers. */
   collect?: boolean;
   /**
+   * `onOutput` listeners may be lent their chunks: `data` is then valid only until the listener
+   * returns, and a listener copies what it keeps. The core reads the pipes into one buffer it reuses
+   * instead of a new one per read (where posix_spawn starts the child; docs/process-core.md).
+   * Collected output and `output()` iterators get copies. Default `false`.
+   */
+  lendOutput?: boolean;
+  /**
    * With `detached: true`: when the child exits by itself, kill (SIGKILL) whatever is left in its
    * process group at once. Default `false`. (`terminate()` does this anyway.)
    */

@@ -1,0 +1,97 @@
+// `lendOutput`: the pipes are read into one reused buffer that `onOutput` listeners are lent
+// (server/src/process/lent-pipe.ts); collected output and iterators get copies.
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, afterEach, test } from 'node:test';
+import { Process, ProcessError, type OutputChunk } from '../../../server/src/process/index.ts';
+import { Cleanup } from '../../helpers/processes.ts';
+
+const cleanup = new Cleanup();
+afterEach(() => cleanup.run());
+
+const MiB = 1 << 20;
+const dir = mkdtempSync(join(tmpdir(), 'lend-output-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+const out = randomBytes(3 * MiB);
+const err = randomBytes(MiB + 12_345);
+writeFileSync(join(dir, 'out'), out);
+writeFileSync(join(dir, 'err'), err);
+// Both streams at once, interleaved, so the one buffer serves two pipes in turn.
+const SCRIPT = 'cat out & cat err >&2; wait';
+
+/** Copies of what the listener was lent, and how many distinct memories the chunks came in. */
+function lentCopies(p: Process): {
+  copies: Record<'stdout' | 'stderr', Buffer[]>;
+  memories: Set<ArrayBufferLike>;
+} {
+  const copies = { stdout: [] as Buffer[], stderr: [] as Buffer[] };
+  const memories = new Set<ArrayBufferLike>();
+  p.onOutput(({ stream, data }) => {
+    memories.add(data.buffer);
+    copies[stream].push(Buffer.from(data));
+  });
+  return { copies, memories };
+}
+
+test('with lendOutput, listeners are lent one reused buffer; collected output and iterators keep copies', async () => {
+  const p = cleanup.process(new Process(['sh', '-c', SCRIPT], { cwd: dir, lendOutput: true }));
+  const { copies, memories } = lentCopies(p);
+  const iterated = { stdout: [] as Buffer[], stderr: [] as Buffer[] };
+  const iterating = (async () => {
+    for await (const chunk of p.output()) iterated[chunk.stream].push(chunk.data);
+  })();
+  assert.equal((await p.wait()).code, 0);
+  await iterating;
+
+  assert.equal(memories.size, 1, 'every chunk was lent in the same buffer');
+  assert.ok(copies.stdout.length > 1, 'more than one read');
+  assert.deepEqual(Buffer.concat(copies.stdout), out);
+  assert.deepEqual(Buffer.concat(copies.stderr), err);
+  assert.deepEqual(p.read(), out);
+  assert.deepEqual(p.readErr(), err);
+  assert.deepEqual(Buffer.concat(iterated.stdout), out);
+  assert.deepEqual(Buffer.concat(iterated.stderr), err);
+});
+
+test('without lendOutput, every chunk is its own buffer', async () => {
+  const p = cleanup.process(new Process(['sh', '-c', SCRIPT], { cwd: dir, collect: false }));
+  const { copies, memories } = lentCopies(p);
+  await p.wait();
+  assert.ok(memories.size > 1);
+  assert.deepEqual(Buffer.concat(copies.stdout), out);
+});
+
+test('lendOutput keeps pausing and resuming exact', async () => {
+  const p = cleanup.process(
+    new Process(['sh', '-c', SCRIPT], { cwd: dir, collect: false, lendOutput: true }),
+  );
+  const got: OutputChunk[] = [];
+  let paused = 0;
+  p.onOutput(({ stream, data }) => {
+    got.push({ stream, data: Buffer.from(data) });
+    if (got.length % 8 === 0) {
+      paused += 1;
+      p.pauseOutput();
+      setTimeout(() => p.resumeOutput(), 5);
+    }
+  });
+  await p.wait();
+  assert.ok(paused > 0);
+  const of = (stream: 'stdout' | 'stderr'): Buffer =>
+    Buffer.concat(got.filter((chunk) => chunk.stream === stream).map((chunk) => chunk.data));
+  assert.deepEqual(of('stdout'), out);
+  assert.deepEqual(of('stderr'), err);
+});
+
+test('lendOutput must be a boolean', () => {
+  assert.throws(
+    () => new Process(['true'], { lendOutput: 'yes' as unknown as boolean }),
+    (error: unknown) =>
+      error instanceof ProcessError &&
+      error.code === 'EINVAL' &&
+      /lendOutput must be a boolean/.test(error.message),
+  );
+});
