@@ -3,6 +3,7 @@
 // API lists, downloads and deletes by the sessions' visibility rule; the size limit and retention
 // hold; a SIGKILLed gateway leaves a playable file.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, readdir, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -124,6 +125,29 @@ describe('recording', () => {
 
     assert.equal((await stat(dir)).mode & 0o777, 0o700);
     assert.equal((await stat(join(dir, `${listed.id}.cast`))).mode & 0o777, 0o600);
+  });
+
+  test('a large output is recorded exactly, though its reads come in a reused buffer', async () => {
+    const gateway = await startRecording(await recordingDir());
+    // ~2 MB of distinct lines (below the 16 MiB queue bound: nothing may be dropped); while one
+    // write to the file is in flight, the next chunks wait in the recorder's queue.
+    const script = 'seq 1 300000';
+    const session = await createSession(gateway, 'sh', [script], TOKENS.alice);
+    // More than a flow-control window: the child runs to its end only with a client reading.
+    const client = await connect(gateway.url, session.id, { token: TOKENS.alice, offset: 0 });
+    try {
+      await client.nextMessage('exit', 30_000);
+    } finally {
+      await client.close();
+    }
+    const listed = await finishedRecording(gateway, session.id);
+    const download = await api(gateway.url, 'GET', `/api/recordings/${listed.id}`, { token: TOKENS.alice });
+    assert.equal(download.status, 200);
+    const cast = parseCast(download.text);
+    assert.equal(
+      streamText(cast, 'o'),
+      execFileSync('sh', ['-c', script], { encoding: 'utf8', maxBuffer: 16 << 20 }),
+    );
   });
 
   test('signals and terminate stages are markers, and a killed process exits 128+9', async () => {

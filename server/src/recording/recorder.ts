@@ -177,7 +177,12 @@ export class SessionRecorder {
     }
     this.#backlog += bytes;
     if (this.#draining || this.#head < this.#queue.length || this.#pendingText !== '') {
-      this.#queue.push({ at: performance.now(), code, data });
+      // A copy: the relay's chunk may be a lent read buffer (process/lent-pipe.ts), reused next read.
+      this.#queue.push({
+        at: performance.now(),
+        code,
+        data: typeof data === 'string' ? data : new Uint8Array(data),
+      });
     } else {
       // No write in flight, nothing before it: into the batch now, so the chunk is not kept past the
       // relay's turn (chunks kept survived scavenges and cost a full GC per 64 MiB or so).

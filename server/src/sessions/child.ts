@@ -75,6 +75,8 @@ async function spawnContained(
       env: spec.env,
       detached: true,
       collect: false,
+      // The stream copies every chunk into its frames: the pipes are read into one reused buffer.
+      lendOutput: true,
       // A session is one job: what it leaves behind in its group dies with it.
       killGroupOnExit: true,
       stdio: ['pipe', 'pipe', 'pipe'],

@@ -26,6 +26,11 @@ export class OutputCoalescer {
   #lastFlushAt = 0;
   /** Input went to the child since the last frame: its output is an answer, sent without delay. */
   #answering = false;
+  /**
+   * Pushed chunks are lent (a pipe read into a reused buffer, lent-pipe.ts): one kept past its
+   * `push` is copied. A chunk framed at once is not: framing copies it into the replay buffer.
+   */
+  lent = false;
 
   /** `frame` receives each gathered chunk, in order. */
   constructor(private readonly frame: (type: FrameType, data: Buffer) => void) {}
@@ -44,9 +49,10 @@ export class OutputCoalescer {
     )
       this.flush();
     this.#pendingType = type;
-    this.#pending.push(data);
     this.#pendingBytes += data.length;
-    if (this.#pendingBytes >= COALESCE_BYTES || data.length >= FRAME_AT_ONCE_BYTES) {
+    const now = this.#pendingBytes >= COALESCE_BYTES || data.length >= FRAME_AT_ONCE_BYTES;
+    this.#pending.push(now || !this.lent ? data : Buffer.from(data));
+    if (now) {
       this.flush();
       return;
     }

@@ -6,10 +6,12 @@
 // may then exceed its budget by what arrived since; the session pauses the child while it does.
 //
 // Large chunks are stored as the very frame that was sent live (one copy per chunk, shared by every
-// client and the buffer). Small chunks are coalesced into a growing buffer per stream run, so a
+// client and the buffer); the largest in frames from the gateway's pool (frame-pool.ts), held until
+// evicted. Small chunks are coalesced into a growing buffer per stream run, so a
 // child writing one byte at a time does not cost an object per byte. The byte budget counts real
 // memory: buffer capacity plus a fixed per-entry overhead.
 import type { FrameType } from '@shellgate/shared';
+import { framePool, POOLED_FRAME_BYTES, POOLED_FROM_BYTES, type FramePool } from './frame-pool.js';
 
 /** Payloads below this are coalesced instead of stored as their own frame. */
 const COALESCE_BELOW = 1024;
@@ -49,7 +51,10 @@ export class ReplayBuffer {
   /** Eviction never drops a byte at or after this offset. */
   #pin = Number.POSITIVE_INFINITY;
 
-  constructor(private readonly budget: number) {}
+  constructor(
+    private readonly budget: number,
+    private readonly pool: FramePool = framePool,
+  ) {}
 
   get start(): number {
     return this.#start;
@@ -78,7 +83,10 @@ export class ReplayBuffer {
     this.#end += length;
     if (length >= COALESCE_BELOW) {
       // allocUnsafeSlow: a frame kept here must not pin a shared 8 KiB pool slab.
-      const frame = Buffer.allocUnsafeSlow(length + 1);
+      const frame =
+        length >= POOLED_FROM_BYTES && length < POOLED_FRAME_BYTES
+          ? this.pool.take().subarray(0, length + 1)
+          : Buffer.allocUnsafeSlow(length + 1);
       frame[0] = type;
       data.copy(frame, 1);
       this.#close();
@@ -150,6 +158,10 @@ export class ReplayBuffer {
 
   /** Drops everything (the session is gone). */
   clear(): void {
+    for (let i = this.#head; i < this.#entries.length; i += 1) {
+      const entry = this.#entries[i];
+      if (entry !== undefined) this.pool.release(entry.frame);
+    }
     this.#entries = [];
     this.#head = 0;
     this.#bytes = 0;
@@ -171,7 +183,7 @@ export class ReplayBuffer {
 
   #push(entry: Entry): void {
     this.#entries.push(entry);
-    this.#bytes += entry.frame.length + ENTRY_OVERHEAD_BYTES;
+    this.#bytes += memoryOf(entry.frame) + ENTRY_OVERHEAD_BYTES;
   }
 
   #close(): void {
@@ -185,12 +197,18 @@ export class ReplayBuffer {
       if (entry === undefined || entry.offset + entry.length > this.#pin) break;
       this.#entries[this.#head] = undefined;
       this.#head += 1;
-      this.#bytes -= entry.frame.length + ENTRY_OVERHEAD_BYTES;
+      this.#bytes -= memoryOf(entry.frame) + ENTRY_OVERHEAD_BYTES;
       this.#start = entry.offset + entry.length;
+      this.pool.release(entry.frame);
     }
     if (this.#head > 64 && this.#head * 2 > this.#entries.length) {
       this.#entries = this.#entries.slice(this.#head);
       this.#head = 0;
     }
   }
+}
+
+/** What a frame keeps in memory: all of a pooled frame, not only the part in use. */
+function memoryOf(frame: Buffer): number {
+  return frame.buffer.byteLength;
 }

@@ -16,6 +16,7 @@ import { auditedOrigin } from '../log/audit.js';
 import type { Logger } from '../log/logger.js';
 import type { Actor, ImmediateAction } from '../sessions/actions.js';
 import type { Attachment, ClientSink } from '../sessions/attachment.js';
+import { framePool } from '../sessions/frame-pool.js';
 import type { Session } from '../sessions/session.js';
 import type { Beat, Heartbeat } from './heartbeat.js';
 
@@ -73,7 +74,10 @@ class Connection {
     const sink: ClientSink = {
       sendFrame: (frame) => {
         if (ws.readyState !== WebSocket.OPEN) return;
-        ws.send(frame, BINARY);
+        // A pooled frame is reused once the socket is done with it (frame-pool.ts). ws calls back
+        // once the write is done, or failed with the socket.
+        if (framePool.hold(frame)) ws.send(frame, BINARY, () => framePool.release(frame));
+        else ws.send(frame, BINARY);
         if (metrics !== undefined) {
           if (frame[0] === FrameType.Stdout) metrics.relayed('stdout', frame.length - 1);
           else if (frame[0] === FrameType.Stderr) metrics.relayed('stderr', frame.length - 1);

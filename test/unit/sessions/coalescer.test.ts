@@ -32,3 +32,21 @@ test('a change of stream frames what was gathered first', () => {
     [FrameType.Stderr, 'err'],
   ]);
 });
+
+test('lent reads kept for gathering are copied: the lender may overwrite its buffer at once', () => {
+  const framed: Buffer[] = [];
+  // What a frame is given is valid only during the call too: the replay buffer copies it.
+  const coalescer = new OutputCoalescer((_type, data) => framed.push(Buffer.from(data)));
+  coalescer.lent = true;
+  const lender = Buffer.alloc(64 * KiB);
+  const reads: Buffer[] = [];
+  // Small reads are kept until the frame goes out; a full read is framed at once, without a copy.
+  for (const size of [100, 3 * KiB, 10, 64 * KiB, 7]) {
+    const read = lender.subarray(0, size).fill(reads.length + 1);
+    reads.push(Buffer.from(read));
+    coalescer.push(FrameType.Stdout, read);
+    lender.fill(0xee); // the next read lands in the same buffer
+  }
+  coalescer.flush();
+  assert.deepEqual(Buffer.concat(framed), Buffer.concat(reads));
+});

@@ -1,0 +1,79 @@
+// Frames are reused only once the last reader let go (server/src/sessions/frame-pool.ts), and the
+// replay buffer gives its frames back as it evicts them, keeping the right bytes in what it holds.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { FrameType } from '@shellgate/shared';
+import { FramePool, POOLED_FRAME_BYTES, POOLED_FROM_BYTES } from '../../../server/src/sessions/frame-pool.ts';
+import { ReplayBuffer } from '../../../server/src/sessions/replay.ts';
+
+const KiB = 1024;
+
+test('a frame goes back for reuse when its last hold is released, not before', () => {
+  const pool = new FramePool();
+  const frame = pool.take();
+  assert.equal(frame.length, POOLED_FRAME_BYTES);
+  const view = frame.subarray(0, 10);
+  assert.equal(pool.hold(view), true); // a socket sending part of it
+  pool.release(frame); // the taker is done
+  assert.equal(pool.spare, 0);
+  assert.notEqual(pool.take().buffer, frame.buffer, 'still held: another frame is made');
+  pool.release(view);
+  assert.equal(pool.spare, 1);
+  assert.equal(pool.take().buffer, frame.buffer, 'released: the same memory comes back');
+  pool.release(frame); // a release too many changes nothing
+  pool.release(frame);
+  assert.equal(pool.spare, 1);
+});
+
+test('frames not from the pool are neither held nor kept', () => {
+  const pool = new FramePool();
+  const other = Buffer.allocUnsafeSlow(POOLED_FRAME_BYTES);
+  assert.equal(pool.hold(other), false);
+  pool.release(other);
+  assert.equal(pool.spare, 0);
+  assert.equal(pool.inUse, 0);
+});
+
+test('the pool keeps at most 16 spare frames', () => {
+  const pool = new FramePool();
+  const frames = Array.from({ length: 40 }, () => pool.take());
+  for (const frame of frames) pool.release(frame);
+  assert.equal(pool.spare, 16);
+  assert.equal(pool.inUse, 0);
+});
+
+test('the replay buffer gives evicted frames back, and what it holds keeps its bytes', () => {
+  const pool = new FramePool();
+  const replay = new ReplayBuffer(256 * KiB, pool);
+  const chunks: Buffer[] = [];
+  const live: Buffer[] = [];
+  for (let i = 0; i < 64; i += 1) {
+    // 32 KiB to 64 KiB, then one larger than a pooled frame, which gets its own.
+    const size = i === 40 ? 3 * POOLED_FRAME_BYTES : POOLED_FROM_BYTES + (i % 33) * KiB;
+    const chunk = Buffer.alloc(size, i + 1);
+    chunks.push(chunk);
+    live.push(Buffer.from(replay.append(FrameType.Stdout, chunk)));
+  }
+  // About four frames of 64 KiB fit in 256 KiB: the rest were evicted and their frames reused.
+  assert.ok(pool.inUse <= 5, `${pool.inUse} frames held`);
+  assert.ok(pool.spare >= 1);
+  const all = Buffer.concat(chunks);
+  const held = Buffer.concat(replay.slice(replay.start).map((slice) => slice.frame.subarray(1)));
+  assert.ok(held.length >= 3 * POOLED_FROM_BYTES);
+  assert.deepEqual(held, all.subarray(replay.start));
+  // Each live frame was the type byte and its chunk when it was sent.
+  live.forEach((frame, i) => {
+    assert.equal(frame[0], FrameType.Stdout);
+    assert.deepEqual(frame.subarray(1), chunks[i]);
+  });
+  replay.clear();
+  assert.equal(pool.inUse, 0);
+});
+
+test('small chunks are not put in pooled frames', () => {
+  const pool = new FramePool();
+  const replay = new ReplayBuffer(256 * KiB, pool);
+  replay.append(FrameType.Stdout, Buffer.alloc(POOLED_FROM_BYTES - 1, 1));
+  replay.append(FrameType.Stdout, Buffer.alloc(10, 2));
+  assert.equal(pool.inUse, 0);
+});
