@@ -19,7 +19,7 @@ import { Socket } from 'node:net';
 import type { Readable, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import type { SpawnOptions } from 'node:child_process';
-import { lentPipeSource } from './lent-pipe.js';
+import { LentPipe } from './lent-pipe.js';
 import { loadNative } from './native.js';
 import type { OutputSource } from './output.js';
 import { signalName } from './signal.js';
@@ -103,8 +103,10 @@ export class FastChild extends EventEmitter {
   /** Whether stdin is a pipe, known without making its Socket. */
   readonly stdinIsPipe: boolean;
   /** The output pipes until their reader is made: a Socket (`stdout`), or a lent source. */
-  readonly #outputFds: Record<OutputStream, number | null>;
-  readonly #outputStreams: Record<OutputStream, Readable | null> = { stdout: null, stderr: null };
+  #stdoutFd: number | null;
+  #stderrFd: number | null;
+  #stdout: Readable | null = null;
+  #stderr: Readable | null = null;
 
   /**
    * `announce`: emit 'spawn' on the next tick, as child_process does. A child started on a worker
@@ -116,17 +118,22 @@ export class FastChild extends EventEmitter {
     const [stdin, stdout, stderr] = fds;
     this.#stdinFd = stdin < 0 ? null : stdin;
     this.stdinIsPipe = stdin >= 0;
-    this.#outputFds = { stdout: stdout < 0 ? null : stdout, stderr: stderr < 0 ? null : stderr };
+    this.#stdoutFd = stdout < 0 ? null : stdout;
+    this.#stderrFd = stderr < 0 ? null : stderr;
     // As child_process does: 'spawn' after the caller could subscribe.
     if (announce) process.nextTick(() => this.emit('spawn'));
   }
 
   get stdout(): Readable | null {
-    return this.#outputStream('stdout');
+    if (this.#stdoutFd !== null) this.#stdout = readable(this.#stdoutFd);
+    this.#stdoutFd = null;
+    return this.#stdout;
   }
 
   get stderr(): Readable | null {
-    return this.#outputStream('stderr');
+    if (this.#stderrFd !== null) this.#stderr = readable(this.#stderrFd);
+    this.#stderrFd = null;
+    return this.#stderr;
   }
 
   /**
@@ -134,29 +141,19 @@ export class FastChild extends EventEmitter {
    * `stdout`/`stderr`; null when it is not a pipe or its stream was made.
    */
   lentOutput(name: OutputStream): OutputSource | null {
-    const fd = this.#outputFds[name];
-    if (fd === null) return null;
-    this.#outputFds[name] = null;
-    return lentPipeSource(fd);
+    const fd = name === 'stdout' ? this.#stdoutFd : this.#stderrFd;
+    if (name === 'stdout') this.#stdoutFd = null;
+    else this.#stderrFd = null;
+    return fd === null ? null : new LentPipe(fd);
   }
 
-  /** Closes the output pipes whose reader was never made. */
+  /** Closes the output pipes whose reader was never made, and destroys the streams that were. */
   closeUnreadOutput(): void {
-    for (const name of ['stdout', 'stderr'] as const) {
-      const fd = this.#outputFds[name];
-      this.#outputFds[name] = null;
-      if (fd !== null) closeSync(fd);
-      this.#outputStreams[name]?.destroy();
-    }
-  }
-
-  #outputStream(name: OutputStream): Readable | null {
-    const fd = this.#outputFds[name];
-    if (fd !== null) {
-      this.#outputStreams[name] = new Socket({ fd, readable: true, writable: false });
-      this.#outputFds[name] = null;
-    }
-    return this.#outputStreams[name];
+    for (const fd of [this.#stdoutFd, this.#stderrFd]) if (fd !== null) closeSync(fd);
+    this.#stdoutFd = null;
+    this.#stderrFd = null;
+    this.#stdout?.destroy();
+    this.#stderr?.destroy();
   }
 
   /** stdin's stream, made now if it was not yet; null when there is none or it was closed unused. */
@@ -182,6 +179,10 @@ export class FastChild extends EventEmitter {
     this.#stdin?.destroy();
     this.emit('exit', code, signal === null ? null : signalName(signal));
   }
+}
+
+function readable(fd: number): Socket {
+  return new Socket({ fd, readable: true, writable: false });
 }
 
 type SpawnArgs = Parameters<SpawnAddon['spawn']>;

@@ -21,44 +21,61 @@ let shared: Buffer | undefined;
 
 /**
  * The pipe `fd` as a source whose chunks are views of the shared buffer, valid only until `onData`
- * returns. Its Socket is made when reading starts: until then the fd is only a number.
+ * returns. Its Socket is made when reading starts: until then the fd is only a number. A class, not
+ * closures: every session holds two for its whole life.
  */
-export function lentPipeSource(fd: number): OutputSource {
-  let socket: Socket | undefined;
-  let destroyed = false;
-  return {
-    lends: true,
-    start(onData, onEnd) {
-      if (destroyed) return;
-      const buffer = (shared ??= Buffer.allocUnsafeSlow(READ_BYTES));
-      const onread: OnReadOpts = {
+export class LentPipe implements OutputSource {
+  #fd: number | null;
+  #socket: Socket | undefined;
+
+  constructor(fd: number) {
+    this.#fd = fd;
+  }
+
+  get lends(): boolean {
+    return true;
+  }
+
+  start(onData: (data: Buffer) => void, onEnd: () => void): void {
+    const fd = this.#fd;
+    if (fd === null) return; // destroyed first
+    this.#fd = null;
+    const buffer = (shared ??= Buffer.allocUnsafeSlow(READ_BYTES));
+    // `onread` is a documented option of the constructor that @types/node lists only for connect().
+    const options: SocketConstructorOpts & { onread: OnReadOpts } = {
+      fd,
+      readable: true,
+      writable: false,
+      onread: {
         buffer,
-        // true: go on reading (false would pause the socket). Pausing is the source's pause().
+        // true: go on reading (false would pause the socket). Pausing is this source's pause().
         callback: (length) => {
           onData(buffer.subarray(0, length));
           return true;
         },
-      };
-      // `onread` is a documented option of the constructor that @types/node lists only for connect().
-      const options: SocketConstructorOpts & { onread: OnReadOpts } = {
-        fd,
-        readable: true,
-        writable: false,
-        onread,
-      };
-      socket = new Socket(options);
-      socket.once('end', onEnd);
-      // 'close' also covers a pipe destroyed by an error (EIO) or abandoned after exit.
-      socket.once('close', onEnd);
-      socket.on('error', () => {});
-    },
-    pause: () => void socket?.pause(),
-    resume: () => void socket?.resume(),
-    destroy: () => {
-      if (destroyed) return;
-      destroyed = true;
-      if (socket === undefined) closeSync(fd);
-      else socket.destroy();
-    },
-  };
+      },
+    };
+    const socket = new Socket(options);
+    socket.once('end', onEnd);
+    // 'close' also covers a pipe destroyed by an error (EIO) or abandoned after exit.
+    socket.once('close', onEnd);
+    socket.on('error', ignore);
+    this.#socket = socket;
+  }
+
+  pause(): void {
+    this.#socket?.pause();
+  }
+
+  resume(): void {
+    this.#socket?.resume();
+  }
+
+  destroy(): void {
+    if (this.#fd !== null) closeSync(this.#fd);
+    this.#fd = null;
+    this.#socket?.destroy();
+  }
 }
+
+function ignore(): void {}

@@ -69,14 +69,16 @@ export class Process extends ProcessBase {
       prepared?.outcome ??
       (plan.refused !== null ? { error: plan.refused } : startChild(plan.target, spawnOptions));
     const child = started.child ?? null;
-    const source = (name: OutputStream): OutputSource | null =>
-      (plan.lendOutput ? child?.lentOutput?.(name) : undefined) ?? pipeSource(child?.[name] ?? null);
     // Its `draining` lasts until both pipes are at EOF; `running` includes the tick before 'spawn'.
     super(
-      new Lifecycle(source('stdout'), source('stderr'), {
-        collect: plan.collect,
-        highWaterMark: plan.highWaterMark,
-      }),
+      new Lifecycle(
+        outputSource(child, 'stdout', plan.lendOutput),
+        outputSource(child, 'stderr', plan.lendOutput),
+        {
+          collect: plan.collect,
+          highWaterMark: plan.highWaterMark,
+        },
+      ),
     );
     this.#command = command;
     this.#group = plan.group;
@@ -256,6 +258,14 @@ function planSpawn(argv: string[] | string, options: ProcessOptions): SpawnPlan 
     killGroupOnExit: validKillGroupOnExit,
     refused,
   };
+}
+
+/**
+ * Where the core reads `name` from. Not a closure in the constructor: its context would keep the
+ * spawn plan (the environment included) alive as long as the process.
+ */
+function outputSource(child: Child | null, name: OutputStream, lend: boolean): OutputSource | null {
+  return (lend ? child?.lentOutput?.(name) : undefined) ?? pipeSource(child?.[name] ?? null);
 }
 
 function directory(cwd: string | URL | undefined): string {
