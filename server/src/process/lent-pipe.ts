@@ -56,9 +56,9 @@ export class LentPipe implements OutputSource {
       },
     };
     const socket = new Socket(options);
-    socket.once('end', onEnd);
+    socket.on('end', onEnd);
     // 'close' also covers a pipe destroyed by an error (EIO) or abandoned after exit.
-    socket.once('close', onEnd);
+    socket.on('close', onEnd);
     socket.on('error', ignore);
     this.#socket = socket;
   }

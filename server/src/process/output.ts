@@ -18,7 +18,11 @@ const HIGH_WATER: Hold = 'highWaterMark';
 export interface OutputSource {
   /** Its chunks are lent: valid only until `onData` returns (lent-pipe.ts). */
   readonly lends?: boolean;
-  /** Calls `onData` for each chunk and `onEnd` once, after the last. */
+  /**
+   * Calls `onData` for each chunk and `onEnd` after the last; `onEnd` may come twice ('end', then
+   * 'close'), which the caller ignores: `on` instead of `once` saves a wrapper and a bound function
+   * per listener, and every session holds these for its whole life.
+   */
   start(onData: (data: Buffer) => void, onEnd: () => void): void;
   pause(): void;
   resume(): void;
@@ -31,9 +35,9 @@ export function pipeSource(stream: Readable | null): OutputSource | null {
   return {
     start(onData, onEnd) {
       stream.on('data', onData);
-      stream.once('end', onEnd);
+      stream.on('end', onEnd);
       // 'close' also covers a pipe destroyed by an error (EIO) or abandoned after exit.
-      stream.once('close', onEnd);
+      stream.on('close', onEnd);
       stream.on('error', () => {});
     },
     pause: () => void stream.pause(),

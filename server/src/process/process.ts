@@ -93,15 +93,18 @@ export class Process extends ProcessBase {
       this.#fail(started.error);
       return;
     }
+    // The listeners below live as long as the process: they keep only the child and `cwd`.
     const cwd = spawnOptions.cwd;
+    const spawned = started.child;
     if (started.running === true) this.#spawned.resolve();
-    else started.child.once('spawn', () => this.#spawned.resolve());
-    started.child.on('error', (error: unknown) => {
+    else spawned.once('spawn', () => this.#spawned.resolve());
+    spawned.on('error', (error: unknown) => {
       // Before a pid exists an error is the spawn failing; later ones (an abort signal option,
       // say) are followed by the 'exit' that tells the outcome.
-      if (started.child.pid === undefined) this.#fail(spawnError(error, this.#command, cwd));
+      if (spawned.pid === undefined) this.#fail(spawnError(error, this.#command, cwd));
     });
-    started.child.once('exit', (code: number | null, signal: NodeJS.Signals | null) =>
+    // 'exit' comes once: `on` spares the wrapper `once` would keep.
+    spawned.on('exit', (code: number | null, signal: NodeJS.Signals | null) =>
       this.#onExit({ code, signal }),
     );
   }

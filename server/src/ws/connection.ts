@@ -93,7 +93,8 @@ class Connection {
     ws.on('pong', (data) => this.beat?.pong(data));
     ws.on('message', (data, isBinary) => this.#receive(data, isBinary));
     ws.on('error', (error) => this.#log.debug('websocket error', { error }));
-    ws.once('close', (code) => this.#gone(code));
+    // 'close' comes once, and #gone runs once anyway: `on` spares the wrapper `once` would keep.
+    ws.on('close', (code) => this.#gone(code));
     this.actor = {
       via: 'stream',
       principal: request.credential.principal,
