@@ -61,23 +61,48 @@ export function stat(path: string | URL): Stats | undefined {
   }
 }
 
+/** Lookups remembered: a gateway starts the same few programs with the same PATH again and again. */
+const MAX_REMEMBERED = 64;
+/** Where a program was last found executable, by cwd, PATH and name. */
+const remembered = new Map<string, string>();
+
 /**
  * Checks up front what execvp(3) would find: node-pty forks first and only reports a failed exec
  * or chdir as text on the terminal and exit code 1, which no caller can tell from a real exit 1.
+ * Only whether there is one matters, not which (execvp looks again): the file where the program
+ * was last found is looked at first, and if it still is an executable file, that answers it. A
+ * walk down PATH costs a path join and a stat per directory before the program's.
  */
 export function checkCommand(command: Command, cwd: string, path: string | undefined): ProcessError | null {
   const directory = stat(cwd);
   if (directory?.isDirectory() !== true) {
     return cannotStart(command, directory === undefined ? 'ENOENT' : 'ENOTDIR', badWorkingDirectory(cwd));
   }
+  const key = `${cwd}\0${path ?? ''}\0${command.file}`;
+  const last = remembered.get(key);
+  if (last !== undefined) {
+    if (stat(last)?.isFile() === true && isExecutable(last)) return null;
+    remembered.delete(key);
+  }
   let found = false;
   for (const candidate of candidates(command.file, path)) {
     const file = candidate.startsWith('/') ? candidate : join(cwd, candidate);
     if (stat(file)?.isFile() !== true) continue;
     found = true;
-    if (isExecutable(file)) return null;
+    if (isExecutable(file)) {
+      remember(key, file);
+      return null;
+    }
   }
   return found ? cannotStart(command, 'EACCES', NOT_EXECUTABLE) : cannotStart(command, 'ENOENT', NOT_FOUND);
+}
+
+function remember(key: string, file: string): void {
+  if (remembered.size >= MAX_REMEMBERED) {
+    const [oldest] = remembered.keys();
+    if (oldest !== undefined) remembered.delete(oldest);
+  }
+  remembered.set(key, file);
 }
 
 /**
