@@ -121,6 +121,10 @@ export class Lifecycle {
     return this.#output.chunks.add(listener);
   }
 
+  get lendsOutput(): boolean {
+    return this.#output.lends;
+  }
+
   output(): AsyncIterable<OutputChunk> {
     return iterateOutput({
       chunks: this.#output.chunks,
@@ -128,7 +132,7 @@ export class Lifecycle {
       hold: (reason) => this.#output.hold(reason),
       release: (reason) => this.#output.release(reason),
       limit: this.#highWaterMark,
-      lends: this.#output.lends,
+      lends: this.lendsOutput,
     });
   }
 

@@ -64,6 +64,14 @@ export abstract class ProcessBase {
     return this.lifecycle.onOutput(listener);
   }
 
+  /**
+   * Whether `onOutput` listeners are lent their chunks (`lendOutput` asked for it, and the pipes
+   * could be read that way): each chunk's data is then valid only during the call.
+   */
+  get lendsOutput(): boolean {
+    return this.lifecycle.lendsOutput;
+  }
+
   /** Output as an async iterable that ends after the last chunk; it subscribes when called. */
   output(): AsyncIterable<OutputChunk> {
     return this.lifecycle.output();

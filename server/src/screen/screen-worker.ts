@@ -43,9 +43,11 @@ function post(message: FromWorker, transfer: ArrayBuffer[] = []): void {
 /** The full-size batches, `latest` included, that `screen` is done with: they go back for reuse. */
 function batchesDoneWith(screen: Screen, latest: ArrayBufferLike): ArrayBuffer[] {
   if (latest.byteLength === BATCH_BYTES && latest instanceof ArrayBuffer) screen.held.push(latest);
-  const free = screen.held.filter((buffer) => !screen.feed.retains(buffer));
-  if (free.length > 0) screen.held = screen.held.filter((buffer) => !free.includes(buffer));
-  if (screen.held.length > MAX_HELD) screen.held.shift();
+  const free: ArrayBuffer[] = [];
+  const held: ArrayBuffer[] = [];
+  for (const buffer of screen.held) (screen.feed.retains(buffer) ? held : free).push(buffer);
+  if (held.length > MAX_HELD) held.shift();
+  screen.held = held;
   return free;
 }
 

@@ -16,6 +16,7 @@ type Common = Pick<
   | 'kill'
   | 'terminate'
   | 'onOutput'
+  | 'lendsOutput'
   | 'onExit'
   | 'onProcessExit'
   | 'pauseOutput'

@@ -88,7 +88,7 @@ export class SessionStream {
     this.#screen = screen;
     this.#recorder = recorder;
     // A pipe session's output is read into a reused buffer (child.ts): what is kept is copied.
-    this.#output.lent = child.mode === 'pipe';
+    this.#output.lent = child.lendsOutput;
     this.#subscriptions.push(
       child.onOutput((chunk) => {
         if (chunk.data.length === 0 || this.#closed) return;

@@ -38,6 +38,7 @@ function lentCopies(p: Process): {
 
 test('with lendOutput, listeners are lent one reused buffer; collected output and iterators keep copies', async () => {
   const p = cleanup.process(new Process(['sh', '-c', SCRIPT], { cwd: dir, lendOutput: true }));
+  assert.equal(p.lendsOutput, true);
   const { copies, memories } = lentCopies(p);
   const iterated = { stdout: [] as Buffer[], stderr: [] as Buffer[] };
   const iterating = (async () => {
@@ -58,6 +59,7 @@ test('with lendOutput, listeners are lent one reused buffer; collected output an
 
 test('without lendOutput, every chunk is its own buffer', async () => {
   const p = cleanup.process(new Process(['sh', '-c', SCRIPT], { cwd: dir, collect: false }));
+  assert.equal(p.lendsOutput, false);
   const { copies, memories } = lentCopies(p);
   await p.wait();
   assert.ok(memories.size > 1);
