@@ -1,30 +1,43 @@
-// Full-size output frames, reused instead of allocated per chunk.
+// Large output frames, reused instead of allocated per chunk.
 //
-// A relay of a large output frames one 64 KiB read after another. A fresh frame each time leaves
-// V8 to free them at its next collection; between collections they pile up to tens of MiB, which
-// the C library then keeps as resident memory (docs/benchmarks.md, "Memory during a relay"). So
-// large frames come from here and go back once nothing reads them: the replay buffer holds a
-// frame until it evicts it, and each socket write holds it until the write is done. A frame whose
-// hold is never given back is only garbage-collected: a missed release costs an allocation, never
-// a frame reused while something still reads it.
+// A relay of a large output frames one pipe read (up to 256 KiB) after another. A fresh frame each
+// time leaves V8 to free them at its next collection; between collections they pile up to tens of
+// MiB, which the C library then keeps as resident memory (docs/benchmarks.md, "Memory during a
+// relay"). So large frames come from here and go back once nothing reads them: the replay buffer
+// holds a frame until it evicts it, and each socket write holds it until the write is done. A frame
+// whose hold is never given back is only garbage-collected: a missed release costs an allocation,
+// never a frame reused while something still reads it.
+//
+// Frames come in three capacities, a payload going into the smallest that fits it. The replay
+// buffer counts a frame's whole capacity against its budget, so no frame is more than about twice
+// its contents: the output a client has not acked yet, below the quarter of its window that makes it
+// ack, then takes at most half of a replay buffer (never smaller than the window), and unused
+// capacity alone never pauses the process while the client waits for more before acking.
 
-/** The type byte and the largest payload a frame carries (the coalescer's 64 KiB). */
-export const POOLED_FRAME_BYTES = 64 * 1024 + 1;
 /** Payloads from this size on go into pooled frames; smaller ones get a frame of their size. */
 export const POOLED_FROM_BYTES = 32 * 1024;
-/** Spare frames kept for reuse (1 MiB): more than a relay has free at any moment. */
-const MAX_SPARE = 16;
+/** The capacities (type byte + payload), smallest first; the largest is the largest pipe read. */
+export const FRAME_CAPACITIES = [64 * 1024 + 1, 128 * 1024 + 1, 256 * 1024 + 1] as const;
+/** Spare memory kept per capacity: more frames than a relay has free at any moment. */
+const SPARE_BYTES_PER_CAPACITY = 1024 * 1024;
 
 export class FramePool {
   /** Holds per frame in use, by its memory (a frame's views share it). */
   readonly #holds = new Map<ArrayBufferLike, number>();
-  readonly #spare: Buffer[] = [];
+  /** Spare frames per capacity, in FRAME_CAPACITIES' order. */
+  readonly #spare: Buffer[][] = FRAME_CAPACITIES.map(() => []);
 
-  /** A frame of POOLED_FRAME_BYTES, held once by the caller. */
-  take(): Buffer {
-    const frame = this.#spare.pop() ?? Buffer.allocUnsafeSlow(POOLED_FRAME_BYTES);
+  /**
+   * A frame of `bytes` (type byte + payload), held once by the caller, on memory of the smallest
+   * capacity that fits it; undefined when its payload is too small or too large to be pooled.
+   */
+  take(bytes: number): Buffer | undefined {
+    if (bytes <= POOLED_FROM_BYTES) return undefined;
+    const index = FRAME_CAPACITIES.findIndex((capacity) => bytes <= capacity);
+    if (index < 0) return undefined;
+    const frame = this.#spare[index]?.pop() ?? Buffer.allocUnsafeSlow(FRAME_CAPACITIES[index] ?? bytes);
     this.#holds.set(frame.buffer, 1);
-    return frame;
+    return frame.subarray(0, bytes);
   }
 
   /**
@@ -48,7 +61,10 @@ export class FramePool {
       return;
     }
     this.#holds.delete(memory);
-    if (this.#spare.length < MAX_SPARE) this.#spare.push(Buffer.from(memory, 0, POOLED_FRAME_BYTES));
+    const capacity = memory.byteLength;
+    const spare = this.#spare[FRAME_CAPACITIES.indexOf(capacity)];
+    if (spare !== undefined && spare.length * capacity < SPARE_BYTES_PER_CAPACITY)
+      spare.push(Buffer.from(memory, 0, capacity));
   }
 
   /** Frames in use (held); for tests. */
@@ -56,9 +72,9 @@ export class FramePool {
     return this.#holds.size;
   }
 
-  /** Frames waiting for reuse; for tests. */
+  /** Frames waiting for reuse, of every capacity; for tests. */
   get spare(): number {
-    return this.#spare.length;
+    return this.#spare.reduce((sum, frames) => sum + frames.length, 0);
   }
 }
 

@@ -11,7 +11,7 @@
 // child writing one byte at a time does not cost an object per byte. The byte budget counts real
 // memory: buffer capacity plus a fixed per-entry overhead.
 import type { FrameType } from '@shellgate/shared';
-import { framePool, POOLED_FRAME_BYTES, POOLED_FROM_BYTES, type FramePool } from './frame-pool.js';
+import { framePool, type FramePool } from './frame-pool.js';
 
 /** Payloads below this are coalesced instead of stored as their own frame. */
 const COALESCE_BELOW = 1024;
@@ -83,10 +83,7 @@ export class ReplayBuffer {
     this.#end += length;
     if (length >= COALESCE_BELOW) {
       // allocUnsafeSlow: a frame kept here must not pin a shared 8 KiB pool slab.
-      const frame =
-        length >= POOLED_FROM_BYTES && length < POOLED_FRAME_BYTES
-          ? this.pool.take().subarray(0, length + 1)
-          : Buffer.allocUnsafeSlow(length + 1);
+      const frame = this.pool.take(length + 1) ?? Buffer.allocUnsafeSlow(length + 1);
       frame[0] = type;
       data.copy(frame, 1);
       this.#close();

@@ -3,23 +3,31 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { FrameType } from '@shellgate/shared';
-import { FramePool, POOLED_FRAME_BYTES, POOLED_FROM_BYTES } from '../../../server/src/sessions/frame-pool.ts';
+import { FRAME_CAPACITIES, FramePool, POOLED_FROM_BYTES } from '../../../server/src/sessions/frame-pool.ts';
 import { ReplayBuffer } from '../../../server/src/sessions/replay.ts';
 
 const KiB = 1024;
+const LARGEST = FRAME_CAPACITIES[FRAME_CAPACITIES.length - 1] ?? 0;
+
+/** A pooled frame of `bytes`, which the pool must give for that size. */
+function take(pool: FramePool, bytes = LARGEST): Buffer {
+  const frame = pool.take(bytes);
+  assert.ok(frame !== undefined, `a frame of ${bytes} bytes is pooled`);
+  return frame;
+}
 
 test('a frame goes back for reuse when its last hold is released, not before', () => {
   const pool = new FramePool();
-  const frame = pool.take();
-  assert.equal(frame.length, POOLED_FRAME_BYTES);
+  const frame = take(pool);
+  assert.equal(frame.length, LARGEST);
   const view = frame.subarray(0, 10);
   assert.equal(pool.hold(view), true); // a socket sending part of it
   pool.release(frame); // the taker is done
   assert.equal(pool.spare, 0);
-  assert.notEqual(pool.take().buffer, frame.buffer, 'still held: another frame is made');
+  assert.notEqual(take(pool).buffer, frame.buffer, 'still held: another frame is made');
   pool.release(view);
   assert.equal(pool.spare, 1);
-  assert.equal(pool.take().buffer, frame.buffer, 'released: the same memory comes back');
+  assert.equal(take(pool).buffer, frame.buffer, 'released: the same memory comes back');
   pool.release(frame); // a release too many changes nothing
   pool.release(frame);
   assert.equal(pool.spare, 1);
@@ -27,18 +35,48 @@ test('a frame goes back for reuse when its last hold is released, not before', (
 
 test('frames not from the pool are neither held nor kept', () => {
   const pool = new FramePool();
-  const other = Buffer.allocUnsafeSlow(POOLED_FRAME_BYTES);
+  const other = Buffer.allocUnsafeSlow(LARGEST);
   assert.equal(pool.hold(other), false);
   pool.release(other);
   assert.equal(pool.spare, 0);
   assert.equal(pool.inUse, 0);
 });
 
-test('the pool keeps at most 16 spare frames', () => {
+test('a frame has the smallest capacity that fits it, so it is never much more than its contents', () => {
   const pool = new FramePool();
-  const frames = Array.from({ length: 40 }, () => pool.take());
-  for (const frame of frames) pool.release(frame);
-  assert.equal(pool.spare, 16);
+  assert.equal(pool.take(POOLED_FROM_BYTES), undefined, 'too small to pool');
+  assert.equal(pool.take(LARGEST + 1), undefined, 'larger than any pooled frame');
+  for (const bytes of [
+    POOLED_FROM_BYTES + 1,
+    64 * KiB + 1,
+    64 * KiB + 2,
+    100 * KiB,
+    128 * KiB + 2,
+    LARGEST,
+  ]) {
+    const frame = take(pool, bytes);
+    assert.equal(frame.length, bytes);
+    const capacity = frame.buffer.byteLength;
+    assert.equal(
+      capacity,
+      FRAME_CAPACITIES.find((size) => bytes <= size),
+    );
+    assert.ok(capacity <= 2 * bytes, `${bytes} bytes in a frame of ${capacity}`);
+  }
+});
+
+test('the pool keeps at most 1 MiB of spare frames of each capacity', () => {
+  const pool = new FramePool();
+  for (const [capacity, kept] of [
+    [64 * KiB + 1, 16],
+    [128 * KiB + 1, 8],
+    [256 * KiB + 1, 4],
+  ] as const) {
+    const before = pool.spare;
+    const frames = Array.from({ length: 40 }, () => take(pool, capacity));
+    for (const frame of frames) pool.release(frame);
+    assert.equal(pool.spare - before, kept, `frames of ${capacity}`);
+  }
   assert.equal(pool.inUse, 0);
 });
 
@@ -49,7 +87,7 @@ test('the replay buffer gives evicted frames back, and what it holds keeps its b
   const live: Buffer[] = [];
   for (let i = 0; i < 64; i += 1) {
     // 32 KiB to 64 KiB, then one larger than a pooled frame, which gets its own.
-    const size = i === 40 ? 3 * POOLED_FRAME_BYTES : POOLED_FROM_BYTES + (i % 33) * KiB;
+    const size = i === 40 ? 3 * LARGEST : POOLED_FROM_BYTES + (i % 33) * KiB;
     const chunk = Buffer.alloc(size, i + 1);
     chunks.push(chunk);
     live.push(Buffer.from(replay.append(FrameType.Stdout, chunk)));
