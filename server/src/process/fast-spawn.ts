@@ -140,11 +140,11 @@ export class FastChild extends EventEmitter {
    * The output pipe `name` read into a buffer lent to each callback (lent-pipe.ts) instead of as
    * `stdout`/`stderr`; null when it is not a pipe or its stream was made.
    */
-  lentOutput(name: OutputStream): OutputSource | null {
+  lentOutput(name: OutputStream, readBytes: number): OutputSource | null {
     const fd = name === 'stdout' ? this.#stdoutFd : this.#stderrFd;
     if (name === 'stdout') this.#stdoutFd = null;
     else this.#stderrFd = null;
-    return fd === null ? null : new LentPipe(fd);
+    return fd === null ? null : new LentPipe(fd, readBytes);
   }
 
   /** Closes the output pipes whose reader was never made, and destroys the streams that were. */

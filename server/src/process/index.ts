@@ -3,6 +3,7 @@
 // The only way in from outside this folder (eslint.config.js enforces it): everything not named
 // here is the core's own business.
 export { Process } from './process.js';
+export { MAX_READ_BYTES } from './lent-pipe.js';
 export { NonblockingProcess, type NonblockingOptions } from './nonblocking.js';
 export { PtyProcess, type PtyOptions } from './pty.js';
 export { ProcessError, TimeoutError, type ProcessErrorCode } from './errors.js';

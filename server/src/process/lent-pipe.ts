@@ -14,8 +14,15 @@ import { Socket } from 'node:net';
 import type { OnReadOpts, SocketConstructorOpts } from 'node:net';
 import type { OutputSource } from './output.js';
 
-/** Node's own read size for a stream: the largest chunk a pipe read delivers. */
-const READ_BYTES = 64 * 1024;
+/** Node's own read size for a stream, and the default of `readBytes`. */
+export const DEFAULT_READ_BYTES = 64 * 1024;
+/**
+ * The largest `readBytes`. A child writing fast fills its socket's buffer (~200 KiB) while a 64 KiB
+ * read is handled; one read of this size then takes all of it: a relay makes a third of the reads
+ * and chunks (docs/benchmarks.md, "Larger reads").
+ */
+export const MAX_READ_BYTES = 256 * 1024;
+export const MIN_READ_BYTES = 1024;
 
 let shared: Buffer | undefined;
 
@@ -28,7 +35,11 @@ export class LentPipe implements OutputSource {
   #fd: number | null;
   #socket: Socket | undefined;
 
-  constructor(fd: number) {
+  /** `readBytes`: the largest chunk one read delivers (≤ MAX_READ_BYTES). */
+  constructor(
+    fd: number,
+    private readonly readBytes: number,
+  ) {
     this.#fd = fd;
   }
 
@@ -40,7 +51,7 @@ export class LentPipe implements OutputSource {
     const fd = this.#fd;
     if (fd === null) return; // destroyed first
     this.#fd = null;
-    const buffer = (shared ??= Buffer.allocUnsafeSlow(READ_BYTES));
+    const buffer = (shared ??= Buffer.allocUnsafeSlow(MAX_READ_BYTES)).subarray(0, this.readBytes);
     // `onread` is a documented option of the constructor that @types/node lists only for connect().
     const options: SocketConstructorOpts & { onread: OnReadOpts } = {
       fd,

@@ -19,7 +19,7 @@ import { sendSignal, validateSignal } from './signal.js';
 import { spawnError, startChild, startChildAsync, type Child, type SpawnOutcome } from './spawn.js';
 import type { EscalationStep } from './terminate.js';
 import type { ExitStatus, OutputStream, ProcessOptions } from './types.js';
-import { validateFlag, validateHighWaterMark } from './validate.js';
+import { validateFlag, validateHighWaterMark, validateReadBytes } from './validate.js';
 
 /**
  * A child process whose output is collected in the background as it arrives, whose input is
@@ -72,8 +72,8 @@ export class Process extends ProcessBase {
     // Its `draining` lasts until both pipes are at EOF; `running` includes the tick before 'spawn'.
     super(
       new Lifecycle(
-        outputSource(child, 'stdout', plan.lendOutput),
-        outputSource(child, 'stderr', plan.lendOutput),
+        outputSource(child, 'stdout', plan.lentReadBytes),
+        outputSource(child, 'stderr', plan.lentReadBytes),
         {
           collect: plan.collect,
           highWaterMark: plan.highWaterMark,
@@ -211,7 +211,8 @@ interface SpawnPlan {
   target: Command;
   spawnOptions: SpawnOptions;
   collect: boolean;
-  lendOutput: boolean;
+  /** `readBytes` of lent pipes; null: the pipes are not lent. */
+  lentReadBytes: number | null;
   highWaterMark: number;
   group: boolean;
   killGroupOnExit: boolean;
@@ -225,6 +226,7 @@ function planSpawn(argv: string[] | string, options: ProcessOptions): SpawnPlan 
     highWaterMark,
     collect = true,
     lendOutput,
+    readBytes,
     killGroupOnExit,
     keeper,
     cgroup,
@@ -238,6 +240,11 @@ function planSpawn(argv: string[] | string, options: ProcessOptions): SpawnPlan 
   if (validKillGroupOnExit && !group) {
     // Without its own group the child shares ours: there is no group of its to kill.
     throw new ProcessError('EINVAL', 'killGroupOnExit requires detached: true');
+  }
+  const lend = validateFlag('lendOutput', lendOutput);
+  if (readBytes !== undefined && !lend) {
+    // Only lent pipes are read by the core itself; Node reads the others 64 KiB at a time.
+    throw new ProcessError('EINVAL', 'readBytes requires lendOutput: true');
   }
   if (keeperSpec !== null && !group) {
     // The keeper leads the program's group and session; in ours it would have neither to keep.
@@ -255,7 +262,7 @@ function planSpawn(argv: string[] | string, options: ProcessOptions): SpawnPlan 
     target: keeperSpec === null ? command : underKeeper(command, keeperSpec),
     spawnOptions,
     collect,
-    lendOutput: validateFlag('lendOutput', lendOutput),
+    lentReadBytes: lend ? validateReadBytes(readBytes) : null,
     highWaterMark: validHighWaterMark,
     group,
     killGroupOnExit: validKillGroupOnExit,
@@ -267,8 +274,16 @@ function planSpawn(argv: string[] | string, options: ProcessOptions): SpawnPlan 
  * Where the core reads `name` from. Not a closure in the constructor: its context would keep the
  * spawn plan (the environment included) alive as long as the process.
  */
-function outputSource(child: Child | null, name: OutputStream, lend: boolean): OutputSource | null {
-  return (lend ? child?.lentOutput?.(name) : undefined) ?? pipeSource(child?.[name] ?? null);
+/** The pipe `name` of `child`, lent in reads of `lendBytes` where the child can (null: not lent). */
+function outputSource(
+  child: Child | null,
+  name: OutputStream,
+  lendBytes: number | null,
+): OutputSource | null {
+  return (
+    (lendBytes === null ? undefined : child?.lentOutput?.(name, lendBytes)) ??
+    pipeSource(child?.[name] ?? null)
+  );
 }
 
 function directory(cwd: string | URL | undefined): string {

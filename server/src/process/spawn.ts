@@ -28,7 +28,7 @@ export interface Child extends EventEmitter {
   /** FastChild: closes stdin's pipe when its stream was never made, and says whether it did. */
   closeUnusedStdin?(): boolean;
   /** FastChild: an output pipe read into a lent buffer instead of as `stdout`/`stderr` (lent-pipe.ts). */
-  lentOutput?(name: OutputStream): OutputSource | null;
+  lentOutput?(name: OutputStream, readBytes: number): OutputSource | null;
 }
 
 export type SpawnOutcome =

@@ -20,6 +20,11 @@ export interface ProcessOptions extends SpawnOptions {
    */
   lendOutput?: boolean;
   /**
+   * With `lendOutput`: the largest chunk one read of a pipe delivers, from 1 KiB to 256 KiB. Larger
+   * reads make fewer chunks of a fast writer's output. Default 64 KiB, Node's own read size.
+   */
+  readBytes?: number;
+  /**
    * With `detached: true`: when the child exits by itself, kill (SIGKILL) whatever is left in its
    * process group at once. Default `false`. (`terminate()` does this anyway.)
    */

@@ -1,4 +1,5 @@
 import { ProcessError } from './errors.js';
+import { DEFAULT_READ_BYTES, MAX_READ_BYTES, MIN_READ_BYTES } from './lent-pipe.js';
 
 // Options are checked at the edge, with messages that name the option and the value received.
 
@@ -24,6 +25,22 @@ export function validateHighWaterMark(value: unknown): number {
     throw new ProcessError(
       'EINVAL',
       `highWaterMark must be a positive number of bytes, received ${describeValue(value)}`,
+    );
+  }
+  return value;
+}
+
+export function validateReadBytes(value: unknown): number {
+  if (value === undefined) return DEFAULT_READ_BYTES;
+  if (
+    typeof value !== 'number' ||
+    !Number.isInteger(value) ||
+    value < MIN_READ_BYTES ||
+    value > MAX_READ_BYTES
+  ) {
+    throw new ProcessError(
+      'EINVAL',
+      `readBytes must be a whole number of bytes from ${MIN_READ_BYTES} to ${MAX_READ_BYTES}, received ${describeValue(value)}`,
     );
   }
   return value;

@@ -2,7 +2,7 @@
 // (server/src/process/lent-pipe.ts); collected output and iterators get copies.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, afterEach, test } from 'node:test';
@@ -96,4 +96,53 @@ test('lendOutput must be a boolean', () => {
       error.code === 'EINVAL' &&
       /lendOutput must be a boolean/.test(error.message),
   );
+});
+
+/** Resolves once `pid` has written more than 64 KiB and then nothing more for 100 ms. */
+async function writerBlocked(pid: number): Promise<void> {
+  const written = (): number => Number(/wchar: (\d+)/.exec(readFileSync(`/proc/${pid}/io`, 'utf8'))?.[1]);
+  let last = -1;
+  for (let polls = 0; polls < 100; polls += 1) {
+    const now = written();
+    if (now > 64 * 1024 && now === last) return;
+    last = now;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`the writer never blocked: ${last} bytes written`);
+}
+
+/** The largest chunk of a run of `cat out` whose reading starts once the writer has filled its pipe. */
+async function largestChunk(options: { readBytes?: number }): Promise<number> {
+  const p = cleanup.process(
+    new Process(['cat', 'out'], { cwd: dir, collect: false, lendOutput: true, ...options }),
+  );
+  const chunks: Buffer[] = [];
+  p.onOutput(({ data }) => chunks.push(Buffer.from(data)));
+  // Not read until the writer is blocked on a full socket (~200 KiB), which one read then takes.
+  p.pauseOutput();
+  await writerBlocked(p.pid);
+  p.resumeOutput();
+  await p.wait();
+  assert.deepEqual(Buffer.concat(chunks), out);
+  return Math.max(...chunks.map((chunk) => chunk.length));
+}
+
+test('readBytes sets the largest chunk a read of a lent pipe delivers', async () => {
+  const KiB = 1024;
+  assert.equal(await largestChunk({}), 64 * KiB, "by default, Node's own read size");
+  const larger = await largestChunk({ readBytes: 256 * KiB });
+  assert.ok(larger > 64 * KiB && larger <= 256 * KiB, `largest chunk ${larger}`);
+  assert.equal(await largestChunk({ readBytes: 4 * KiB }), 4 * KiB);
+});
+
+test('readBytes is checked, and needs lendOutput', () => {
+  const refused = (options: object, pattern: RegExp): void =>
+    assert.throws(
+      () => new Process(['true'], options),
+      (error: unknown) =>
+        error instanceof ProcessError && error.code === 'EINVAL' && pattern.test(error.message),
+    );
+  for (const readBytes of [0, 1023, 256 * 1024 + 1, 2048.5, '65536'])
+    refused({ lendOutput: true, readBytes }, /readBytes must be a whole number of bytes from 1024 to 262144/);
+  refused({ readBytes: 65_536 }, /readBytes requires lendOutput: true/);
 });
