@@ -6,6 +6,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { startGateway } from '../helpers/gateway.js';
 import { useGateway } from '../helpers/fixture.js';
 import { api, errorCode, getString } from '../helpers/http.js';
@@ -85,6 +86,33 @@ describe('relay', () => {
     assert.equal(client.text('stderr'), 'done\n');
     assert.equal(client.position, 300_005);
     assert.equal((await getSession(gateway, session.id)).outputBytes, 300_005);
+  });
+
+  test('with the default limits a flood is read up to 256 KiB at a time, each read one exact frame', async () => {
+    const total = 4 * 1024 * 1024;
+    const session = await sh(
+      gateway,
+      `f=$(mktemp) && head -c ${total} /dev/urandom >$f && sha256sum <$f >&2 && cat $f; rm -f $f`,
+    );
+    // Nobody attached yet: the child is paused once a window is read, its socket fills up, and the
+    // first read after the client attaches takes what the socket holds (~200 KiB).
+    let read = -1;
+    for (let polls = 0; ; polls += 1) {
+      await sleep(100);
+      const now = (await getSession(gateway, session.id)).outputBytes;
+      if (now === read && now > 0) break;
+      assert.ok(polls < 100, `the child was never paused: ${now} bytes read`);
+      read = now;
+    }
+    const client = await connect(gateway.url, session.id, { token: gateway.operatorToken });
+    assert.equal((await client.nextMessage('exit')).code, 0);
+    const sizes = client.chunks.map((chunk) => chunk.data.length);
+    const largest = Math.max(...sizes);
+    assert.ok(largest > 64 * 1024 && largest <= 256 * 1024, `largest frame ${largest} bytes`);
+    const output = client.output('stdout');
+    assert.equal(output.length, total);
+    const digest = createHash('sha256').update(output).digest('hex');
+    assert.equal(client.text('stderr'), `${digest}  -\n`);
   });
 
   test('binary stdin round-trips through cat unchanged', async () => {

@@ -4,7 +4,14 @@
 import { ErrorCode, ProtocolError } from '@shellgate/shared';
 import type { SessionMode, TerminalSize } from '@shellgate/shared';
 import type { SessionContainment } from '../containment/index.js';
-import { Process, ProcessError, PtyProcess, type ProcessErrorCode } from '../process/index.js';
+import type { Limits } from '../config/limits.js';
+import {
+  MAX_READ_BYTES,
+  Process,
+  ProcessError,
+  PtyProcess,
+  type ProcessErrorCode,
+} from '../process/index.js';
 
 type Common = Pick<
   Process,
@@ -23,6 +30,22 @@ type Common = Pick<
   | 'resumeOutput'
 >;
 
+/** A pipe session's reads are never smaller than Node's own. */
+const MIN_PIPE_READ_BYTES = 64 * 1024;
+
+/**
+ * How much one read of a pipe session's output may take: half the smallest of the window, a
+ * viewer's lag and the replay budget, from 64 KiB up to the core's largest read (256 KiB, what the
+ * default limits get). A read becomes one frame, and one frame is what each of these bounds may be
+ * overshot by (flow-control.ts, docs/configuration.md); larger reads make fewer frames of a flood.
+ */
+export function pipeReadBytes(
+  limits: Pick<Limits, 'flowControlWindowBytes' | 'viewerLagBytes' | 'replayBufferBytes'>,
+): number {
+  const smallest = Math.min(limits.flowControlWindowBytes, limits.viewerLagBytes, limits.replayBufferBytes);
+  return Math.min(MAX_READ_BYTES, Math.max(MIN_PIPE_READ_BYTES, Math.floor(smallest / 2)));
+}
+
 /** What a session needs of a process; pipe and PTY processes both offer it. */
 export type SessionProcess =
   | (Common & { readonly mode: 'pipe' })
@@ -37,6 +60,8 @@ export interface ChildSpec {
   size: TerminalSize;
   /** The keeper and cgroup to start it under (containment/); none: only its group or session. */
   containment?: SessionContainment | undefined;
+  /** The largest chunk one read of a pipe session's output takes (pipeReadBytes). */
+  readBytes: number;
 }
 
 /** Starts the child or throws SPAWN_FAILED with the core's sentence naming the problem. */
@@ -78,6 +103,7 @@ async function spawnContained(
       collect: false,
       // The stream copies every chunk into its frames: the pipes are read into one reused buffer.
       lendOutput: true,
+      readBytes: spec.readBytes,
       // A session is one job: what it leaves behind in its group dies with it.
       killGroupOnExit: true,
       stdio: ['pipe', 'pipe', 'pipe'],

@@ -7,9 +7,9 @@
 // waits for it before typing on would otherwise wait a timer tick (1-2 ms) every time.
 import type { FrameType } from '@shellgate/shared';
 
-/** Output coalesced into one frame at most; a pipe read is 64 KiB, a PTY read ~4 KiB. */
+/** Output gathered into one frame at most (a PTY read is ~4 KiB; a pipe read, up to 256 KiB, is not gathered). */
 const COALESCE_BYTES = 64 * 1024;
-/** A read this large (a pipe's are up to 64 KiB) is framed at once: gathering it only copies it. */
+/** A read this large is framed at once, whatever its size: gathering it only copies it. */
 const FRAME_AT_ONCE_BYTES = 16 * 1024;
 /** Output this soon after the previous frame counts as a stream, and is gathered a little. */
 const STREAMING_GAP_MS = 2;
@@ -42,7 +42,7 @@ export class OutputCoalescer {
 
   push(type: FrameType, data: Buffer): void {
     // A frame never grows past COALESCE_BYTES by gathering: the replay buffer and a viewer's lag
-    // may overshoot their bounds by one frame, documented as at most one read (64 KiB).
+    // may overshoot their bounds by one frame, documented as at most one read (256 KiB).
     if (
       this.#pendingType !== type ||
       (this.#pendingBytes > 0 && this.#pendingBytes + data.length > COALESCE_BYTES)

@@ -27,7 +27,7 @@ import type { Limits } from '../config/limits.js';
 import type { Logger } from '../log/logger.js';
 import type { SessionRecorder } from '../recording/recorder.js';
 import type { Attachment, ClientSink } from './attachment.js';
-import { processErrorCode, spawnChild } from './child.js';
+import { pipeReadBytes, processErrorCode, spawnChild } from './child.js';
 import type { SessionProcess } from './child.js';
 import { InputGate, stdinClosedError } from './input-gate.js';
 import { SessionStream } from './stream.js';
@@ -91,6 +91,7 @@ export class Session {
       env: spec.env,
       size: spec.size,
       containment: await context.containment?.(),
+      readBytes: pipeReadBytes(context.limits),
     });
     // Synchronously after the spawn resolved: no output can have been delivered yet.
     session.#run(child, spec.screen);
