@@ -18,7 +18,7 @@ import type { Actor, ImmediateAction } from '../sessions/actions.js';
 import type { Attachment, ClientSink } from '../sessions/attachment.js';
 import { framePool } from '../sessions/frame-pool.js';
 import type { Session } from '../sessions/session.js';
-import type { Beat, Heartbeat } from './heartbeat.js';
+import type { Beat, Beating, Heartbeat } from './heartbeat.js';
 
 /** Consecutive rate-limited inputs after which the client is disconnected (4029). */
 const MAX_RATE_LIMIT_STRIKES = 16;
@@ -47,7 +47,11 @@ function toBuffer(data: WebSocket.RawData): Buffer {
   return Buffer.from(data);
 }
 
-class Connection {
+/**
+ * A connection is its session's ClientSink and its heartbeat's Beating itself: methods on the
+ * prototype, not closures per connection (each costs a function and keeps a context alive).
+ */
+class Connection implements ClientSink, Beating {
   readonly attachment: Attachment;
   readonly actor: Actor & { via: 'stream' };
   /** Its heartbeat registration, once the socket is open. */
@@ -59,6 +63,7 @@ class Connection {
   readonly #backlogLimit: number;
   /** Every line it logs carries its session's id and its own. */
   readonly #log: Logger;
+  readonly #metrics: GatewayContext['metrics'];
 
   constructor(
     /** Numbers connections in the log, from 1 per gateway run. */
@@ -66,30 +71,12 @@ class Connection {
     readonly ws: WebSocket,
     readonly request: OpenRequest,
     private readonly context: GatewayContext,
+    /** Called once, when it is detached. */
     private readonly onGone: (connection: Connection) => void,
   ) {
     this.#backlogLimit = context.config.limits.maxClientBacklogBytes;
     this.#log = context.logger.child({ session: request.session.id, connection: id });
-    const metrics = context.metrics;
-    const sink: ClientSink = {
-      sendFrame: (frame) => {
-        if (ws.readyState !== WebSocket.OPEN) return;
-        // A pooled frame is reused once the socket is done with it (frame-pool.ts). ws calls back
-        // once the write is done, or failed with the socket.
-        if (framePool.hold(frame)) ws.send(frame, BINARY, () => framePool.release(frame));
-        else ws.send(frame, BINARY);
-        if (metrics !== undefined) {
-          if (frame[0] === FrameType.Stdout) metrics.relayed('stdout', frame.length - 1);
-          else if (frame[0] === FrameType.Stderr) metrics.relayed('stderr', frame.length - 1);
-        }
-        this.#checkBacklog();
-      },
-      sendMessage: (message) => {
-        this.send(message);
-        if (message.type === 'exit' && request.closeAfterExit) this.close(CloseCode.Normal, 'session ended');
-      },
-      close: (code, reason) => this.close(code, reason),
-    };
+    this.#metrics = context.metrics;
     ws.on('pong', (data) => this.beat?.pong(data));
     ws.on('message', (data, isBinary) => this.#receive(data, isBinary));
     ws.on('error', (error) => this.#log.debug('websocket error', { error }));
@@ -101,7 +88,7 @@ class Connection {
       from: request.from,
       role: request.role,
     };
-    this.attachment = request.session.attach(sink, request.role, request.offset, request.inputSeq ?? null);
+    this.attachment = request.session.attach(this, request.role, request.offset, request.inputSeq ?? null);
     context.actions.attached(this.actor, request.session, {
       role: request.role,
       offset: request.offset,
@@ -109,6 +96,30 @@ class Connection {
     });
     const { loginId } = request.credential;
     if (loginId !== undefined) this.#watchLogin(loginId);
+  }
+
+  sendFrame(frame: Uint8Array): void {
+    const { ws } = this;
+    if (ws.readyState !== WebSocket.OPEN) return;
+    // A pooled frame is reused once the socket is done with it (frame-pool.ts). ws calls back once
+    // the write is done, or failed with the socket.
+    if (framePool.hold(frame)) ws.send(frame, BINARY, () => framePool.release(frame));
+    else ws.send(frame, BINARY);
+    const metrics = this.#metrics;
+    if (metrics !== undefined) {
+      if (frame[0] === FrameType.Stdout) metrics.relayed('stdout', frame.length - 1);
+      else if (frame[0] === FrameType.Stderr) metrics.relayed('stderr', frame.length - 1);
+    }
+    this.#checkBacklog();
+  }
+
+  sendMessage(message: ServerMessage): void {
+    this.send(message);
+    if (message.type === 'exit' && this.request.closeAfterExit) this.close(CloseCode.Normal, 'session ended');
+  }
+
+  ping(payload: Buffer): void {
+    this.ws.ping(payload);
   }
 
   send(message: ServerMessage): void {
@@ -267,17 +278,17 @@ export class Connections {
 
   open(ws: WebSocket, request: OpenRequest): void {
     this.#opened += 1;
-    const connection = new Connection(this.#opened, ws, request, this.context, (gone) => {
-      gone.beat?.dispose();
-      this.#open.delete(gone);
-    });
+    const connection = new Connection(this.#opened, ws, request, this.context, this.#gone);
     if (ws.readyState !== WebSocket.OPEN) return;
-    connection.beat = this.heartbeat.add({
-      ping: (payload) => ws.ping(payload),
-      dead: () => connection.dead(),
-    });
+    connection.beat = this.heartbeat.add(connection);
     this.#open.add(connection);
   }
+
+  /** One function for every connection's end, rather than a closure each. */
+  readonly #gone = (gone: Connection): void => {
+    gone.beat?.dispose();
+    this.#open.delete(gone);
+  };
 
   /** Tells every client the gateway is going away (sessions are terminated next). */
   announceShutdown(): void {
