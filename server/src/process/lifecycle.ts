@@ -1,5 +1,5 @@
 import { DEFAULT_GRACE_PERIOD_MS } from './constants.js';
-import { deferred } from './deferred.js';
+import { Outcome } from './outcome.js';
 import { ProcessError } from './errors.js';
 import { iterateOutput } from './iterate.js';
 import { Listeners } from './listeners.js';
@@ -22,7 +22,8 @@ import { validateDuration } from './validate.js';
  * From `draining` on the program has been waited for and its pid may be reused, so nothing
  * signals it any more.
  */
-type State = 'running' | 'draining' | 'exited' | 'failed';
+/** 'exiting': exited and drained, the exit listeners due on a microtask. */
+type State = 'running' | 'draining' | 'exiting' | 'exited' | 'failed';
 
 /**
  * What a child's life looks like from outside, the same for a pipe child (`Process`) and a terminal
@@ -35,24 +36,21 @@ export class Lifecycle {
   readonly #highWaterMark: number;
   readonly #exitListeners = new Listeners<ExitStatus>();
   readonly #processExitListeners = new Listeners<ExitStatus>();
-  readonly #exited = deferred<ExitStatus>();
-  readonly #done: Promise<ExitStatus>;
+  /** The exit status, once the program was waited for (rejected: it never started). */
+  readonly #exited = new Outcome<ExitStatus>();
+  /** The same once all of its output was delivered too: what wait() resolves with. */
+  readonly #done = new Outcome<ExitStatus>();
+  /** Both pipes ended, or were abandoned after the exit (Output tells). */
+  #drained = false;
   #state: State = 'running';
   #status: ExitStatus | null = null;
   #spawnError: ProcessError | null = null;
   #terminating: Promise<TerminateResult> | null = null;
 
   constructor(stdout: OutputSource | null, stderr: OutputSource | null, options: OutputOptions) {
-    this.#output = new Output(stdout, stderr, options);
+    // Output may call outputDrained() from its constructor (no pipes): before #output is set.
+    this.#output = new Output(stdout, stderr, options, this);
     this.#highWaterMark = options.highWaterMark;
-    // Nobody may be listening: a spawn failure must not become an unhandled rejection.
-    this.#exited.promise.catch(() => {});
-    this.#done = Promise.all([this.#exited.promise, this.#output.drained]).then(([status]) => {
-      this.#state = 'exited';
-      this.#exitListeners.emit(status);
-      return status;
-    });
-    this.#done.catch(() => {});
   }
 
   /** Only a running program may be signalled, written to or resized. */
@@ -70,7 +68,13 @@ export class Lifecycle {
 
   /** Resolves once the program has exited and all of its output has been delivered. */
   get done(): Promise<ExitStatus> {
-    return this.#done;
+    return this.#done.promise;
+  }
+
+  /** @internal Output's call once both pipes ended, or were abandoned after the exit. */
+  outputDrained(): void {
+    this.#drained = true;
+    this.#finishIfDone();
   }
 
   /** Throws `ECHILD` once the program has been waited for: its pid may belong to another by now. */
@@ -89,6 +93,22 @@ export class Lifecycle {
     this.#exited.resolve(this.#status);
     this.#processExitListeners.emit(this.#status);
     this.#output.afterExit();
+    this.#finishIfDone();
+  }
+
+  /**
+   * Exited and drained: on a microtask, as when this was a Promise.all, the state becomes 'exited',
+   * the exit listeners run, then wait() resolves.
+   */
+  #finishIfDone(): void {
+    const status = this.#status;
+    if (status === null || !this.#drained || this.#state !== 'draining') return;
+    this.#state = 'exiting';
+    queueMicrotask(() => {
+      this.#state = 'exited';
+      this.#exitListeners.emit(status);
+      this.#done.resolve(status);
+    });
   }
 
   /** The program never started: there is nothing to read or wait for. */
@@ -98,6 +118,7 @@ export class Lifecycle {
     this.#spawnError = error;
     this.#output.abandon();
     this.#exited.reject(error);
+    this.#done.reject(error);
   }
 
   /**
@@ -128,7 +149,7 @@ export class Lifecycle {
   output(): AsyncIterable<OutputChunk> {
     return iterateOutput({
       chunks: this.#output.chunks,
-      finished: this.#done,
+      finished: this.#done.promise,
       hold: (reason) => this.#output.hold(reason),
       release: (reason) => this.#output.release(reason),
       limit: this.#highWaterMark,
@@ -178,7 +199,7 @@ export class Lifecycle {
    */
   async #settled(): Promise<ExitStatus> {
     const status = await this.#exited.promise;
-    await Promise.race([this.#done, this.#output.settled()]);
+    await Promise.race([this.#done.promise, this.#output.settled()]);
     return status;
   }
 }

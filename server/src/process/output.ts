@@ -1,6 +1,5 @@
 import type { Readable } from 'node:stream';
 import { DRAIN_IDLE_MS } from './constants.js';
-import { deferred } from './deferred.js';
 import { Listeners } from './listeners.js';
 import type { OutputChunk, OutputStream } from './types.js';
 
@@ -61,25 +60,28 @@ export class Output {
   readonly #options: OutputOptions;
   /** Chunks may be lent (see OutputSource): what outlives a `chunks` listener's call is a copy. */
   readonly lends: boolean;
-  readonly #drained = deferred<void>();
+  /** Told once both pipes ended, or were abandoned after the exit. */
+  readonly #owner: { outputDrained(): void };
+  #drained = false;
   #exited = false;
   #drainTimer: NodeJS.Timeout | undefined;
   #drainGeneration = 0;
   /** Made at the first wait (an empty Set is ~150 bytes, and most processes are never waited on). */
   #settledWaiters: Set<() => void> | undefined;
 
-  constructor(stdout: OutputSource | null, stderr: OutputSource | null, options: OutputOptions) {
+  constructor(
+    stdout: OutputSource | null,
+    stderr: OutputSource | null,
+    options: OutputOptions,
+    owner: { outputDrained(): void },
+  ) {
     this.#options = options;
+    this.#owner = owner;
     this.#stdout = new Pipe('stdout', stdout, this);
     this.#stderr = new Pipe('stderr', stderr, this);
     this.#pipes = [this.#stdout, this.#stderr];
     this.lends = stdout?.lends === true || stderr?.lends === true;
     this.pipeEnded();
-  }
-
-  /** Resolves once both pipes reached end-of-file, or were abandoned after the child exited. */
-  get drained(): Promise<void> {
-    return this.#drained.promise;
   }
 
   /**
@@ -148,7 +150,9 @@ export class Output {
     this.#checkSettled();
     if (this.#pipes.every((pipe) => pipe.ended)) {
       clearTimeout(this.#drainTimer);
-      this.#drained.resolve();
+      if (this.#drained) return;
+      this.#drained = true;
+      this.#owner.outputDrained();
     }
   }
 

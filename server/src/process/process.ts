@@ -1,7 +1,7 @@
 import type { SpawnOptions } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { checkCommand, parseArgv, type Command } from './command.js';
-import { deferred } from './deferred.js';
+import { Outcome } from './outcome.js';
 import { ProcessError } from './errors.js';
 import { Input } from './input.js';
 import {
@@ -50,7 +50,8 @@ export class Process extends ProcessBase {
   readonly #child: Child | null;
   readonly #group: boolean;
   readonly #input: Input;
-  readonly #spawned = deferred<void>();
+  /** The OS started the child (rejected: it did not); only spawn() awaits it. */
+  readonly #spawned = new Outcome<void>();
   #sweepGroupOnExit = false;
   readonly #killGroupOnExit: boolean;
   readonly #keeper: boolean;
@@ -86,8 +87,6 @@ export class Process extends ProcessBase {
     this.#keeper = keeperSpec !== null;
     this.#child = child;
     this.#input = new Input(child, command.name);
-    // Nobody may be listening: a spawn failure must not become an unhandled rejection.
-    this.#spawned.promise.catch(() => {});
 
     if (started.error !== undefined) {
       this.#fail(started.error);
