@@ -1,8 +1,8 @@
 import { DEFAULT_GRACE_PERIOD_MS } from './constants.js';
-import { Outcome } from './outcome.js';
 import { ProcessError } from './errors.js';
 import { iterateOutput } from './iterate.js';
 import { Listeners } from './listeners.js';
+import { Outcome } from './outcome.js';
 import { Output, PAUSED, type OutputOptions, type OutputSource } from './output.js';
 import { escalate, type EscalationStep } from './terminate.js';
 import type {
@@ -16,13 +16,12 @@ import type {
 import { validateDuration } from './validate.js';
 
 /**
- *   running ──exit──► draining ──output at end (or abandoned)──► exited
+ *   running ──exit──► draining ──output at end (or abandoned)──► exiting ──microtask──► exited
  *      (spawn failure) ──► failed
  *
  * From `draining` on the program has been waited for and its pid may be reused, so nothing
- * signals it any more.
+ * signals it any more. In `exiting` the exit listeners are due on a microtask.
  */
-/** 'exiting': exited and drained, the exit listeners due on a microtask. */
 type State = 'running' | 'draining' | 'exiting' | 'exited' | 'failed';
 
 /**

@@ -1,9 +1,10 @@
 // A one-time result whose promise is made only when someone asks for it.
 //
 // Every process has three such results (started, exited, exited with all output read), and a
-// session never awaits any of them: it listens instead. Three eager promises with their resolvers,
-// rejection guards and a Promise.all cost ~1 KiB per process that nobody used (docs/benchmarks.md,
-// "Memory"). An unsettled Outcome is three fields; its promise, once asked for, settles with it.
+// session never awaits any of them: it listens instead. Eager promises with their resolvers,
+// rejection guards and a Promise.all cost ~1.5 KiB per process that nobody used (docs/benchmarks.md,
+// "Memory during a relay"). An unsettled Outcome is three fields; its promise, once asked for,
+// settles with it.
 import { deferred, type Deferred } from './deferred.js';
 
 type Settled<T> = { ok: true; value: T } | { ok: false; error: Error };

@@ -86,7 +86,7 @@ export class Output {
 
   /**
    * Resolves once every pipe has either ended or is held back: all the output the core is allowed
-   * to read right now has been read. (`drained` also waits for what is held back.)
+   * to read right now has been read. (Being drained, which ends the process, also waits for what is held back.)
    */
   settled(): Promise<void> {
     return new Promise((resolve) => {

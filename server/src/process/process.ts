@@ -1,7 +1,6 @@
 import type { SpawnOptions } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { checkCommand, parseArgv, type Command } from './command.js';
-import { Outcome } from './outcome.js';
 import { ProcessError } from './errors.js';
 import { Input } from './input.js';
 import {
@@ -13,6 +12,7 @@ import {
   type KeeperSpec,
 } from './keeper.js';
 import { Lifecycle } from './lifecycle.js';
+import { Outcome } from './outcome.js';
 import { pipeSource, type OutputSource } from './output.js';
 import { ProcessBase } from './process-base.js';
 import { sendSignal, validateSignal } from './signal.js';
