@@ -25,6 +25,17 @@ export const MAX_READ_BYTES = 256 * 1024;
 export const MIN_READ_BYTES = 1024;
 
 let shared: Buffer | undefined;
+/** The shared buffer's first `readBytes`, one view per size: a view per pipe would cost each ~100 bytes. */
+const views = new Map<number, Buffer>();
+
+function readBuffer(readBytes: number): Buffer {
+  let view = views.get(readBytes);
+  if (view === undefined) {
+    view = (shared ??= Buffer.allocUnsafeSlow(MAX_READ_BYTES)).subarray(0, readBytes);
+    views.set(readBytes, view);
+  }
+  return view;
+}
 
 /**
  * The pipe `fd` as a source whose chunks are views of the shared buffer, valid only until `onData`
@@ -51,7 +62,7 @@ export class LentPipe implements OutputSource {
     const fd = this.#fd;
     if (fd === null) return; // destroyed first
     this.#fd = null;
-    const buffer = (shared ??= Buffer.allocUnsafeSlow(MAX_READ_BYTES)).subarray(0, this.readBytes);
+    const buffer = readBuffer(this.readBytes);
     // `onread` is a documented option of the constructor that @types/node lists only for connect().
     const options: SocketConstructorOpts & { onread: OnReadOpts } = {
       fd,
