@@ -39,15 +39,13 @@ export class Lifecycle {
   readonly #exited = new Outcome<ExitStatus>();
   /** The same once all of its output was delivered too: what wait() resolves with. */
   readonly #done = new Outcome<ExitStatus>();
-  /** Both pipes ended, or were abandoned after the exit (Output tells). */
-  #drained = false;
   #state: State = 'running';
   #status: ExitStatus | null = null;
   #spawnError: ProcessError | null = null;
   #terminating: Promise<TerminateResult> | null = null;
 
   constructor(stdout: OutputSource | null, stderr: OutputSource | null, options: OutputOptions) {
-    // Output may call outputDrained() from its constructor (no pipes): before #output is set.
+    // It calls outputDrained() once drained, possibly from its own constructor (#finishIfDone).
     this.#output = new Output(stdout, stderr, options, this);
     this.#highWaterMark = options.highWaterMark;
   }
@@ -72,7 +70,6 @@ export class Lifecycle {
 
   /** @internal Output's call once both pipes ended, or were abandoned after the exit. */
   outputDrained(): void {
-    this.#drained = true;
     this.#finishIfDone();
   }
 
@@ -101,7 +98,8 @@ export class Lifecycle {
    */
   #finishIfDone(): void {
     const status = this.#status;
-    if (status === null || !this.#drained || this.#state !== 'draining') return;
+    // No status yet also covers the call from Output's constructor, before #output is set.
+    if (status === null || this.#state !== 'draining' || !this.#output.drained) return;
     this.#state = 'exiting';
     queueMicrotask(() => {
       this.#state = 'exited';

@@ -60,7 +60,7 @@ export class Output {
   readonly #options: OutputOptions;
   /** Chunks may be lent (see OutputSource): what outlives a `chunks` listener's call is a copy. */
   readonly lends: boolean;
-  /** Told once both pipes ended, or were abandoned after the exit. */
+  /** Told once, when the output is drained. */
   readonly #owner: { outputDrained(): void };
   #drained = false;
   #exited = false;
@@ -84,9 +84,14 @@ export class Output {
     this.pipeEnded();
   }
 
+  /** Both pipes reached end-of-file, or were abandoned after the child exited. */
+  get drained(): boolean {
+    return this.#drained;
+  }
+
   /**
    * Resolves once every pipe has either ended or is held back: all the output the core is allowed
-   * to read right now has been read. (Being drained, which ends the process, also waits for what is held back.)
+   * to read right now has been read. (`drained` also waits for what is held back.)
    */
   settled(): Promise<void> {
     return new Promise((resolve) => {

@@ -270,10 +270,10 @@ function planSpawn(argv: string[] | string, options: ProcessOptions): SpawnPlan 
 }
 
 /**
- * Where the core reads `name` from. Not a closure in the constructor: its context would keep the
- * spawn plan (the environment included) alive as long as the process.
+ * Where the core reads `name` from: the pipe, lent in reads of `lendBytes` where the child can (null:
+ * not lent). Not a closure in the constructor: its context would keep the spawn plan (the
+ * environment included) alive as long as the process.
  */
-/** The pipe `name` of `child`, lent in reads of `lendBytes` where the child can (null: not lent). */
 function outputSource(
   child: Child | null,
   name: OutputStream,

@@ -7,7 +7,7 @@
 // waits for it before typing on would otherwise wait a timer tick (1-2 ms) every time.
 import type { FrameType } from '@shellgate/shared';
 
-/** Output gathered into one frame at most (a PTY read is ~4 KiB; a pipe read, up to 256 KiB, is not gathered). */
+/** Output gathered into one frame at most: PTY reads (~4 KiB); a pipe read is framed as it comes. */
 const COALESCE_BYTES = 64 * 1024;
 /** A read this large is framed at once, whatever its size: gathering it only copies it. */
 const FRAME_AT_ONCE_BYTES = 16 * 1024;

@@ -14,10 +14,17 @@
 // ack, then takes at most half of a replay buffer (never smaller than the window), and unused
 // capacity alone never pauses the process while the client waits for more before acking.
 
+import { MAX_READ_BYTES } from '../process/index.js';
+
 /** Payloads from this size on go into pooled frames; smaller ones get a frame of their size. */
-export const POOLED_FROM_BYTES = 32 * 1024;
-/** The capacities (type byte + payload), smallest first; the largest is the largest pipe read. */
-export const FRAME_CAPACITIES = [64 * 1024 + 1, 128 * 1024 + 1, 256 * 1024 + 1] as const;
+export const POOLED_FROM_BYTES = MAX_READ_BYTES / 8;
+/**
+ * The capacities (type byte + payload), smallest first, each twice the one before: 64, 128 and
+ * 256 KiB of payload, the largest the largest pipe read.
+ */
+export const FRAME_CAPACITIES = [MAX_READ_BYTES / 4, MAX_READ_BYTES / 2, MAX_READ_BYTES].map(
+  (bytes) => bytes + 1,
+);
 /** Spare memory kept per capacity: more frames than a relay has free at any moment. */
 const SPARE_BYTES_PER_CAPACITY = 1024 * 1024;
 

@@ -7,9 +7,9 @@
 //
 // Large chunks are stored as the very frame that was sent live (one copy per chunk, shared by every
 // client and the buffer); the largest in frames from the gateway's pool (frame-pool.ts), held until
-// evicted. Small chunks are coalesced into a growing buffer per stream run, so a
-// child writing one byte at a time does not cost an object per byte. The byte budget counts real
-// memory: buffer capacity plus a fixed per-entry overhead.
+// evicted. Small chunks are coalesced into a growing buffer per stream run, so a child writing one
+// byte at a time does not cost an object per byte. The byte budget counts real memory: buffer
+// capacity plus a fixed per-entry overhead.
 import type { FrameType } from '@shellgate/shared';
 import { framePool, type FramePool } from './frame-pool.js';
 
