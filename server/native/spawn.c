@@ -21,6 +21,7 @@
 //   Returns false when the keeper is gone (ESRCH); throws for other errors.
 // watchExit(pidfd, pid, callback): calls callback(code, signal) once the process has exited and
 //   was reaped (code null when killed, signal then the number), then closes the pidfd.
+// readPipe, pausePipe, resumePipe, closePipe: reading an output pipe it made (pipe-reader.c).
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -37,6 +38,7 @@
 #include <unistd.h>
 #include <node_api.h>
 #include <uv.h>
+#include "pipe-reader.h"
 
 #ifndef SYS_pidfd_open
 #define SYS_pidfd_open 434
@@ -542,7 +544,8 @@ NAPI_MODULE_INIT() {
           napi_ok ||
       napi_set_named_property(env, exports, "spawnAsync", spawn_async_fn) != napi_ok ||
       napi_create_function(env, "watchExit", NAPI_AUTO_LENGTH, watch_exit, NULL, &watch_fn) != napi_ok ||
-      napi_set_named_property(env, exports, "watchExit", watch_fn) != napi_ok) {
+      napi_set_named_property(env, exports, "watchExit", watch_fn) != napi_ok ||
+      !pipe_reader_init(env, exports)) {
     return NULL;
   }
   return exports;

@@ -20,6 +20,7 @@ import type { Readable, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import type { SpawnOptions } from 'node:child_process';
 import { LentPipe } from './lent-pipe.js';
+import type { PipeReaderAddon } from './lent-pipe.js';
 import { loadNative } from './native.js';
 import type { OutputSource } from './output.js';
 import { signalName } from './signal.js';
@@ -29,7 +30,7 @@ import type { OutputStream } from './types.js';
 const STDIO_CODES = { pipe: 0, ignore: 1, inherit: 2 } as const;
 type StdioKind = keyof typeof STDIO_CODES;
 
-interface SpawnAddon {
+interface SpawnAddon extends PipeReaderAddon {
   spawn(
     file: string,
     args: string[],
@@ -53,7 +54,15 @@ let addon: SpawnAddon | null | undefined;
 function loadAddon(): SpawnAddon | null {
   if (addon === undefined) {
     // Not built (npm ci builds it): child_process it is.
-    const loaded = loadNative<SpawnAddon>('spawn', ['spawn', 'spawnAsync', 'watchExit']);
+    const loaded = loadNative<SpawnAddon>('spawn', [
+      'spawn',
+      'spawnAsync',
+      'watchExit',
+      'readPipe',
+      'pausePipe',
+      'resumePipe',
+      'closePipe',
+    ]);
     addon = loaded instanceof Error ? null : loaded;
   }
   return addon;
@@ -107,13 +116,16 @@ export class FastChild extends EventEmitter {
   #stderrFd: number | null;
   #stdout: Readable | null = null;
   #stderr: Readable | null = null;
+  /** The addon that made the pipes, which reads lent ones. */
+  readonly #readers: PipeReaderAddon;
 
   /**
    * `announce`: emit 'spawn' on the next tick, as child_process does. A child started on a worker
    * thread is only constructed once it runs; its caller is told by the promise instead.
    */
-  constructor(pid: number, fds: [number, number, number], announce = true) {
+  constructor(pid: number, fds: [number, number, number], readers: PipeReaderAddon, announce = true) {
     super();
+    this.#readers = readers;
     this.pid = pid;
     const [stdin, stdout, stderr] = fds;
     this.#stdinFd = stdin < 0 ? null : stdin;
@@ -144,7 +156,7 @@ export class FastChild extends EventEmitter {
     const fd = name === 'stdout' ? this.#stdoutFd : this.#stderrFd;
     if (name === 'stdout') this.#stdoutFd = null;
     else this.#stderrFd = null;
-    return fd === null ? null : new LentPipe(fd, readBytes);
+    return fd === null ? null : new LentPipe(fd, readBytes, this.#readers);
   }
 
   /** Closes the output pipes whose reader was never made, and destroys the streams that were. */
@@ -237,7 +249,7 @@ function adopt(
   announce: boolean,
 ): FastChild {
   const [pid, pidfd, stdin, stdout, stderr] = started;
-  const child = new FastChild(pid, [stdin, stdout, stderr], announce);
+  const child = new FastChild(pid, [stdin, stdout, stderr], native, announce);
   try {
     // On failure the addon has killed and reaped the child: it ran unwatched for no time.
     native.watchExit(pidfd, pid, (code, signal) => child.exited(code, signal));

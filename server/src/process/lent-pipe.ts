@@ -8,10 +8,12 @@
 // buffer lent for the duration of its callback instead (`lendOutput`, docs/process-core.md).
 //
 // Sharing one buffer between all pipes is safe because reads are delivered one at a time on the
-// event loop: libuv reads into the buffer and calls back before it reads anything else.
+// event loop: the reader reads into the buffer and calls back before it reads anything else.
+//
+// The reader is the spawn addon's (server/native/pipe-reader.c), not a net.Socket: a socket is
+// ~1.2 KiB of heap with its stream states and listeners, plus its libuv handle, and a session
+// keeps two for its whole life; the addon's reader is a poll handle and one callback.
 import { closeSync } from 'node:fs';
-import { Socket } from 'node:net';
-import type { OnReadOpts, SocketConstructorOpts } from 'node:net';
 import type { OutputSource } from './output.js';
 
 /** Node's own read size for a stream, and the default of `readBytes`. */
@@ -37,19 +39,36 @@ function readBuffer(readBytes: number): Buffer {
   return view;
 }
 
+/** What lent pipes need of the spawn addon (server/native/pipe-reader.c). */
+export interface PipeReaderAddon {
+  /** Reads `fd` into `buffer`: onRead(length) per read, then onRead(0) at its end or onRead(-errno). */
+  readPipe(fd: number, buffer: Buffer, onRead: (length: number) => void): PipeReader;
+  pausePipe(reader: PipeReader): void;
+  resumePipe(reader: PipeReader): void;
+  /** Stops reading and closes the fd; no onRead follows. */
+  closePipe(reader: PipeReader): void;
+}
+
+declare const pipeReader: unique symbol;
+/** A native reader's handle, opaque to JS. */
+export type PipeReader = { readonly [pipeReader]: true };
+
 /**
  * The pipe `fd` as a source whose chunks are views of the shared buffer, valid only until `onData`
- * returns. Its Socket is made when reading starts: until then the fd is only a number. A class, not
- * closures: every session holds two for its whole life.
+ * returns. It is read by the addon's reader, made when reading starts: until then the fd is only a
+ * number. A class, not closures: every session holds two for its whole life.
  */
 export class LentPipe implements OutputSource {
   #fd: number | null;
-  #socket: Socket | undefined;
+  #reader: PipeReader | undefined;
+  #onEnd: (() => void) | undefined;
+  #ended = false;
 
   /** `readBytes`: the largest chunk one read delivers (≤ MAX_READ_BYTES). */
   constructor(
     fd: number,
     private readonly readBytes: number,
+    private readonly addon: PipeReaderAddon,
   ) {
     this.#fd = fd;
   }
@@ -63,41 +82,37 @@ export class LentPipe implements OutputSource {
     if (fd === null) return; // destroyed first
     this.#fd = null;
     const buffer = readBuffer(this.readBytes);
-    // `onread` is a documented option of the constructor that @types/node lists only for connect().
-    const options: SocketConstructorOpts & { onread: OnReadOpts } = {
-      fd,
-      readable: true,
-      writable: false,
-      onread: {
-        buffer,
-        // true: go on reading (false would pause the socket). Pausing is this source's pause().
-        callback: (length) => {
-          onData(buffer.subarray(0, length));
-          return true;
-        },
-      },
-    };
-    const socket = new Socket(options);
-    socket.on('end', onEnd);
-    // 'close' also covers a pipe destroyed by an error (EIO) or abandoned after exit.
-    socket.on('close', onEnd);
-    socket.on('error', ignore);
-    this.#socket = socket;
+    this.#onEnd = onEnd;
+    // A failed read (EIO, …) ends the pipe as end-of-file does: what was read is all there is.
+    this.#reader = this.addon.readPipe(fd, buffer, (length) => {
+      if (length > 0) onData(buffer.subarray(0, length));
+      else this.#end();
+    });
   }
 
   pause(): void {
-    this.#socket?.pause();
+    if (this.#reader !== undefined) this.addon.pausePipe(this.#reader);
   }
 
   resume(): void {
-    this.#socket?.resume();
+    if (this.#reader !== undefined) this.addon.resumePipe(this.#reader);
   }
 
+  /**
+   * Closes the pipe. One being read ends on the next turn of the loop, as a destroyed stream's
+   * 'close' comes: the caller (the drain timer, a failed spawn) is done with it before.
+   */
   destroy(): void {
     if (this.#fd !== null) closeSync(this.#fd);
     this.#fd = null;
-    this.#socket?.destroy();
+    if (this.#reader === undefined || this.#ended) return;
+    this.addon.closePipe(this.#reader);
+    setImmediate(() => this.#end());
+  }
+
+  #end(): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    this.#onEnd?.();
   }
 }
-
-function ignore(): void {}

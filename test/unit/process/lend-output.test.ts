@@ -146,3 +146,26 @@ test('readBytes is checked, and needs lendOutput', () => {
     refused({ lendOutput: true, readBytes }, /readBytes must be a whole number of bytes from 1024 to 262144/);
   refused({ readBytes: 65_536 }, /readBytes requires lendOutput: true/);
 });
+
+test("lent pipes are read by the addon, without a socket per pipe for the process's life", async () => {
+  // A net.Socket on a pipe is a PipeWrap among the active resources; the addon's reader is not.
+  const sockets = (): number =>
+    process.getActiveResourcesInfo().filter((resource) => resource === 'PipeWrap').length;
+  const before = sockets();
+  const p = cleanup.process(
+    new Process(['sh', '-c', 'echo ready; echo warn >&2; exec cat'], { lendOutput: true }),
+  );
+  const seen = { stdout: '', stderr: '' };
+  const both = new Promise<void>((resolve) =>
+    p.onOutput(({ stream, data }) => {
+      seen[stream] += data.toString();
+      if (seen.stdout === 'ready\n' && seen.stderr === 'warn\n') resolve();
+    }),
+  );
+  await both;
+  assert.equal(sockets(), before, 'no socket for stdout or stderr');
+  p.closeInput();
+  assert.equal((await p.wait()).code, 0);
+  assert.equal(p.read().toString(), 'ready\n');
+  assert.equal(p.readErr().toString(), 'warn\n');
+});
