@@ -423,6 +423,17 @@ describe('fleet', () => {
       await fleetCatchesUp('the directory caught up', async () =>
         (await listed('b')).some((s) => s.id === session.id && s.state === 'exited') ? true : undefined,
       );
+      // Leases may have lapsed while the database was away, and a node counts as lost until its
+      // next renewal: the tests after this one start from a fleet whose every node is up.
+      for (const name of NAMES) {
+        await fleetCatchesUp(`${name} sees every node up`, async () => {
+          const response = await api(node(name).url, 'GET', '/api/nodes', { token: OPERATOR });
+          const nodes = nodesResponseSchema.parse(response.body).nodes;
+          return NAMES.every((other) => nodes.some((n) => n.name === other && n.state === 'up'))
+            ? true
+            : undefined;
+        });
+      }
     } finally {
       await database.end();
     }
