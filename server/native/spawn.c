@@ -22,6 +22,7 @@
 // watchExit(pidfd, pid, callback): calls callback(code, signal) once the process has exited and
 //   was reaped (code null when killed, signal then the number), then closes the pidfd.
 // readPipe, pausePipe, resumePipe, closePipe: reading an output pipe it made (pipe-reader.c).
+// openWriter, writePipe, waitWritable, closeWriter: writing the stdin pipe it made (pipe-writer.c).
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -39,6 +40,7 @@
 #include <node_api.h>
 #include <uv.h>
 #include "pipe-reader.h"
+#include "pipe-writer.h"
 
 #ifndef SYS_pidfd_open
 #define SYS_pidfd_open 434
@@ -545,7 +547,7 @@ NAPI_MODULE_INIT() {
       napi_set_named_property(env, exports, "spawnAsync", spawn_async_fn) != napi_ok ||
       napi_create_function(env, "watchExit", NAPI_AUTO_LENGTH, watch_exit, NULL, &watch_fn) != napi_ok ||
       napi_set_named_property(env, exports, "watchExit", watch_fn) != napi_ok ||
-      !pipe_reader_init(env, exports)) {
+      !pipe_reader_init(env, exports) || !pipe_writer_init(env, exports)) {
     return NULL;
   }
   return exports;

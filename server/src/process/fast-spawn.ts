@@ -16,11 +16,13 @@
 import { EventEmitter } from 'node:events';
 import { closeSync } from 'node:fs';
 import { Socket } from 'node:net';
-import type { Readable, Writable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import type { SpawnOptions } from 'node:child_process';
 import { LentPipe } from './lent-pipe.js';
 import type { PipeReaderAddon } from './lent-pipe.js';
+import { PipeWriter } from './pipe-writer.js';
+import type { PipeWriterAddon } from './pipe-writer.js';
 import { loadNative } from './native.js';
 import type { OutputSource } from './output.js';
 import { signalName } from './signal.js';
@@ -30,7 +32,7 @@ import type { OutputStream } from './types.js';
 const STDIO_CODES = { pipe: 0, ignore: 1, inherit: 2 } as const;
 type StdioKind = keyof typeof STDIO_CODES;
 
-interface SpawnAddon extends PipeReaderAddon {
+interface SpawnAddon extends PipeReaderAddon, PipeWriterAddon {
   spawn(
     file: string,
     args: string[],
@@ -62,6 +64,10 @@ function loadAddon(): SpawnAddon | null {
       'pausePipe',
       'resumePipe',
       'closePipe',
+      'openWriter',
+      'writePipe',
+      'waitWritable',
+      'closeWriter',
     ]);
     addon = loaded instanceof Error ? null : loaded;
   }
@@ -103,29 +109,26 @@ function environment(env: NodeJS.ProcessEnv | undefined): string[] {
 /** The part of a ChildProcess that the core uses, as posix_spawn's child offers it. */
 export class FastChild extends EventEmitter {
   readonly pid: number;
-  /**
-   * stdin's pipe until its Socket is made, at its first use (`stdin`): a Socket costs ~1 KiB for
-   * the child's whole life, and most children are never written to. null once made, or closed.
-   */
+  /** stdin's pipe until its writer is made, at its first use (`stdin`); null once made, or closed. */
   #stdinFd: number | null;
-  #stdin: Socket | null = null;
-  /** Whether stdin is a pipe, known without making its Socket. */
+  #stdin: PipeWriter | null = null;
+  /** Whether stdin is a pipe, known without making its writer. */
   readonly stdinIsPipe: boolean;
   /** The output pipes until their reader is made: a Socket (`stdout`), or a lent source. */
   #stdoutFd: number | null;
   #stderrFd: number | null;
   #stdout: Readable | null = null;
   #stderr: Readable | null = null;
-  /** The addon that made the pipes, which reads lent ones. */
-  readonly #readers: PipeReaderAddon;
+  /** The addon that made the pipes, which reads lent ones and writes stdin. */
+  readonly #addon: SpawnAddon;
 
   /**
    * `announce`: emit 'spawn' on the next tick, as child_process does. A child started on a worker
    * thread is only constructed once it runs; its caller is told by the promise instead.
    */
-  constructor(pid: number, fds: [number, number, number], readers: PipeReaderAddon, announce = true) {
+  constructor(pid: number, fds: [number, number, number], addon: SpawnAddon, announce = true) {
     super();
-    this.#readers = readers;
+    this.#addon = addon;
     this.pid = pid;
     const [stdin, stdout, stderr] = fds;
     this.#stdinFd = stdin < 0 ? null : stdin;
@@ -156,7 +159,7 @@ export class FastChild extends EventEmitter {
     const fd = name === 'stdout' ? this.#stdoutFd : this.#stderrFd;
     if (name === 'stdout') this.#stdoutFd = null;
     else this.#stderrFd = null;
-    return fd === null ? null : new LentPipe(fd, readBytes, this.#readers);
+    return fd === null ? null : new LentPipe(fd, readBytes, this.#addon);
   }
 
   /** Closes the output pipes whose reader was never made, and destroys the streams that were. */
@@ -168,10 +171,10 @@ export class FastChild extends EventEmitter {
     this.#stderr?.destroy();
   }
 
-  /** stdin's stream, made now if it was not yet; null when there is none or it was closed unused. */
-  get stdin(): Writable | null {
+  /** stdin's writer, made now if it was not yet; null when there is none or it was closed unused. */
+  get stdin(): PipeWriter | null {
     if (this.#stdinFd !== null) {
-      this.#stdin = new Socket({ fd: this.#stdinFd, readable: false, writable: true });
+      this.#stdin = new PipeWriter(this.#stdinFd, this.#addon);
       this.#stdinFd = null;
     }
     return this.#stdin;

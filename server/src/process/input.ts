@@ -1,6 +1,15 @@
-import type { Writable } from 'node:stream';
+import { EventEmitter } from 'node:events';
 import { ProcessError } from './errors.js';
 import type { Child } from './spawn.js';
+
+/** What stdin is written through: a Writable (child_process), or the addon's PipeWriter. */
+export interface StdinSink {
+  write(data: string | Buffer): unknown;
+  end(): unknown;
+  readonly destroyed: boolean;
+  /** Bytes written that the OS has not accepted yet. */
+  readonly writableLength: number;
+}
 
 /**
  * The child's stdin as a queue: `write` never blocks the caller (the stream buffers whatever the
@@ -10,7 +19,7 @@ import type { Child } from './spawn.js';
 export class Input {
   readonly #child: Child | null;
   /** The stream, once asked for (a FastChild makes it then); null: none, or the child is gone. */
-  #stream: Writable | null | undefined;
+  #stream: StdinSink | null | undefined;
   readonly #isPipe: boolean;
   readonly #command: string;
   #closed = false;
@@ -56,11 +65,13 @@ export class Input {
     if (stream !== null && !stream.destroyed) stream.end();
   }
 
-  #open(): Writable | null {
+  #open(): StdinSink | null {
     if (this.#stream === undefined) {
-      this.#stream = this.#child?.stdin ?? null;
-      // EPIPE, ECONNRESET: the child stopped reading. The exit status tells the story.
-      this.#stream?.on('error', () => {});
+      const stream = this.#child?.stdin ?? null;
+      // EPIPE, ECONNRESET: the child stopped reading. The exit status tells the story. (The addon's
+      // PipeWriter is no emitter: it swallows them itself.)
+      if (stream instanceof EventEmitter) stream.on('error', () => {});
+      this.#stream = stream;
     }
     return this.#stream;
   }

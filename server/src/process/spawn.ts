@@ -1,6 +1,6 @@
 import { spawn, type SpawnOptions } from 'node:child_process';
 import type { EventEmitter } from 'node:events';
-import type { Readable, Writable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import {
   NOT_EXECUTABLE,
   NOT_FOUND,
@@ -11,6 +11,7 @@ import {
 } from './command.js';
 import { ProcessError, spawnErrnoCode } from './errors.js';
 import { fastSpawn, fastSpawnAsync } from './fast-spawn.js';
+import type { StdinSink } from './input.js';
 import type { OutputSource } from './output.js';
 import type { OutputStream } from './types.js';
 
@@ -20,7 +21,7 @@ import type { OutputStream } from './types.js';
  */
 export interface Child extends EventEmitter {
   readonly pid?: number | undefined;
-  readonly stdin: Writable | null;
+  readonly stdin: StdinSink | null;
   readonly stdout: Readable | null;
   readonly stderr: Readable | null;
   /** FastChild, whose stdin stream is made at its first use: whether stdin is a pipe, without making it. */

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { afterEach, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Process, ProcessError } from '../../../server/src/process/index.ts';
@@ -119,4 +120,21 @@ test('pendingInputBytes falls to 0 as a child reads its input', async () => {
   p.closeInput();
   await p.wait();
   assert.equal(p.read().toString().trim(), String(1 << 20));
+});
+
+test('stdin is written by the addon, without a socket, in order across a full pipe', async () => {
+  // A net.Socket on a pipe is a PipeWrap among the active resources; the addon's writer is not.
+  const sockets = (): number =>
+    process.getActiveResourcesInfo().filter((resource) => resource === 'PipeWrap').length;
+  const before = sockets();
+  const p = cleanup.process(new Process(['sha256sum'], { lendOutput: true }));
+  // Far more than the pipe holds, in pieces, so that writes queue behind a full pipe.
+  const pieces = Array.from({ length: 64 }, (_, index) => Buffer.alloc(64 * 1024, index));
+  for (const piece of pieces) p.write(piece);
+  assert.ok(p.pendingInputBytes > 0, 'the pipe did not take it all at once');
+  assert.equal(sockets(), before, 'no socket for stdin');
+  p.closeInput();
+  assert.equal((await p.wait()).code, 0);
+  const expected = createHash('sha256').update(Buffer.concat(pieces)).digest('hex');
+  assert.equal(p.read().toString().split(' ')[0], expected);
 });
