@@ -16,6 +16,7 @@
 #include <unistd.h>
 #include <node_api.h>
 #include <uv.h>
+#include "napi-helpers.h"
 #include "pipe-reader.h"
 
 /**
@@ -65,18 +66,11 @@ static void stop(Reader *reader) {
   uv_close((uv_handle_t *)&reader->poll, on_closed);
 }
 
-/** callback(value) as an I/O callback: ticks and microtasks run after it, a throw is uncaught. */
+/** callback(value), as an I/O callback. */
 static void call(Reader *reader, int32_t value) {
-  napi_env env = reader->env;
-  napi_value callback, global, arg, ignored;
-  napi_get_reference_value(env, reader->callback, &callback);
-  napi_get_global(env, &global);
-  napi_create_int32(env, value, &arg);
-  if (napi_make_callback(env, reader->context, global, callback, 1, &arg, &ignored) == napi_pending_exception) {
-    napi_value error;
-    napi_get_and_clear_last_exception(env, &error);
-    napi_fatal_exception(env, error);
-  }
+  napi_value arg;
+  napi_create_int32(reader->env, value, &arg);
+  call_from_loop(reader->env, reader->context, reader->callback, 1, &arg);
 }
 
 static void on_readable(uv_poll_t *poll, int status, int events) {
@@ -106,15 +100,8 @@ static void on_readable(uv_poll_t *poll, int status, int events) {
 }
 
 static Reader *unwrap(napi_env env, napi_callback_info info, const char *usage) {
-  size_t argc = 1;
   napi_value argv[1];
-  void *data = NULL;
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 1 ||
-      napi_get_value_external(env, argv[0], &data) != napi_ok || data == NULL) {
-    napi_throw_type_error(env, "EINVAL", usage);
-    return NULL;
-  }
-  return data;
+  return external_argument(env, info, 1, argv, usage);
 }
 
 static napi_value read_pipe(napi_env env, napi_callback_info info) {
@@ -197,21 +184,11 @@ static napi_value close_pipe(napi_env env, napi_callback_info info) {
 }
 
 bool pipe_reader_init(napi_env env, napi_value exports) {
-  static const struct {
-    const char *name;
-    napi_callback function;
-  } functions[] = {
+  static const NamedFunction functions[] = {
       {"readPipe", read_pipe},
       {"pausePipe", pause_pipe},
       {"resumePipe", resume_pipe},
       {"closePipe", close_pipe},
   };
-  for (size_t i = 0; i < sizeof functions / sizeof functions[0]; i++) {
-    napi_value function;
-    if (napi_create_function(env, functions[i].name, NAPI_AUTO_LENGTH, functions[i].function, NULL, &function) !=
-            napi_ok ||
-        napi_set_named_property(env, exports, functions[i].name, function) != napi_ok)
-      return false;
-  }
-  return true;
+  return export_functions(env, exports, functions, sizeof functions / sizeof functions[0]);
 }

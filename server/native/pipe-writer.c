@@ -16,6 +16,7 @@
 #include <unistd.h>
 #include <node_api.h>
 #include <uv.h>
+#include "napi-helpers.h"
 #include "pipe-writer.h"
 
 typedef struct {
@@ -52,27 +53,10 @@ static void on_writable(uv_poll_t *poll, int status, int events) {
   (void)events;
   Writer *writer = poll->data;
   uv_poll_stop(poll);
-  napi_env env = writer->env;
   napi_handle_scope scope;
-  napi_open_handle_scope(env, &scope);
-  napi_value callback, global, ignored;
-  napi_get_reference_value(env, writer->callback, &callback);
-  napi_get_global(env, &global);
-  if (napi_make_callback(env, writer->context, global, callback, 0, NULL, &ignored) == napi_pending_exception) {
-    napi_value error;
-    napi_get_and_clear_last_exception(env, &error);
-    napi_fatal_exception(env, error);
-  }
-  napi_close_handle_scope(env, scope);
-}
-
-static Writer *unwrap(napi_env env, napi_value value, const char *usage) {
-  void *data = NULL;
-  if (napi_get_value_external(env, value, &data) != napi_ok || data == NULL) {
-    napi_throw_type_error(env, "EINVAL", usage);
-    return NULL;
-  }
-  return data;
+  napi_open_handle_scope(writer->env, &scope);
+  call_from_loop(writer->env, writer->context, writer->callback, 0, NULL);
+  napi_close_handle_scope(writer->env, scope);
 }
 
 static napi_value number(napi_env env, int64_t value) {
@@ -119,19 +103,18 @@ static napi_value open_writer(napi_env env, napi_callback_info info) {
 }
 
 static napi_value write_pipe(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
+  static const char usage[] = "writePipe(handle, buffer)";
   napi_value argv[2];
+  Writer *writer = external_argument(env, info, 2, argv, usage);
+  if (writer == NULL) return NULL;
   bool is_buffer = false;
   void *data;
   size_t size;
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 2 ||
-      napi_is_buffer(env, argv[1], &is_buffer) != napi_ok || !is_buffer ||
+  if (napi_is_buffer(env, argv[1], &is_buffer) != napi_ok || !is_buffer ||
       napi_get_buffer_info(env, argv[1], &data, &size) != napi_ok) {
-    napi_throw_type_error(env, "EINVAL", "writePipe(handle, buffer)");
+    napi_throw_type_error(env, "EINVAL", usage);
     return NULL;
   }
-  Writer *writer = unwrap(env, argv[0], "writePipe(handle, buffer)");
-  if (writer == NULL) return NULL;
   if (writer->closed) return number(env, -EBADF);
   ssize_t written;
   do written = write(writer->fd, data, size);
@@ -140,10 +123,8 @@ static napi_value write_pipe(napi_env env, napi_callback_info info) {
 }
 
 static napi_value wait_writable(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
   napi_value argv[1];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  Writer *writer = argc < 1 ? NULL : unwrap(env, argv[0], "waitWritable(handle)");
+  Writer *writer = external_argument(env, info, 1, argv, "waitWritable(handle)");
   if (writer == NULL || writer->closed) return NULL;
   int err = 0;
   if (!writer->polling) {
@@ -161,10 +142,8 @@ static napi_value wait_writable(napi_env env, napi_callback_info info) {
 }
 
 static napi_value close_writer(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
   napi_value argv[1];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  Writer *writer = argc < 1 ? NULL : unwrap(env, argv[0], "closeWriter(handle)");
+  Writer *writer = external_argument(env, info, 1, argv, "closeWriter(handle)");
   if (writer == NULL || writer->closed) return NULL;
   writer->closed = true;
   napi_delete_reference(env, writer->callback);
@@ -179,21 +158,11 @@ static napi_value close_writer(napi_env env, napi_callback_info info) {
 }
 
 bool pipe_writer_init(napi_env env, napi_value exports) {
-  static const struct {
-    const char *name;
-    napi_callback function;
-  } functions[] = {
+  static const NamedFunction functions[] = {
       {"openWriter", open_writer},
       {"writePipe", write_pipe},
       {"waitWritable", wait_writable},
       {"closeWriter", close_writer},
   };
-  for (size_t i = 0; i < sizeof functions / sizeof functions[0]; i++) {
-    napi_value function;
-    if (napi_create_function(env, functions[i].name, NAPI_AUTO_LENGTH, functions[i].function, NULL, &function) !=
-            napi_ok ||
-        napi_set_named_property(env, exports, functions[i].name, function) != napi_ok)
-      return false;
-  }
-  return true;
+  return export_functions(env, exports, functions, sizeof functions / sizeof functions[0]);
 }

@@ -39,6 +39,7 @@
 #include <unistd.h>
 #include <node_api.h>
 #include <uv.h>
+#include "napi-helpers.h"
 #include "pipe-reader.h"
 #include "pipe-writer.h"
 
@@ -534,21 +535,14 @@ static napi_value keeper_request(napi_env env, napi_callback_info info) {
 }
 
 NAPI_MODULE_INIT() {
-  napi_value spawn_fn, spawn_async_fn, watch_fn, request_fn;
-  if (napi_create_function(env, "keeperRequest", NAPI_AUTO_LENGTH, keeper_request, NULL, &request_fn) !=
-          napi_ok ||
-      napi_set_named_property(env, exports, "keeperRequest", request_fn) != napi_ok) {
+  static const NamedFunction functions[] = {
+      {"spawn", spawn_program},
+      {"spawnAsync", spawn_program_async},
+      {"watchExit", watch_exit},
+      {"keeperRequest", keeper_request},
+  };
+  if (!export_functions(env, exports, functions, sizeof functions / sizeof functions[0]) ||
+      !pipe_reader_init(env, exports) || !pipe_writer_init(env, exports))
     return NULL;
-  }
-  if (napi_create_function(env, "spawn", NAPI_AUTO_LENGTH, spawn_program, NULL, &spawn_fn) != napi_ok ||
-      napi_set_named_property(env, exports, "spawn", spawn_fn) != napi_ok ||
-      napi_create_function(env, "spawnAsync", NAPI_AUTO_LENGTH, spawn_program_async, NULL, &spawn_async_fn) !=
-          napi_ok ||
-      napi_set_named_property(env, exports, "spawnAsync", spawn_async_fn) != napi_ok ||
-      napi_create_function(env, "watchExit", NAPI_AUTO_LENGTH, watch_exit, NULL, &watch_fn) != napi_ok ||
-      napi_set_named_property(env, exports, "watchExit", watch_fn) != napi_ok ||
-      !pipe_reader_init(env, exports) || !pipe_writer_init(env, exports)) {
-    return NULL;
-  }
   return exports;
 }
