@@ -6,6 +6,7 @@ import {
   parseClientMessage,
   parseServerMessage,
   parseWith,
+  clientMessageSchema,
   createSessionRequestSchema,
 } from '@shellgate/shared';
 
@@ -57,6 +58,30 @@ describe('client messages', () => {
     rejects('{"type":"input","data":5}', ErrorCode.InvalidRequest, /"input" message: data:/);
     rejects('{"type":"ack","offset":-1}', ErrorCode.InvalidRequest, /offset:/);
     rejects('{"type":"ack","offset":1.5}', ErrorCode.InvalidRequest, /offset:/);
+  });
+
+  test('an ack is accepted and refused exactly as the schema does', () => {
+    // parseClientMessage checks acks by hand (they are sent all through a stream); the schema is
+    // the reference it must agree with, value for value.
+    const offsets = ['0', '-0', '1', '65536', '9007199254740991', '9007199254740992', '-1', '1.5', '1e3',
+      '1e400', '"5"', 'null', 'true', '[]', '{}'];
+    const texts = [
+      ...offsets.map((offset) => `{"type":"ack","offset":${offset}}`),
+      ...offsets.map((offset) => `{"offset":${offset},"type":"ack"}`),
+      '{"type":"ack"}',
+      '{"type":"ack","offset":5,"extra":1}',
+      '{"type":"ack","offset":5,"__proto__":{}}',
+      '{"type":"ack","__proto__":{"offset":5}}',
+      '{"type":"ack","Offset":5}',
+    ];
+    for (const text of texts) {
+      const reference = clientMessageSchema.safeParse(JSON.parse(text));
+      if (reference.success) {
+        assert.deepEqual(parseClientMessage(text), reference.data, text);
+      } else {
+        assert.throws(() => parseClientMessage(text), ProtocolError, text);
+      }
+    }
   });
 
   test('a signal outside the allowlist is refused as INVALID_SIGNAL, naming the allowed ones', () => {
