@@ -437,8 +437,7 @@ static void on_pidfd(uv_poll_t *poll, int status, int events) {
   napi_env env = watch->env;
   napi_handle_scope scope;
   napi_open_handle_scope(env, &scope);
-  napi_value callback, resource, args[2], ignored;
-  napi_get_reference_value(env, watch->callback, &callback);
+  napi_value args[2];
   if (reaped == 0 && info.si_code == CLD_EXITED) {
     napi_create_int32(env, info.si_status, &args[0]);
     napi_get_null(env, &args[1]);
@@ -450,8 +449,7 @@ static void on_pidfd(uv_poll_t *poll, int status, int events) {
     napi_get_null(env, &args[0]);
     napi_get_null(env, &args[1]);
   }
-  napi_create_object(env, &resource);
-  napi_make_callback(env, watch->context, resource, callback, 2, args, &ignored);
+  call_from_loop(env, watch->context, watch->callback, 2, args);
   napi_async_destroy(env, watch->context);
   napi_delete_reference(env, watch->callback);
   napi_close_handle_scope(env, scope);

@@ -5,6 +5,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterEach, test } from 'node:test';
 import { Process, type ProcessOptions } from '../../../server/src/process/index.ts';
 import { Cleanup, waitUntil } from '../../helpers/processes.ts';
@@ -134,4 +135,12 @@ test('Process.spawn reports a program that cannot start as the constructor does'
   await assert.rejects(Process.spawn(['/nonexistent/program']), { code: 'ENOENT' });
   await assert.rejects(Process.spawn(['true'], { cwd: '/nonexistent-dir' }), { code: 'ENOENT' });
   await assert.rejects(Process.spawn(['true'], { killGroupOnExit: true }), { code: 'EINVAL' });
+});
+
+test('a throw while an exit is reported is uncaught, not left for the next call into the addon', async () => {
+  const fixture = fileURLToPath(new URL('../../fixtures/throwing-exit-listener.ts', import.meta.url));
+  const child = cleanup.process(new Process([process.execPath, '--import', 'tsx', fixture]));
+  const status = await child.wait();
+  assert.equal(child.read().toString(), 'uncaught: thrown by an exit listener\nsecond exited with 0\n');
+  assert.deepEqual(status, { code: 0, signal: null });
 });
