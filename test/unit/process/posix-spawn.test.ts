@@ -138,7 +138,7 @@ test('Process.spawn reports a program that cannot start as the constructor does'
 });
 
 test('a throw while an exit is reported is uncaught, not left for the next call into the addon', async () => {
-  const fixture = fileURLToPath(new URL('../../fixtures/throwing-exit-listener.ts', import.meta.url));
+  const fixture = fileURLToPath(new URL('./fixtures/throwing-exit-listener.ts', import.meta.url));
   const child = cleanup.process(new Process([process.execPath, '--import', 'tsx', fixture]));
   const status = await child.wait();
   assert.equal(child.read().toString(), 'uncaught: thrown by an exit listener\nsecond exited with 0\n');

@@ -63,8 +63,23 @@ describe('client messages', () => {
   test('an ack is accepted and refused exactly as the schema does', () => {
     // parseClientMessage checks acks by hand (they are sent all through a stream); the schema is
     // the reference it must agree with, value for value.
-    const offsets = ['0', '-0', '1', '65536', '9007199254740991', '9007199254740992', '-1', '1.5', '1e3',
-      '1e400', '"5"', 'null', 'true', '[]', '{}'];
+    const offsets = [
+      '0',
+      '-0',
+      '1',
+      '65536',
+      '9007199254740991',
+      '9007199254740992',
+      '-1',
+      '1.5',
+      '1e3',
+      '1e400',
+      '"5"',
+      'null',
+      'true',
+      '[]',
+      '{}',
+    ];
     const texts = [
       ...offsets.map((offset) => `{"type":"ack","offset":${offset}}`),
       ...offsets.map((offset) => `{"offset":${offset},"type":"ack"}`),
