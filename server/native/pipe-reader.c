@@ -18,6 +18,7 @@
 #include <uv.h>
 #include "napi-helpers.h"
 #include "pipe-reader.h"
+#include "teardown.h"
 
 /**
  * Reads per wake-up while each fills the buffer, as libuv's own stream reads do: a pipe that keeps
@@ -39,6 +40,7 @@ typedef struct {
   bool done;
   /** Owners of this memory: the uv handle until its close callback, the JS handle until finalized. */
   int owners;
+  LiveHandle live;
 } Reader;
 
 static void release(Reader *reader) {
@@ -51,6 +53,7 @@ static void on_closed(uv_handle_t *handle) {
   napi_delete_reference(reader->env, reader->callback);
   napi_delete_reference(reader->env, reader->buffer);
   napi_async_destroy(reader->env, reader->context);
+  teardown_untrack(reader->env, &reader->live);
   release(reader);
 }
 
@@ -64,6 +67,11 @@ static void stop(Reader *reader) {
   reader->done = true;
   uv_poll_stop(&reader->poll);
   uv_close((uv_handle_t *)&reader->poll, on_closed);
+}
+
+static void close_at_teardown(LiveHandle *live) {
+  Reader *reader = CONTAINER_OF(live, Reader, live);
+  if (!reader->done) stop(reader);
 }
 
 /** callback(value), as an I/O callback. */
@@ -141,6 +149,7 @@ static napi_value read_pipe(napi_env env, napi_callback_info info) {
     napi_throw_error(env, uv_err_name(err), uv_strerror(err));
     return NULL;
   }
+  teardown_track(env, &reader->live, close_at_teardown);
   napi_value name, handle;
   napi_create_string_utf8(env, "shellgate:pipe", NAPI_AUTO_LENGTH, &name);
   napi_create_reference(env, argv[2], 1, &reader->callback);

@@ -18,6 +18,7 @@
 #include <uv.h>
 #include "napi-helpers.h"
 #include "pipe-writer.h"
+#include "teardown.h"
 
 typedef struct {
   uv_poll_t poll;
@@ -30,6 +31,7 @@ typedef struct {
   bool closed;
   /** Owners of this memory: the JS handle until finalized, the poll handle until its close callback. */
   int owners;
+  LiveHandle live;
 } Writer;
 
 static void release(Writer *writer) {
@@ -45,7 +47,27 @@ static void finalize(napi_env env, void *data, void *hint) {
 static void on_poll_closed(uv_handle_t *handle) {
   Writer *writer = handle->data;
   close(writer->fd);
+  teardown_untrack(writer->env, &writer->live);
   release(writer);
+}
+
+/** Stops waiting and closes `fd`, after the poll handle if there is one. */
+static void close_now(Writer *writer) {
+  writer->closed = true;
+  napi_delete_reference(writer->env, writer->callback);
+  napi_async_destroy(writer->env, writer->context);
+  if (writer->polling) {
+    uv_poll_stop(&writer->poll);
+    uv_close((uv_handle_t *)&writer->poll, on_poll_closed);  // closes fd after the handle
+  } else {
+    close(writer->fd);
+    teardown_untrack(writer->env, &writer->live);
+  }
+}
+
+static void close_at_teardown(LiveHandle *live) {
+  Writer *writer = CONTAINER_OF(live, Writer, live);
+  if (!writer->closed) close_now(writer);
 }
 
 static void on_writable(uv_poll_t *poll, int status, int events) {
@@ -99,6 +121,7 @@ static napi_value open_writer(napi_env env, napi_callback_info info) {
   }
   napi_create_reference(env, argv[1], 1, &writer->callback);
   napi_async_init(env, NULL, name, &writer->context);
+  teardown_track(env, &writer->live, close_at_teardown);
   return handle;
 }
 
@@ -144,16 +167,7 @@ static napi_value wait_writable(napi_env env, napi_callback_info info) {
 static napi_value close_writer(napi_env env, napi_callback_info info) {
   napi_value argv[1];
   Writer *writer = external_argument(env, info, 1, argv, "closeWriter(handle)");
-  if (writer == NULL || writer->closed) return NULL;
-  writer->closed = true;
-  napi_delete_reference(env, writer->callback);
-  napi_async_destroy(env, writer->context);
-  if (writer->polling) {
-    uv_poll_stop(&writer->poll);
-    uv_close((uv_handle_t *)&writer->poll, on_poll_closed);  // closes fd after the handle
-  } else {
-    close(writer->fd);
-  }
+  if (writer != NULL && !writer->closed) close_now(writer);
   return NULL;
 }
 

@@ -40,6 +40,7 @@
 #include <node_api.h>
 #include <uv.h>
 #include "napi-helpers.h"
+#include "teardown.h"
 #include "pipe-reader.h"
 #include "pipe-writer.h"
 
@@ -414,10 +415,27 @@ typedef struct {
   napi_async_context context;
   int pidfd;
   pid_t pid;
+  LiveHandle live;
 } Watch;
 
 static void free_watch(uv_handle_t *handle) {
-  free(handle->data);
+  Watch *watch = handle->data;
+  teardown_untrack(watch->env, &watch->live);
+  free(watch);
+}
+
+/**
+ * The environment ends with the child still running: stop watching it, as Node does with its own
+ * children then. The child runs on unreaped, as one of child_process's would.
+ */
+static void close_at_teardown(LiveHandle *live) {
+  Watch *watch = CONTAINER_OF(live, Watch, live);
+  if (uv_is_closing((uv_handle_t *)&watch->poll)) return;
+  uv_poll_stop(&watch->poll);
+  close(watch->pidfd);
+  napi_delete_reference(watch->env, watch->callback);
+  napi_async_destroy(watch->env, watch->context);
+  uv_close((uv_handle_t *)&watch->poll, free_watch);
 }
 
 static void on_pidfd(uv_poll_t *poll, int status, int events) {
@@ -486,6 +504,7 @@ static napi_value watch_exit(napi_env env, napi_callback_info info) {
   napi_create_string_utf8(env, "shellgate:exit", NAPI_AUTO_LENGTH, &name);
   int err = uv_poll_init(loop, &watch->poll, pidfd);
   if (err == 0) {
+    teardown_track(env, &watch->live, close_at_teardown);
     err = uv_poll_start(&watch->poll, UV_READABLE, on_pidfd);
     if (err != 0) uv_close((uv_handle_t *)&watch->poll, free_watch);
   } else {
@@ -539,7 +558,7 @@ NAPI_MODULE_INIT() {
       {"watchExit", watch_exit},
       {"keeperRequest", keeper_request},
   };
-  if (!export_functions(env, exports, functions, sizeof functions / sizeof functions[0]) ||
+  if (!teardown_init(env) || !export_functions(env, exports, functions, sizeof functions / sizeof functions[0]) ||
       !pipe_reader_init(env, exports) || !pipe_writer_init(env, exports))
     return NULL;
   return exports;
