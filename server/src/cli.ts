@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --max-semi-space-size=2 --single-threaded-gc --interrupt-budget=4096
+#!/usr/bin/env -S node --max-semi-space-size=2 --single-threaded-gc
 // The `shellgate` executable: `shellgate [serve] …` runs the gateway (serve.ts), and
 // `shellgate exec|attach|ls|kill|logs|share …` the operator client (client/, docs/client.md). Each half
 // is loaded only when asked for, so neither pays for the other at start-up.
