@@ -17,7 +17,11 @@ import { framePool, type FramePool } from './frame-pool.js';
 const COALESCE_BELOW = 1024;
 /** A coalescing buffer grows up to this size, then a new one starts. */
 const COALESCE_MAX = 16 * 1024;
-const COALESCE_MIN = 256;
+/**
+ * A coalescing buffer starts at twice its first chunk, at least this, and doubles as it fills: a
+ * session that printed a prompt and waits, as most do at any moment, keeps a small one.
+ */
+const COALESCE_MIN = 32;
 /** Rough bookkeeping cost of one entry (object, Buffer header, array slot), counted in the budget. */
 const ENTRY_OVERHEAD_BYTES = 96;
 
