@@ -16,7 +16,8 @@ import type { ReplayBuffer } from './replay.js';
 
 export class Fanout {
   readonly #joined = new Set<Attachment>();
-  readonly #joining = new Set<Attachment>();
+  /** Made for a join and dropped once empty: a Set is ~150 bytes, and most sessions are not joining. */
+  #joining: Set<Attachment> | undefined;
   #exit: ExitStatus | null = null;
 
   constructor(
@@ -27,7 +28,7 @@ export class Fanout {
 
   /** Attached clients, including those still joining. */
   get size(): number {
-    return this.#joined.size + this.#joining.size;
+    return this.#joined.size + (this.#joining?.size ?? 0);
   }
 
   /** Clients that have had their `hello`. */
@@ -41,19 +42,19 @@ export class Fanout {
   }
 
   beginJoin(attachment: Attachment): void {
-    this.#joining.add(attachment);
+    (this.#joining ??= new Set()).add(attachment);
   }
 
   /** Moves a joining client to the live stream; false if it left (or was dropped) meanwhile. */
   join(attachment: Attachment): boolean {
-    if (!this.#joining.delete(attachment)) return false;
+    if (!this.#leaveJoining(attachment)) return false;
     this.#joined.add(attachment);
     return true;
   }
 
   /** Forgets a client; returns where it was: 'joined', 'joining' or null if unknown. */
   leave(attachment: Attachment): 'joined' | 'joining' | null {
-    if (this.#joining.delete(attachment)) return 'joining';
+    if (this.#leaveJoining(attachment)) return 'joining';
     if (this.#joined.delete(attachment)) return 'joined';
     return null;
   }
@@ -146,9 +147,15 @@ export class Fanout {
 
   /** Closes every client (joined or joining) and forgets them. */
   closeAll(code: number, reason: string): void {
-    for (const attachment of [...this.#joined, ...this.#joining]) attachment.sink.close(code, reason);
+    for (const attachment of [...this.#joined, ...(this.#joining ?? [])]) attachment.sink.close(code, reason);
     this.#joined.clear();
-    this.#joining.clear();
+    this.#joining = undefined;
+  }
+
+  #leaveJoining(attachment: Attachment): boolean {
+    if (this.#joining?.delete(attachment) !== true) return false;
+    if (this.#joining.size === 0) this.#joining = undefined;
+    return true;
   }
 
   /** The input entries due before the client's next output byte. */
