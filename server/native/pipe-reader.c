@@ -149,6 +149,7 @@ static napi_value read_pipe(napi_env env, napi_callback_info info) {
     napi_throw_error(env, uv_err_name(err), uv_strerror(err));
     return NULL;
   }
+  teardown_disown_fd(env, fd);  // the reader closes it now
   teardown_track(env, &reader->live, close_at_teardown);
   napi_value name, handle;
   napi_create_string_utf8(env, "shellgate:pipe", NAPI_AUTO_LENGTH, &name);

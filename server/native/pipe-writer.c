@@ -121,6 +121,7 @@ static napi_value open_writer(napi_env env, napi_callback_info info) {
   }
   napi_create_reference(env, argv[1], 1, &writer->callback);
   napi_async_init(env, NULL, name, &writer->context);
+  teardown_disown_fd(env, fd);  // the writer closes it now
   teardown_track(env, &writer->live, close_at_teardown);
   return handle;
 }

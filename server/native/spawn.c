@@ -21,6 +21,9 @@
 //   Returns false when the keeper is gone (ESRCH); throws for other errors.
 // watchExit(pidfd, pid, callback): calls callback(code, signal) once the process has exited and
 //   was reaped (code null when killed, signal then the number), then closes the pidfd.
+// releaseFd(fd): JS takes over one of the parent's ends a spawn returned, to close it or give it to
+//   a stream of Node's. Until then, or until readPipe or openWriter takes it, the end is the addon's,
+//   and an environment's teardown closes it (teardown.c).
 // readPipe, pausePipe, resumePipe, closePipe: reading an output pipe it made (pipe-reader.c).
 // openWriter, writePipe, waitWritable, closeWriter: writing the stdin pipe it made (pipe-writer.c).
 #define _GNU_SOURCE
@@ -323,7 +326,11 @@ static napi_value job_result(napi_env env, SpawnJob *job) {
     napi_create_int32(env, values[i], &number);
     napi_set_element(env, result, i, number);
   }
-  for (int i = 0; i < MAX_STDIO; i++) job->parent[i] = -1;  // handed over
+  for (int i = 0; i < MAX_STDIO; i++) {
+    // Handed over, but the addon's until a reader, a writer or JS takes it (teardown.c).
+    teardown_own_fd(env, job->parent[i]);
+    job->parent[i] = -1;
+  }
   return result;
 }
 
@@ -523,6 +530,23 @@ static napi_value watch_exit(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+// ---- releaseFd ----------------------------------------------------------------------------------
+
+// releaseFd(fd): JS takes over a descriptor a spawn handed to it (to close it, or to give it to a
+// stream of Node's), so that an environment's teardown no longer closes it.
+static napi_value release_fd(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  int32_t fd;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 1 ||
+      napi_get_value_int32(env, argv[0], &fd) != napi_ok) {
+    napi_throw_type_error(env, "EINVAL", "releaseFd(fd)");
+    return NULL;
+  }
+  teardown_disown_fd(env, fd);
+  return NULL;
+}
+
 // ---- keeperRequest ------------------------------------------------------------------------------
 
 // The same signal as keeper.c's KEEPER_REQUEST_SIGNAL.
@@ -557,6 +581,7 @@ NAPI_MODULE_INIT() {
       {"spawnAsync", spawn_program_async},
       {"watchExit", watch_exit},
       {"keeperRequest", keeper_request},
+      {"releaseFd", release_fd},
   };
   if (!teardown_init(env) || !export_functions(env, exports, functions, sizeof functions / sizeof functions[0]) ||
       !pipe_reader_init(env, exports) || !pipe_writer_init(env, exports))

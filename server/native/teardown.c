@@ -6,13 +6,24 @@
 // and the exit watches are such handles, open for a session's whole life. So each one is tracked
 // from its start until its close callback, and one asynchronous cleanup hook per environment
 // closes those still open and tells Node it is done once the last close callback has run.
+//
+// The same goes for the descriptors a spawn hands to JS (the parent's ends of the child's pipes):
+// until a reader or a writer takes one over, or JS closes it, it is only a number in JS, and an
+// ended environment would leave it open, with the child waiting on it. So each is recorded as the
+// addon's until then, and a teardown closes those still recorded.
+#include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 #include "teardown.h"
 
 typedef struct {
   napi_async_cleanup_hook_handle hook;
   LiveHandle live;  // the list's sentinel
   bool tearing_down;
+  /** One bit per descriptor number: set while that descriptor is the addon's. */
+  uint8_t *owned_fds;
+  size_t owned_capacity;  // descriptor numbers the bitmap covers
 } Teardown;
 
 static Teardown *of(napi_env env) {
@@ -33,6 +44,12 @@ static void on_teardown(napi_async_cleanup_hook_handle hook, void *data) {
   (void)hook;
   Teardown *teardown = data;
   teardown->tearing_down = true;
+  for (size_t fd = 0; fd < teardown->owned_capacity; fd++) {
+    if (teardown->owned_fds[fd / 8] & (1u << (fd % 8))) close((int)fd);
+  }
+  free(teardown->owned_fds);
+  teardown->owned_fds = NULL;
+  teardown->owned_capacity = 0;
   for (LiveHandle *handle = teardown->live.next, *next; handle != &teardown->live; handle = next) {
     next = handle->next;  // `close` may untrack `handle` at once
     handle->close(handle);
@@ -43,7 +60,9 @@ static void on_teardown(napi_async_cleanup_hook_handle hook, void *data) {
 static void free_teardown(napi_env env, void *data, void *hint) {
   (void)env;
   (void)hint;
-  free(data);
+  Teardown *teardown = data;
+  free(teardown->owned_fds);
+  free(teardown);
 }
 
 bool teardown_init(napi_env env) {
@@ -71,4 +90,33 @@ void teardown_untrack(napi_env env, LiveHandle *handle) {
   handle->next->previous = handle->previous;
   handle->previous = handle->next = handle;
   finish_if_done(of(env));
+}
+
+bool teardown_own_fd(napi_env env, int fd) {
+  Teardown *teardown = of(env);
+  if (fd < 0) return false;
+  if (teardown->tearing_down) {
+    close(fd);
+    return false;
+  }
+  if ((size_t)fd >= teardown->owned_capacity) {
+    size_t capacity = teardown->owned_capacity == 0 ? 1024 : teardown->owned_capacity;
+    while (capacity <= (size_t)fd) capacity *= 2;
+    uint8_t *grown = realloc(teardown->owned_fds, capacity / 8);
+    if (grown == NULL) return false;
+    memset(grown + teardown->owned_capacity / 8, 0, (capacity - teardown->owned_capacity) / 8);
+    teardown->owned_fds = grown;
+    teardown->owned_capacity = capacity;
+  }
+  teardown->owned_fds[fd / 8] |= (uint8_t)(1u << (fd % 8));
+  return true;
+}
+
+bool teardown_disown_fd(napi_env env, int fd) {
+  Teardown *teardown = of(env);
+  if (fd < 0 || (size_t)fd >= teardown->owned_capacity) return false;
+  uint8_t bit = (uint8_t)(1u << (fd % 8));
+  bool owned = (teardown->owned_fds[fd / 8] & bit) != 0;
+  teardown->owned_fds[fd / 8] &= (uint8_t)~bit;
+  return owned;
 }

@@ -25,4 +25,13 @@ void teardown_track(napi_env env, LiveHandle *handle, void (*close)(LiveHandle *
 /** `handle` is closed (its close callback has run): the teardown no longer waits for it. */
 void teardown_untrack(napi_env env, LiveHandle *handle);
 
+/**
+ * `fd` belongs to the addon until `teardown_disown_fd`: a teardown closes it. During a teardown it
+ * is closed at once (nothing can take it over any more); false then, or if `fd` cannot be recorded.
+ */
+bool teardown_own_fd(napi_env env, int fd);
+
+/** Whether `fd` was the addon's; it no longer is (a reader, a writer or JS took it over). */
+bool teardown_disown_fd(napi_env env, int fd);
+
 #endif

@@ -48,6 +48,8 @@ interface SpawnAddon extends PipeReaderAddon, PipeWriterAddon {
     ]
   ): void;
   watchExit(pidfd: number, pid: number, onExit: (code: number | null, signal: number | null) => void): void;
+  /** This process takes over `fd`, a parent's end from a spawn (see spawn.c): teardown leaves it. */
+  releaseFd(fd: number): void;
 }
 
 /** The addon, or null once it failed to load or the kernel turned out to lack pidfds. */
@@ -60,6 +62,7 @@ function loadAddon(): SpawnAddon | null {
       'spawn',
       'spawnAsync',
       'watchExit',
+      'releaseFd',
       'readPipe',
       'pausePipe',
       'resumePipe',
@@ -140,13 +143,13 @@ export class FastChild extends EventEmitter {
   }
 
   get stdout(): Readable | null {
-    if (this.#stdoutFd !== null) this.#stdout = readable(this.#stdoutFd);
+    if (this.#stdoutFd !== null) this.#stdout = this.#readable(this.#stdoutFd);
     this.#stdoutFd = null;
     return this.#stdout;
   }
 
   get stderr(): Readable | null {
-    if (this.#stderrFd !== null) this.#stderr = readable(this.#stderrFd);
+    if (this.#stderrFd !== null) this.#stderr = this.#readable(this.#stderrFd);
     this.#stderrFd = null;
     return this.#stderr;
   }
@@ -164,7 +167,7 @@ export class FastChild extends EventEmitter {
 
   /** Closes the output pipes whose reader was never made, and destroys the streams that were. */
   closeUnreadOutput(): void {
-    for (const fd of [this.#stdoutFd, this.#stderrFd]) if (fd !== null) closeSync(fd);
+    for (const fd of [this.#stdoutFd, this.#stderrFd]) if (fd !== null) this.#close(fd);
     this.#stdoutFd = null;
     this.#stderrFd = null;
     this.#stdout?.destroy();
@@ -183,9 +186,20 @@ export class FastChild extends EventEmitter {
   /** Closes stdin's pipe if its stream was never made (the child reads end-of-file); else false. */
   closeUnusedStdin(): boolean {
     if (this.#stdinFd === null) return false;
-    closeSync(this.#stdinFd);
+    this.#close(this.#stdinFd);
     this.#stdinFd = null;
     return true;
+  }
+
+  /** A spawn's pipe end as a Node stream, which closes it from then on (a teardown too). */
+  #readable(fd: number): Socket {
+    this.#addon.releaseFd(fd);
+    return new Socket({ fd, readable: true, writable: false });
+  }
+
+  #close(fd: number): void {
+    this.#addon.releaseFd(fd);
+    closeSync(fd);
   }
 
   /** @internal The child was reaped: as child_process does, stdin goes with it. */
@@ -194,10 +208,6 @@ export class FastChild extends EventEmitter {
     this.#stdin?.destroy();
     this.emit('exit', code, signal === null ? null : signalName(signal));
   }
-}
-
-function readable(fd: number): Socket {
-  return new Socket({ fd, readable: true, writable: false });
 }
 
 type SpawnArgs = Parameters<SpawnAddon['spawn']>;
