@@ -119,7 +119,7 @@ export async function serve(args: string[]): Promise<void> {
   // From here on, V8 optimizes a hot function after a sixteenth of its default budget: the relay
   // path, new after every start, is compiled sooner (docs/operations.md, "Start-up"). Not as a
   // command-line flag: start-up's run-once code would be optimized too, ~0.5 s of compiling on
-  // V8's threads and 3-4 MiB more at idle, for nothing.
+  // V8's threads and 2-4 MiB more at idle, for nothing.
   setFlagsFromString(`--interrupt-budget=${INTERRUPT_BUDGET}`);
 
   if (config.warmup) {

@@ -173,16 +173,9 @@ export class Containment {
     }
     return {
       keeper: true,
-      // Array literals, which V8 sizes exactly: one built by flatMap or push keeps room for 17
-      // entries (~150 bytes) for the session's whole life.
-      cgroup:
-        v2Cell === null
-          ? v1Cell === null
-            ? []
-            : [v1Cell.dir]
-          : v1Cell === null
-            ? [v2Cell.dir]
-            : [v2Cell.dir, v1Cell.dir],
+      // slice: a copy V8 sizes exactly, where flatMap's array keeps room for 17 entries (~150
+      // bytes) for the session's whole life.
+      cgroup: [v2Cell, v1Cell].flatMap((cell) => (cell === null ? [] : [cell.dir])).slice(),
       release: async () => {
         await Promise.all([
           v2 !== null && v2Cell !== null ? v2.release(v2Cell) : undefined,
