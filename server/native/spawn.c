@@ -326,8 +326,9 @@ static napi_value job_result(napi_env env, SpawnJob *job) {
     napi_create_int32(env, values[i], &number);
     napi_set_element(env, result, i, number);
   }
+  // Handed over, but the addon's until watchExit, a reader, a writer or JS takes them (teardown.c).
+  teardown_own_fd(env, job->pidfd);
   for (int i = 0; i < MAX_STDIO; i++) {
-    // Handed over, but the addon's until a reader, a writer or JS takes it (teardown.c).
     teardown_own_fd(env, job->parent[i]);
     job->parent[i] = -1;
   }
@@ -493,6 +494,7 @@ static napi_value watch_exit(napi_env env, napi_callback_info info) {
     napi_throw_type_error(env, "EINVAL", "watchExit(pidfd, pid, callback)");
     return NULL;
   }
+  teardown_disown_fd(env, pidfd);  // the watch closes it from now on, whatever happens below
   uv_loop_t *loop;
   if (napi_get_uv_event_loop(env, &loop) != napi_ok) {
     napi_throw_error(env, "EIO", "watchExit: no event loop");
