@@ -48,8 +48,6 @@ interface SpawnAddon extends PipeReaderAddon, PipeWriterAddon {
     ]
   ): void;
   watchExit(pidfd: number, pid: number, onExit: (code: number | null, signal: number | null) => void): void;
-  /** This process takes over `fd`, a parent's end from a spawn (see spawn.c): teardown leaves it. */
-  releaseFd(fd: number): void;
 }
 
 /** The addon, or null once it failed to load or the kernel turned out to lack pidfds. */

@@ -47,6 +47,11 @@ export interface PipeReaderAddon {
   resumePipe(reader: PipeReader): void;
   /** Stops reading and closes the fd; no onRead follows. */
   closePipe(reader: PipeReader): void;
+  /**
+   * This process takes over `fd`, a pipe end a spawn handed out (readPipe takes it over itself):
+   * until then, the addon closes it when Node tears the environment down (server/native/teardown.c).
+   */
+  releaseFd(fd: number): void;
 }
 
 declare const pipeReader: unique symbol;
@@ -103,7 +108,11 @@ export class LentPipe implements OutputSource {
    * 'close' comes: the caller (the drain timer, a failed spawn) is done with it before.
    */
   destroy(): void {
-    if (this.#fd !== null) closeSync(this.#fd);
+    if (this.#fd !== null) {
+      // Released first: a teardown must not close the number again once it may name another file.
+      this.addon.releaseFd(this.#fd);
+      closeSync(this.#fd);
+    }
     this.#fd = null;
     if (this.#reader === undefined || this.#ended) return;
     this.addon.closePipe(this.#reader);
