@@ -88,11 +88,9 @@ export function internalRoutes(context: GatewayContext): Router {
       verify: (request, _response, buffer) => void rawBodies.set(request, Buffer.from(buffer)),
     }),
   );
-  router.use(
-    '/api',
-    guard,
-    sessionRoutes(context, (_request, _response, next) => next()),
-  );
+  const api = express.Router();
+  sessionRoutes(api, context, null);
+  router.use('/api', guard, api);
   router.use((_request, response) => sendError(response, ErrorCode.NotFound, 'no such internal route'));
   return router;
 }

@@ -9,20 +9,21 @@ import {
   parseWith,
 } from '@shellgate/shared';
 import type { SessionInfo } from '@shellgate/shared';
-import { Router } from 'express';
-import type { RequestHandler } from 'express';
+import type { RequestHandler, Router } from 'express';
 import type { GatewayContext } from '../context.js';
 import { parseBody } from '../http/body.js';
 import { authenticate, credentialOf } from '../http/guards.js';
 
-export function fleetRoutes(context: GatewayContext): Router {
-  const router = Router();
+/** Adds the fleet's routes to the API's router: on a gateway outside a fleet, `GET /api/nodes` only. */
+export function fleetRoutes(router: Router, context: GatewayContext): void {
   const { registry } = context;
   const auth = authenticate(context);
 
   router.get('/nodes', auth, async (_request, response) => {
     response.json({ nodes: context.fleet === undefined ? [] : await context.fleet.nodes() });
   });
+  // Outside a fleet the rest would only fall through, at a cost to every API request.
+  if (context.config.fleet === undefined) return;
 
   // Profiles may differ per node: `?node=` asks that node for its own.
   router.get('/profiles', auth, async (request, response, next) => {
@@ -86,5 +87,4 @@ export function fleetRoutes(context: GatewayContext): Router {
   router.get('/sessions/:id', auth, elsewhere);
   router.delete('/sessions/:id', auth, elsewhere);
   router.post('/sessions/:id/signal', auth, elsewhere);
-  return router;
 }

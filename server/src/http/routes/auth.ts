@@ -1,8 +1,7 @@
 // Login, logout, whoami. The cookie carries a random login id, never the token.
 import { ErrorCode, ProtocolError, loginRequestSchema } from '@shellgate/shared';
 import type { Identity } from '@shellgate/shared';
-import { Router } from 'express';
-import type { CookieOptions, Request } from 'express';
+import type { CookieOptions, Request, Router } from 'express';
 import { COOKIE_NAME } from '../../auth/logins.js';
 import type { Principal } from '../../auth/principal.js';
 import type { GatewayContext } from '../../context.js';
@@ -30,8 +29,8 @@ function cookieOptions(basePath: string, secure: boolean, maxAgeMs: number): Coo
   };
 }
 
-export function authRoutes(context: GatewayContext): Router {
-  const router = Router();
+/** Adds `POST /login`, `POST /logout` and `GET /whoami` to the API's router. */
+export function authRoutes(router: Router, context: GatewayContext): void {
   const cookie = (request: Request, maxAgeMs: number): CookieOptions =>
     cookieOptions(context.config.basePath, context.proxy.scheme(request) === 'https', maxAgeMs);
 
@@ -80,6 +79,4 @@ export function authRoutes(context: GatewayContext): Router {
   router.get('/whoami', authenticate(context), (request, response) => {
     response.json(identity(credentialOf(request).principal));
   });
-
-  return router;
 }

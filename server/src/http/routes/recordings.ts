@@ -3,15 +3,15 @@
 import { open } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import { ErrorCode, ProtocolError } from '@shellgate/shared';
-import { Router } from 'express';
+import type { Router } from 'express';
 import type { GatewayContext } from '../../context.js';
 import { authenticate, credentialOf } from '../guards.js';
 
 /** asciinema's media type for .cast files. */
 const ASCIICAST_TYPE = 'application/x-asciicast';
 
-export function recordingRoutes(context: GatewayContext): Router {
-  const router = Router();
+/** Adds the recording routes to the API's router. */
+export function recordingRoutes(router: Router, context: GatewayContext): void {
   const { recordings, audit } = context;
   router.use('/recordings', authenticate(context));
 
@@ -66,8 +66,6 @@ export function recordingRoutes(context: GatewayContext): Router {
     });
     response.status(204).end();
   });
-
-  return router;
 }
 
 function notFoundIfMissing(error: unknown): unknown {

@@ -11,8 +11,7 @@ import {
   terminateRequestSchema,
 } from '@shellgate/shared';
 import type { ProfileInfo } from '@shellgate/shared';
-import { Router } from 'express';
-import type { Request, RequestHandler } from 'express';
+import type { Request, RequestHandler, Router } from 'express';
 import type { GatewayContext } from '../../context.js';
 import type { Actor } from '../../sessions/actions.js';
 import type { Session } from '../../sessions/session.js';
@@ -33,14 +32,18 @@ function gracePeriod(request: Request, fallback: number): number {
   return parseWith(gracePeriodSchema, Number(query), 'gracePeriodMs');
 }
 
-/** `guard` authenticates: a client's credential, or (fleet/internal.ts) another node's signature. */
+/**
+ * Adds the profile and session routes to `router`, behind `guard`: a client's credential, or null
+ * where the router's owner has authenticated the request already (fleet/internal.ts: another
+ * node's signature). The guard applies to whatever the router serves after these routes too.
+ */
 export function sessionRoutes(
+  router: Router,
   context: GatewayContext,
-  guard: RequestHandler = authenticate(context),
-): Router {
-  const router = Router();
+  guard: RequestHandler | null = authenticate(context),
+): void {
   const { registry, actions } = context;
-  router.use(guard);
+  if (guard !== null) router.use(guard);
 
   const actorOf = (request: Request): Actor => {
     const credential = credentialOf(request);
@@ -117,6 +120,4 @@ export function sessionRoutes(
     actions.perform(actorOf(request), session, { type: 'signal', signal });
     response.json({ session: session.info() });
   });
-
-  return router;
 }

@@ -11,8 +11,7 @@ import {
   parseShareLink,
 } from '@shellgate/shared';
 import type { CreateShareResponse, OpenShareResponse, ShareLink } from '@shellgate/shared';
-import { Router } from 'express';
-import type { Request } from 'express';
+import type { Request, Router } from 'express';
 import { canControl } from '../../auth/principal.js';
 import type { Principal } from '../../auth/principal.js';
 import type { GatewayContext } from '../../context.js';
@@ -31,8 +30,8 @@ function linkUrl(context: GatewayContext, request: Request, link: ShareLink): st
   return `${scheme}://${context.proxy.host(request) ?? ''}${base}/#${SHARE_FRAGMENT_KEY}=${link.id}.${link.secret}`;
 }
 
-export function shareRoutes(context: GatewayContext): Router {
-  const router = Router();
+/** Adds the share-link routes to the API's router. */
+export function shareRoutes(router: Router, context: GatewayContext): void {
   const { shares, registry, audit } = context;
 
   /** Whether `principal` may see and revoke `share`: it controls the session, or made the link. */
@@ -162,6 +161,4 @@ export function shareRoutes(context: GatewayContext): Router {
     shares.revoke(share.id);
     response.status(204).end();
   });
-
-  return router;
 }
