@@ -14,6 +14,7 @@ import type { GatewayConfig } from './config/load.js';
 import { Containment } from './containment/index.js';
 import type { GatewayContext } from './context.js';
 import { createApp } from './http/app.js';
+import { messageClasses } from './http/message-classes.js';
 import { createAudit } from './log/audit.js';
 import { createLogger } from './log/logger.js';
 import { TimeoutError, withTimeout } from './process/index.js';
@@ -128,6 +129,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     requestTimeout: 30_000,
     keepAliveTimeout: 5_000,
     connectionsCheckingInterval: 1_000,
+    ...messageClasses(app),
   };
   const server: Server =
     config.tls === undefined
