@@ -20,7 +20,8 @@
 //   its value (SIGKILL: kill everything it contains; others: relay to the program's group).
 //   Returns false when the keeper is gone (ESRCH); throws for other errors.
 // watchExit(pidfd, pid, callback): calls callback(code, signal) once the process has exited and
-//   was reaped (code null when killed, signal then the number), then closes the pidfd.
+//   was reaped (code null when killed, signal then the number), then closes the pidfd. When it
+//   cannot watch, it kills and reaps the child and closes the pidfd before it throws.
 // releaseFd(fd): JS takes over one of the parent's ends a spawn returned, to close it or give it to
 //   a stream of Node's. Until then, or until readPipe or openWriter takes it, the end is the addon's,
 //   and an environment's teardown closes it (teardown.c).
@@ -482,6 +483,18 @@ static void on_pidfd(uv_poll_t *poll, int status, int events) {
   uv_close((uv_handle_t *)poll, free_watch);
 }
 
+/**
+ * watchExit cannot watch the child: nothing would ever reap it or tell its end, so it does not run
+ * on unobserved. JS is told by the throw, and has nothing left to clean up.
+ */
+static napi_value refuse_watch(napi_env env, pid_t pid, int pidfd, const char *code, const char *message) {
+  kill(pid, SIGKILL);
+  waitpid(pid, NULL, 0);
+  close(pidfd);
+  napi_throw_error(env, code, message);
+  return NULL;
+}
+
 static napi_value watch_exit(napi_env env, napi_callback_info info) {
   size_t argc = 3;
   napi_value argv[3];
@@ -496,15 +509,10 @@ static napi_value watch_exit(napi_env env, napi_callback_info info) {
   }
   teardown_disown_fd(env, pidfd);  // the watch closes it from now on, whatever happens below
   uv_loop_t *loop;
-  if (napi_get_uv_event_loop(env, &loop) != napi_ok) {
-    napi_throw_error(env, "EIO", "watchExit: no event loop");
-    return NULL;
-  }
+  if (napi_get_uv_event_loop(env, &loop) != napi_ok)
+    return refuse_watch(env, pid, pidfd, "EIO", "watchExit: no event loop");
   Watch *watch = calloc(1, sizeof *watch);
-  if (watch == NULL) {
-    napi_throw_error(env, "ENOMEM", "watchExit: out of memory");
-    return NULL;
-  }
+  if (watch == NULL) return refuse_watch(env, pid, pidfd, "ENOMEM", "watchExit: out of memory");
   watch->env = env;
   watch->pidfd = pidfd;
   watch->pid = pid;
@@ -519,14 +527,7 @@ static napi_value watch_exit(napi_env env, napi_callback_info info) {
   } else {
     free(watch);
   }
-  if (err != 0) {
-    // Nothing would ever reap it or tell its end: it does not run on unobserved.
-    kill(pid, SIGKILL);
-    waitpid(pid, NULL, 0);
-    close(pidfd);
-    napi_throw_error(env, uv_err_name(err), uv_strerror(err));
-    return NULL;
-  }
+  if (err != 0) return refuse_watch(env, pid, pidfd, uv_err_name(err), uv_strerror(err));
   napi_create_reference(env, argv[2], 1, &watch->callback);
   napi_async_init(env, NULL, name, &watch->context);
   return NULL;
