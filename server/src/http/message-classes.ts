@@ -4,7 +4,7 @@
 // `Object.setPrototypeOf`. On V8 that costs ~50 µs of CPU a request, and what each request
 // allocates then outlives young-generation collections: plain API traffic grew the old generation
 // by ~9 KiB a request until a full collection (docs/benchmarks.md, "Requests born as express's").
-// Node makes them with these classes instead, so they are born with express's prototypes, and
+// Node makes them with these classes instead, whose prototypes take the place of express's, so
 // express's own call finds the prototype already set, which V8 returns from at once.
 import { IncomingMessage, ServerResponse } from 'node:http';
 import type { ServerOptions } from 'node:http';
@@ -12,21 +12,23 @@ import type { Express } from 'express';
 
 type MessageClasses = Required<Pick<ServerOptions, 'IncomingMessage' | 'ServerResponse'>>;
 
-/** For `http.createServer`'s options: requests and responses with `app`'s prototypes. */
+/**
+ * For `http.createServer`'s options: requests and responses born with `app`'s prototypes. The
+ * classes are subclasses of Node's, so that V8 lays their objects out as it does Node's own; their
+ * prototypes become express's (what express's prototype held, over what it inherits) and `app`
+ * uses them from then on.
+ */
 export function messageClasses(app: Express): MessageClasses {
-  // Plain functions, not subclasses: express's prototypes must be these constructors' own
-  // `prototype`, which a class's cannot be made. Reflect.construct builds Node's objects with it.
-  function Request(...args: unknown[]): IncomingMessage {
-    return Reflect.construct(IncomingMessage, args, Request) as IncomingMessage;
-  }
-  Request.prototype = app.request;
-  function Response(...args: unknown[]): ServerResponse {
-    return Reflect.construct(ServerResponse, args, Response) as ServerResponse;
-  }
-  Response.prototype = app.response;
-  // Node only ever calls them with `new`, as it would its own classes.
-  return {
-    IncomingMessage: Request as unknown as MessageClasses['IncomingMessage'],
-    ServerResponse: Response as unknown as MessageClasses['ServerResponse'],
-  };
+  class Request extends IncomingMessage {}
+  class Response<Incoming extends IncomingMessage = IncomingMessage> extends ServerResponse<Incoming> {}
+  takePlace(Request.prototype, app.request);
+  takePlace(Response.prototype, app.response);
+  app.request = Request.prototype as Express['request'];
+  app.response = Response.prototype as Express['response'];
+  return { IncomingMessage: Request, ServerResponse: Response };
+}
+
+function takePlace(prototype: object, expressPrototype: object): void {
+  Object.setPrototypeOf(prototype, Object.getPrototypeOf(expressPrototype) as object);
+  Object.defineProperties(prototype, Object.getOwnPropertyDescriptors(expressPrototype));
 }
