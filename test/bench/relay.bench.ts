@@ -9,7 +9,6 @@
 // - session create → exit → gone per second.
 // Medians of several runs. Usage: npm run bench -- relay
 import { spawn } from 'node:child_process';
-import { readFileSync, readdirSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { loadavg } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -17,6 +16,7 @@ import { SUBPROTOCOL, streamUrl } from '@shellgate/shared';
 import WebSocket from 'ws';
 import { startGateway } from '../helpers/gateway.ts';
 import { receiveUntilExit } from './lean-client.ts';
+import { cpuMs } from './cpu.ts';
 import { echoRoundTrips } from './echo.ts';
 import { median, percentile } from './stats.ts';
 import { missedTargets, report, setExitStatus } from './report.ts';
@@ -36,21 +36,6 @@ const CHURN_SECONDS = 3;
 const RETURN_WAIT_MS = 45_000;
 const CHURN_CONCURRENCY = 8;
 const ACK_EVERY = 128 * 1024;
-
-/** CPU time (user + system) from a /proc stat line, in milliseconds. */
-function statCpuMs(stat: string): number {
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // USER_HZ is 100 on Linux
-}
-
-/** CPU time of a process, in milliseconds: in total and of its main thread alone. */
-function cpuMs(pid: number): { total: number; main: number } {
-  let main = 0;
-  for (const task of readdirSync(`/proc/${pid}/task`)) {
-    if (Number(task) === pid) main = statCpuMs(readFileSync(`/proc/${pid}/task/${task}/stat`, 'utf8'));
-  }
-  return { total: statCpuMs(readFileSync(`/proc/${pid}/stat`, 'utf8')), main };
-}
 
 const load = (): string =>
   loadavg()
