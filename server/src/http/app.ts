@@ -78,7 +78,8 @@ function gatewayRoutes(context: GatewayContext, health: express.RequestHandler):
   api.use(express.json({ limit: context.config.limits.maxBodyBytes, strict: true }));
   // Each concern adds its routes to this one router rather than mounting a router of its own:
   // every router a request passes through costs express a dispatch of its own (~50 µs of CPU per
-  // request for the fleet's, measured outside a fleet; docs/benchmarks.md, "One API router").
+  // request for the fleet's, measured outside a fleet; docs/benchmarks.md, "Requests born as
+  // express's").
   authRoutes(api, context);
   // Before the session routes, which authenticate everything that passes through them: opening a
   // link is how a visitor gets a credential in the first place.

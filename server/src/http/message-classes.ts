@@ -1,9 +1,10 @@
 // Requests and responses made as express's from the start.
 //
 // On its way in, express gives every request and response its own prototype with
-// `Object.setPrototypeOf`. On V8 that costs ~50 µs of CPU a request, and what each request
-// allocates then outlives young-generation collections: plain API traffic grew the old generation
-// by ~9 KiB a request until a full collection (docs/benchmarks.md, "Requests born as express's").
+// `Object.setPrototypeOf`. On V8 that about doubled the CPU an API request cost, and what each
+// request allocated then outlived young-generation collections: plain API traffic grew the old
+// generation by ~10 KiB a request until a full collection (docs/benchmarks.md, "Requests born as
+// express's").
 // Node makes them with these classes instead, whose prototypes take the place of express's, so
 // express's own call finds the prototype already set, which V8 returns from at once.
 import { IncomingMessage, ServerResponse } from 'node:http';
