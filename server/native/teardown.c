@@ -92,31 +92,27 @@ void teardown_untrack(napi_env env, LiveHandle *handle) {
   finish_if_done(of(env));
 }
 
-bool teardown_own_fd(napi_env env, int fd) {
+void teardown_own_fd(napi_env env, int fd) {
   Teardown *teardown = of(env);
-  if (fd < 0) return false;
+  if (fd < 0) return;
   if (teardown->tearing_down) {
     close(fd);
-    return false;
+    return;
   }
   if ((size_t)fd >= teardown->owned_capacity) {
     size_t capacity = teardown->owned_capacity == 0 ? 1024 : teardown->owned_capacity;
     while (capacity <= (size_t)fd) capacity *= 2;
     uint8_t *grown = realloc(teardown->owned_fds, capacity / 8);
-    if (grown == NULL) return false;
+    if (grown == NULL) return;
     memset(grown + teardown->owned_capacity / 8, 0, (capacity - teardown->owned_capacity) / 8);
     teardown->owned_fds = grown;
     teardown->owned_capacity = capacity;
   }
   teardown->owned_fds[fd / 8] |= (uint8_t)(1u << (fd % 8));
-  return true;
 }
 
-bool teardown_disown_fd(napi_env env, int fd) {
+void teardown_disown_fd(napi_env env, int fd) {
   Teardown *teardown = of(env);
-  if (fd < 0 || (size_t)fd >= teardown->owned_capacity) return false;
-  uint8_t bit = (uint8_t)(1u << (fd % 8));
-  bool owned = (teardown->owned_fds[fd / 8] & bit) != 0;
-  teardown->owned_fds[fd / 8] &= (uint8_t)~bit;
-  return owned;
+  if (fd < 0 || (size_t)fd >= teardown->owned_capacity) return;
+  teardown->owned_fds[fd / 8] &= (uint8_t)~(1u << (fd % 8));
 }

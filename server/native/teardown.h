@@ -27,11 +27,12 @@ void teardown_untrack(napi_env env, LiveHandle *handle);
 
 /**
  * `fd` belongs to the addon until `teardown_disown_fd`: a teardown closes it. During a teardown it
- * is closed at once (nothing can take it over any more); false then, or if `fd` cannot be recorded.
+ * is closed at once (nothing can take it over any more). Out of memory for its record, it is left
+ * to JS alone, as before the teardown existed.
  */
-bool teardown_own_fd(napi_env env, int fd);
+void teardown_own_fd(napi_env env, int fd);
 
-/** Whether `fd` was the addon's; it no longer is (a reader, a writer or JS took it over). */
-bool teardown_disown_fd(napi_env env, int fd);
+/** `fd` is no longer the addon's (a reader, a writer or JS took it over). */
+void teardown_disown_fd(napi_env env, int fd);
 
 #endif

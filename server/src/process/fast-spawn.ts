@@ -14,12 +14,11 @@
 // shell, an abort signal, extra descriptors …), a missing addon or a kernel without pidfds
 // (before Linux 5.3) goes through child_process.spawn, which behaves the same for the caller.
 import { EventEmitter } from 'node:events';
-import { closeSync } from 'node:fs';
 import { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import type { SpawnOptions } from 'node:child_process';
-import { LentPipe } from './lent-pipe.js';
+import { LentPipe, closeSpawnedFd } from './lent-pipe.js';
 import type { PipeReaderAddon } from './lent-pipe.js';
 import { PipeWriter } from './pipe-writer.js';
 import type { PipeWriterAddon } from './pipe-writer.js';
@@ -165,7 +164,7 @@ export class FastChild extends EventEmitter {
 
   /** Closes the output pipes whose reader was never made, and destroys the streams that were. */
   closeUnreadOutput(): void {
-    for (const fd of [this.#stdoutFd, this.#stderrFd]) if (fd !== null) this.#close(fd);
+    for (const fd of [this.#stdoutFd, this.#stderrFd]) if (fd !== null) closeSpawnedFd(this.#addon, fd);
     this.#stdoutFd = null;
     this.#stderrFd = null;
     this.#stdout?.destroy();
@@ -184,7 +183,7 @@ export class FastChild extends EventEmitter {
   /** Closes stdin's pipe if its stream was never made (the child reads end-of-file); else false. */
   closeUnusedStdin(): boolean {
     if (this.#stdinFd === null) return false;
-    this.#close(this.#stdinFd);
+    closeSpawnedFd(this.#addon, this.#stdinFd);
     this.#stdinFd = null;
     return true;
   }
@@ -193,11 +192,6 @@ export class FastChild extends EventEmitter {
   #readable(fd: number): Socket {
     this.#addon.releaseFd(fd);
     return new Socket({ fd, readable: true, writable: false });
-  }
-
-  #close(fd: number): void {
-    this.#addon.releaseFd(fd);
-    closeSync(fd);
   }
 
   /** @internal The child was reaped: as child_process does, stdin goes with it. */

@@ -54,6 +54,13 @@ export interface PipeReaderAddon {
   releaseFd(fd: number): void;
 }
 
+/** Closes a pipe end a spawn handed out and nothing took over. */
+export function closeSpawnedFd(addon: Pick<PipeReaderAddon, 'releaseFd'>, fd: number): void {
+  // Released first: a teardown must not close the number again once it may name another file.
+  addon.releaseFd(fd);
+  closeSync(fd);
+}
+
 declare const pipeReader: unique symbol;
 /** A native reader's handle, opaque to JS. */
 export type PipeReader = { readonly [pipeReader]: true };
@@ -108,11 +115,7 @@ export class LentPipe implements OutputSource {
    * 'close' comes: the caller (the drain timer, a failed spawn) is done with it before.
    */
   destroy(): void {
-    if (this.#fd !== null) {
-      // Released first: a teardown must not close the number again once it may name another file.
-      this.addon.releaseFd(this.#fd);
-      closeSync(this.#fd);
-    }
+    if (this.#fd !== null) closeSpawnedFd(this.addon, this.#fd);
     this.#fd = null;
     if (this.#reader === undefined || this.#ended) return;
     this.addon.closePipe(this.#reader);
