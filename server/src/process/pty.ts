@@ -16,7 +16,7 @@ import { Lifecycle } from './lifecycle.js';
 import { ProcessBase } from './process-base.js';
 import { takeOverMaster, type PtyMaster } from './pty-master.js';
 import { sendSignal, signalName, validateSignal } from './signal.js';
-import { foregroundGroup, sessionGroups } from './terminal.js';
+import { foregroundGroup, sessionGroups, type SessionScope } from './terminal.js';
 import type { EscalationStep } from './terminate.js';
 import type { ExitStatus } from './types.js';
 import { describeValue, validateFlag, validateHighWaterMark } from './validate.js';
@@ -81,6 +81,8 @@ export class PtyProcess extends ProcessBase {
   readonly #master: PtyMaster | null;
   readonly #killGroupOnExit: boolean;
   readonly #keeper: boolean;
+  /** Where the processes of the terminal's session are looked for (see SessionScope). */
+  readonly #scope: SessionScope;
   #inputClosed = false;
   #sweepSessionOnExit = false;
 
@@ -115,6 +117,7 @@ export class PtyProcess extends ProcessBase {
     this.#command = command;
     this.#killGroupOnExit = killGroupOnExit;
     this.#keeper = keeper !== null;
+    this.#scope = { cgroups: keeper?.cgroups ?? [], keeper: keeper !== null };
     this.#pty = pty;
     this.#master = master;
 
@@ -227,7 +230,8 @@ export class PtyProcess extends ProcessBase {
     // The keeper kills every process it contains, in this session or not.
     if (this.#keeper && isSigkill(signal)) return requestFromKeeper(sid, signal);
     // The leader is alive here, so its own group is a safe fallback where /proc is missing.
-    for (const group of sessionGroups(sid) ?? [sid]) sendSignal({ pid: group, group: true }, signal);
+    for (const group of sessionGroups(sid, this.#scope) ?? [sid])
+      sendSignal({ pid: group, group: true }, signal);
   }
 
   #onExit(status: ExitStatus): void {
@@ -238,7 +242,8 @@ export class PtyProcess extends ProcessBase {
     // Done here, before the drain, so that a background job cannot keep writing to (and holding
     // open) a terminal whose program is gone.
     if ((this.#sweepSessionOnExit || this.#killGroupOnExit) && pid !== undefined) {
-      for (const group of sessionGroups(pid) ?? []) sendSignal({ pid: group, group: true }, 'SIGKILL');
+      for (const group of sessionGroups(pid, this.#scope) ?? [])
+        sendSignal({ pid: group, group: true }, 'SIGKILL');
     }
     this.#master?.discardInput();
     this.lifecycle.exit(status);
