@@ -22,6 +22,7 @@
 // watchExit(pidfd, pid, callback): calls callback(code, signal) once the process has exited and
 //   was reaped (code null when killed, signal then the number), then closes the pidfd. When it
 //   cannot watch, it kills and reaps the child and closes the pidfd before it throws.
+// signal(target, signal): kill(2) of a pid or (negative) a process group; returns 0 or the errno.
 // releaseFd(fd): JS takes over one of the parent's ends a spawn returned, to close it or give it to
 //   a stream of Node's. Until then, or until readPipe or openWriter takes it, the end is the addon's,
 //   and an environment's teardown closes it (teardown.c).
@@ -33,6 +34,7 @@
 #include <limits.h>
 #include <signal.h>
 #include <spawn.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -535,6 +537,7 @@ static napi_value watch_exit(napi_env env, napi_callback_info info) {
 
 // ---- releaseFd ----------------------------------------------------------------------------------
 
+// signal(target, signal): kill(2) of a pid or (negative) a process group; returns 0 or the errno.
 // releaseFd(fd): JS takes over a descriptor a spawn handed to it (to close it, or to give it to a
 // stream of Node's), so that an environment's teardown no longer closes it.
 static napi_value release_fd(napi_env env, napi_callback_info info) {
@@ -578,12 +581,35 @@ static napi_value keeper_request(napi_env env, napi_callback_info info) {
   return throw_code(env, errno, "sigqueue", "keeper");
 }
 
+// ---- signal ------------------------------------------------------------------------------------
+
+// signal(target, signal) -> errno: kill(2), returning 0 or the errno where process.kill throws. An
+// exit sweep signals a group that is almost always empty by then, and process.kill builds an
+// exception, stack trace and all, for each ESRCH: ~47 µs of every session's exit.
+static napi_value send_signal(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  int32_t target, signal;
+  // 0 and -1 would reach the gateway's own group and every process it may signal.
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 2 ||
+      napi_get_value_int32(env, argv[0], &target) != napi_ok ||
+      napi_get_value_int32(env, argv[1], &signal) != napi_ok || target == 0 || target == -1 ||
+      target == INT32_MIN || signal < 0) {
+    napi_throw_type_error(env, "EINVAL", "signal(target, signal): a pid or -pgid other than 0 and -1");
+    return NULL;
+  }
+  napi_value result;
+  napi_create_int32(env, kill(target, signal) == 0 ? 0 : errno, &result);
+  return result;
+}
+
 NAPI_MODULE_INIT() {
   static const NamedFunction functions[] = {
       {"spawn", spawn_program},
       {"spawnAsync", spawn_program_async},
       {"watchExit", watch_exit},
       {"keeperRequest", keeper_request},
+      {"signal", send_signal},
       {"releaseFd", release_fd},
   };
   if (!teardown_init(env) || !export_functions(env, exports, functions, sizeof functions / sizeof functions[0]) ||

@@ -1,5 +1,6 @@
 import { constants } from 'node:os';
 import { ProcessError, errnoCode } from './errors.js';
+import { loadNative } from './native.js';
 import { describeValue } from './validate.js';
 
 /** The process, or with `group` its whole process group (`-pid`), that a signal is aimed at. */
@@ -33,8 +34,10 @@ export function signalName(signal: number): NodeJS.Signals | null {
  * reused); ESRCH can then only mean the target vanished in between, which is what we wanted anyway.
  */
 export function sendSignal(target: SignalTarget, signal: NodeJS.Signals | number): void {
+  const id = target.group ? -target.pid : target.pid;
+  if (sentNatively(id, signal)) return;
   try {
-    process.kill(target.group ? -target.pid : target.pid, signal);
+    process.kill(id, signal);
   } catch (error) {
     const code = errnoCode(error);
     if (code === 'ESRCH') return;
@@ -43,4 +46,24 @@ export function sendSignal(target: SignalTarget, signal: NodeJS.Signals | number
       cause: error,
     });
   }
+}
+
+interface SignalAddon {
+  /** kill(2): 0 or the errno. */
+  signal(target: number, signal: number): number;
+}
+
+let addon: SignalAddon | Error | undefined;
+
+/**
+ * Sends `signal` through the addon: true when it was delivered or the target is gone (ESRCH),
+ * false when the caller must use process.kill, which throws for what went wrong (and for ESRCH,
+ * building an exception with its stack trace, which is what the addon saves: an exit sweep
+ * signals a group that is almost always empty by then).
+ */
+function sentNatively(id: number, signal: NodeJS.Signals | number): boolean {
+  addon ??= loadNative<SignalAddon>('spawn', ['signal']);
+  if (addon instanceof Error) return false;
+  const errno = addon.signal(id, typeof signal === 'number' ? signal : constants.signals[signal]);
+  return errno === 0 || errno === constants.errno.ESRCH;
 }
