@@ -2,12 +2,14 @@
 // output, serialized on request. It runs in a worker thread because parsing terminal output costs
 // more CPU than relaying it (a `yes` flood parses at ~20 MB/s here), and the relay must not wait.
 // Output goes through a ScreenFeed (feed.ts), which does not parse the plain text that scrolls out
-// of reach before anything needs the screen.
+// of reach before anything needs the screen; and a session that has printed little has no terminal
+// yet, only its bytes (unopened.ts).
 import { createRequire } from 'node:module';
 import { parentPort } from 'node:worker_threads';
 import { ScreenFeed } from './feed.js';
 import { BATCH_BYTES } from './protocol.js';
 import type { FromWorker, ToWorker } from './protocol.js';
+import { UnopenedScreen, type TerminalShape } from './unopened.js';
 import type * as XtermHeadless from '@xterm/headless';
 import type * as SerializeAddonModule from '@xterm/addon-serialize';
 
@@ -33,6 +35,8 @@ interface Screen {
 const MAX_HELD = 32;
 
 const screens = new Map<number, Screen>();
+/** Screens without a terminal yet, by id: never in `screens` at the same time. */
+const unopened = new Map<number, UnopenedScreen>();
 const port = parentPort;
 if (port === null) throw new Error('screen-worker must run in a worker thread');
 
@@ -70,20 +74,50 @@ function screenText(screen: Screen): string {
   return lines.join('\n');
 }
 
+/** A terminal of `shape` with the feed and serializer the worker reads it through. */
+function openScreen(shape: TerminalShape): Screen {
+  const terminal = new Terminal({ ...shape, allowProposedApi: true });
+  const serializer = new SerializeAddon();
+  terminal.loadAddon(serializer);
+  return { terminal, serializer, feed: new ScreenFeed(terminal), held: [] };
+}
+
+/** Screen `id`, its terminal made (and fed what was kept) if it had none yet. */
+function screenOf(id: number): Screen | undefined {
+  const waiting = unopened.get(id);
+  if (waiting === undefined) return screens.get(id);
+  unopened.delete(id);
+  const screen = openScreen(waiting.shape);
+  screen.feed.write(waiting.output);
+  screens.set(id, screen);
+  return screen;
+}
+
+/** `buffer` back to the main thread when it is a full-size batch (it was copied, not kept). */
+function reusable(buffer: ArrayBufferLike): ArrayBuffer[] {
+  return buffer.byteLength === BATCH_BYTES && buffer instanceof ArrayBuffer ? [buffer] : [];
+}
+
 port.on('message', (message: ToWorker) => {
   if (message.op === 'open') {
-    const terminal = new Terminal({
-      cols: message.cols,
-      rows: message.rows,
-      scrollback: message.scrollback,
-      allowProposedApi: true,
-    });
-    const serializer = new SerializeAddon();
-    terminal.loadAddon(serializer);
-    screens.set(message.id, { terminal, serializer, feed: new ScreenFeed(terminal), held: [] });
+    const { cols, rows, scrollback } = message;
+    unopened.set(message.id, new UnopenedScreen({ cols, rows, scrollback }));
     return;
   }
-  const screen = screens.get(message.id);
+  if (message.op === 'close') {
+    unopened.delete(message.id);
+    screens.get(message.id)?.terminal.dispose();
+    screens.delete(message.id);
+    return;
+  }
+  const waiting = unopened.get(message.id);
+  if (message.op === 'resize' && waiting?.resize(message.cols, message.rows) === true) return;
+  if (message.op === 'write' && waiting?.keep(message.data) === true) {
+    const free = reusable(message.data.buffer);
+    post({ op: 'parsed', id: message.id, bytes: message.data.byteLength, free }, free);
+    return;
+  }
+  const screen = screenOf(message.id);
   if (screen === undefined) return;
   switch (message.op) {
     case 'write': {
@@ -114,10 +148,6 @@ port.on('message', (message: ToWorker) => {
       atThisPoint(screen, () =>
         post({ op: 'text', id: message.id, request: message.request, data: screenText(screen) }),
       );
-      return;
-    case 'close':
-      screen.terminal.dispose();
-      screens.delete(message.id);
       return;
     default: {
       const unreachable: never = message;

@@ -2,21 +2,39 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import xtermHeadless from '@xterm/headless';
 import { ScreenTracker } from '../../../server/src/screen/index.ts';
+import { KEPT_BYTES } from '../../../server/src/screen/unopened.ts';
 import { spareBatches } from '../../../server/src/screen/worker-host.ts';
 
 const { Terminal } = xtermHeadless;
 const encoder = new TextEncoder();
 
-/** Writes `data` into a fresh headless terminal and returns its scrollback and screen as text. */
-async function render(data: string, cols: number, rows: number, scrollback = 1000): Promise<string> {
-  const terminal = new Terminal({ cols, rows, scrollback, allowProposedApi: true });
-  await new Promise<void>((resolve) => terminal.write(data, resolve));
+/** The scrollback and screen of `terminal` as text, trailing blank lines dropped. */
+function textOf(terminal: InstanceType<typeof Terminal>): string {
   const buffer = terminal.buffer.active;
   const lines: string[] = [];
   for (let y = 0; y < buffer.length; y += 1) lines.push(buffer.getLine(y)?.translateToString(true) ?? '');
   while (lines.at(-1) === '') lines.pop();
-  terminal.dispose();
   return lines.join('\n');
+}
+
+/** Writes `data` into a fresh headless terminal and returns its scrollback and screen as text. */
+async function render(data: string, cols: number, rows: number, scrollback = 1000): Promise<string> {
+  const terminal = new Terminal({ cols, rows, scrollback, allowProposedApi: true });
+  await new Promise<void>((resolve) => terminal.write(data, resolve));
+  const text = textOf(terminal);
+  terminal.dispose();
+  return text;
+}
+
+/** As `render`, the terminal resized from `cols` to `newCols` after the first `at` bytes. */
+async function renderResized(bytes: Uint8Array, at: number, cols: number, newCols: number): Promise<string> {
+  const terminal = new Terminal({ cols, rows: 8, scrollback: 1000, allowProposedApi: true });
+  await new Promise<void>((resolve) => terminal.write(bytes.subarray(0, at), resolve));
+  terminal.resize(newCols, 8);
+  await new Promise<void>((resolve) => terminal.write(bytes.subarray(at), resolve));
+  const text = textOf(terminal);
+  terminal.dispose();
+  return text;
 }
 
 /** Resolves once the worker has parsed everything written to `tracker`. */
@@ -145,6 +163,35 @@ describe('ScreenTracker', () => {
       assert.equal(await tracker.text(), await render(output, cols, rows, scrollback));
     } finally {
       tracker.close();
+    }
+  });
+
+  test('a screen kept as bytes, then made a terminal past its bound or at a resize, is the same', async () => {
+    // Colours, a wide character split across writes, wrapped lines: fed in uneven writes that
+    // cross KEPT_BYTES, the point where the worker makes the terminal and parses what it kept.
+    let output = '';
+    for (let line = 0; output.length < KEPT_BYTES * 2; line += 1) {
+      output += `\x1b[3${line % 8}mline ${line}\x1b[0m 世界 ${'w'.repeat((line * 13) % 90)}\r\n`;
+    }
+    const bytes = encoder.encode(output);
+    // A resize before any output is taken as the terminal's size; one after output makes it.
+    for (const resizeFrom of [0, 100]) {
+      const tracker = new ScreenTracker({ cols: 60, rows: 8 });
+      try {
+        let resizedAt = -1;
+        let at = 0;
+        for (let size = 1; at < bytes.byteLength; size = (size * 7) % 3001) {
+          if (resizedAt < 0 && at >= resizeFrom) {
+            tracker.resize(50, 8);
+            resizedAt = at;
+          }
+          tracker.write(bytes.subarray(at, at + size));
+          at += size;
+        }
+        assert.equal(await tracker.text(), await renderResized(bytes, resizedAt, 60, 50));
+      } finally {
+        tracker.close();
+      }
     }
   });
 
