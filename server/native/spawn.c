@@ -558,13 +558,17 @@ static napi_value release_fd(napi_env env, napi_callback_info info) {
 // The same signal as keeper.c's KEEPER_REQUEST_SIGNAL.
 #define KEEPER_REQUEST_SIGNAL (SIGRTMIN + 2)
 
-static napi_value keeper_request(napi_env env, napi_callback_info info) {
+/** The two int32 arguments of keeperRequest and signal: (pid or -pgid, signal number). */
+static bool pid_and_signal(napi_env env, napi_callback_info info, int32_t *pid, int32_t *signal) {
   size_t argc = 2;
   napi_value argv[2];
+  return napi_get_cb_info(env, info, &argc, argv, NULL, NULL) == napi_ok && argc >= 2 &&
+         napi_get_value_int32(env, argv[0], pid) == napi_ok && napi_get_value_int32(env, argv[1], signal) == napi_ok;
+}
+
+static napi_value keeper_request(napi_env env, napi_callback_info info) {
   int32_t pid, signal;
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 2 ||
-      napi_get_value_int32(env, argv[0], &pid) != napi_ok ||
-      napi_get_value_int32(env, argv[1], &signal) != napi_ok || pid <= 0) {
+  if (!pid_and_signal(env, info, &pid, &signal) || pid <= 0) {
     napi_throw_type_error(env, "EINVAL", "keeperRequest(pid, signal)");
     return NULL;
   }
@@ -587,14 +591,10 @@ static napi_value keeper_request(napi_env env, napi_callback_info info) {
 // exit sweep signals a group that is almost always empty by then, and process.kill builds an
 // exception, stack trace and all, for each ESRCH: ~47 µs of every session's exit.
 static napi_value send_signal(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
-  napi_value argv[2];
   int32_t target, signal;
   // 0 and -1 would reach the gateway's own group and every process it may signal.
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 2 ||
-      napi_get_value_int32(env, argv[0], &target) != napi_ok ||
-      napi_get_value_int32(env, argv[1], &signal) != napi_ok || target == 0 || target == -1 ||
-      target == INT32_MIN || signal < 0) {
+  if (!pid_and_signal(env, info, &target, &signal) || target == 0 || target == -1 || target == INT32_MIN ||
+      signal < 0) {
     napi_throw_type_error(env, "EINVAL", "signal(target, signal): a pid or -pgid other than 0 and -1");
     return NULL;
   }
