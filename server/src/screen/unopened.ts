@@ -21,10 +21,18 @@ export interface TerminalShape {
 }
 
 export class UnopenedScreen {
+  #shape: TerminalShape;
   #kept = new Uint8Array(0);
   #length = 0;
 
-  constructor(public shape: TerminalShape) {}
+  constructor(shape: TerminalShape) {
+    this.#shape = shape;
+  }
+
+  /** The terminal to make: the size given at open, or by a resize before any output. */
+  get shape(): TerminalShape {
+    return this.#shape;
+  }
 
   /**
    * Takes a resize before any output (a client sets its size as it attaches); false once output
@@ -32,7 +40,7 @@ export class UnopenedScreen {
    */
   resize(cols: number, rows: number): boolean {
     if (this.#length > 0) return false;
-    this.shape = { ...this.shape, cols, rows };
+    this.#shape = { ...this.#shape, cols, rows };
     return true;
   }
 
