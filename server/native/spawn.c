@@ -537,7 +537,6 @@ static napi_value watch_exit(napi_env env, napi_callback_info info) {
 
 // ---- releaseFd ----------------------------------------------------------------------------------
 
-// signal(target, signal): kill(2) of a pid or (negative) a process group; returns 0 or the errno.
 // releaseFd(fd): JS takes over a descriptor a spawn handed to it (to close it, or to give it to a
 // stream of Node's), so that an environment's teardown no longer closes it.
 static napi_value release_fd(napi_env env, napi_callback_info info) {

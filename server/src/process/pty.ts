@@ -80,8 +80,7 @@ export class PtyProcess extends ProcessBase {
   readonly #pty: IPty | null;
   readonly #master: PtyMaster | null;
   readonly #killGroupOnExit: boolean;
-  readonly #keeper: boolean;
-  /** Where the processes of the terminal's session are looked for (see SessionScope). */
+  /** Where the processes of the terminal's session are looked for, and whether the keeper leads it. */
   readonly #scope: SessionScope;
   #inputClosed = false;
   #sweepSessionOnExit = false;
@@ -116,7 +115,6 @@ export class PtyProcess extends ProcessBase {
     );
     this.#command = command;
     this.#killGroupOnExit = killGroupOnExit;
-    this.#keeper = keeper !== null;
     this.#scope = { cgroups: keeper?.cgroups ?? [], keeper: keeper !== null };
     this.#pty = pty;
     this.#master = master;
@@ -177,13 +175,13 @@ export class PtyProcess extends ProcessBase {
     if (KEYBOARD_SIGNALS.has(valid)) this.#signalGroup(pid, foregroundGroup(pid), valid);
     // The keeper leads the session; the program may have made a group of its own (a job-control
     // shell does): the keeper knows which.
-    else if (this.#keeper) requestFromKeeper(pid, valid);
+    else if (this.#scope.keeper) requestFromKeeper(pid, valid);
     else sendSignal({ pid, group: true }, valid);
   }
 
   /** A SIGKILL to the keeper's own group goes through it, as it would die before cleaning up. */
   #signalGroup(leader: number, group: number, signal: NodeJS.Signals | number): void {
-    if (this.#keeper && group === leader && isSigkill(signal)) requestFromKeeper(leader, signal);
+    if (this.#scope.keeper && group === leader && isSigkill(signal)) requestFromKeeper(leader, signal);
     else sendSignal({ pid: group, group: true }, signal);
   }
 
@@ -228,7 +226,7 @@ export class PtyProcess extends ProcessBase {
   #signalSession(sid: number, signal: NodeJS.Signals): void {
     if (!this.lifecycle.isRunning) return;
     // The keeper kills every process it contains, in this session or not.
-    if (this.#keeper && isSigkill(signal)) return requestFromKeeper(sid, signal);
+    if (this.#scope.keeper && isSigkill(signal)) return requestFromKeeper(sid, signal);
     // The leader is alive here, so its own group is a safe fallback where /proc is missing.
     for (const group of sessionGroups(sid, this.#scope) ?? [sid])
       sendSignal({ pid: group, group: true }, signal);

@@ -9,7 +9,7 @@ import { parentPort } from 'node:worker_threads';
 import { ScreenFeed } from './feed.js';
 import { BATCH_BYTES } from './protocol.js';
 import type { FromWorker, ToWorker } from './protocol.js';
-import { UnopenedScreen, type TerminalShape } from './unopened.js';
+import { UnopenedScreen } from './unopened.js';
 import type * as XtermHeadless from '@xterm/headless';
 import type * as SerializeAddonModule from '@xterm/addon-serialize';
 
@@ -74,21 +74,14 @@ function screenText(screen: Screen): string {
   return lines.join('\n');
 }
 
-/** A terminal of `shape` with the feed and serializer the worker reads it through. */
-function openScreen(shape: TerminalShape): Screen {
-  const terminal = new Terminal({ ...shape, allowProposedApi: true });
+/** Makes the terminal of unopened screen `id`, with its feed and serializer, fed what was kept. */
+function openTerminal(id: number, waiting: UnopenedScreen): Screen {
+  const terminal = new Terminal({ ...waiting.shape, allowProposedApi: true });
   const serializer = new SerializeAddon();
   terminal.loadAddon(serializer);
-  return { terminal, serializer, feed: new ScreenFeed(terminal), held: [] };
-}
-
-/** Screen `id`, its terminal made (and fed what was kept) if it had none yet. */
-function screenOf(id: number): Screen | undefined {
-  const waiting = unopened.get(id);
-  if (waiting === undefined) return screens.get(id);
-  unopened.delete(id);
-  const screen = openScreen(waiting.shape);
+  const screen: Screen = { terminal, serializer, feed: new ScreenFeed(terminal), held: [] };
   screen.feed.write(waiting.output);
+  unopened.delete(id);
   screens.set(id, screen);
   return screen;
 }
@@ -117,7 +110,7 @@ port.on('message', (message: ToWorker) => {
     post({ op: 'parsed', id: message.id, bytes: message.data.byteLength, free }, free);
     return;
   }
-  const screen = screenOf(message.id);
+  const screen = waiting === undefined ? screens.get(message.id) : openTerminal(message.id, waiting);
   if (screen === undefined) return;
   switch (message.op) {
     case 'write': {
