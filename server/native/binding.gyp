@@ -8,7 +8,7 @@
     },
     {
       'target_name': 'spawn',
-      'sources': ['spawn.c', 'pipe-reader.c', 'pipe-writer.c', 'teardown.c'],
+      'sources': ['spawn.c', 'pipe-reader.c', 'pipe-writer.c', 'teardown.c', 'terminal.c'],
       'defines': ['NAPI_VERSION=8'],
       'cflags': ['-Wall', '-Wextra', '-Werror'],
     },

@@ -3,9 +3,9 @@
 //
 //   shellgate-keeper --ppid PID [--cgroup DIR]... -- FILE [ARG...]
 //
-// The keeper is what the process core starts (posix_spawn for a pipe session, node-pty for a
-// terminal), so it holds the place the program held: leader of the session and of its process
-// group, with the terminal as controlling terminal. The program is forked into that same group and
+// The keeper is what the process core starts (posix_spawn, for a pipe or a terminal session), so it
+// holds the place the program held: leader of the session and of its process group, with the
+// terminal as controlling terminal. The program is forked into that same group and
 // session, so every signal the core sends to the group or to the terminal's foreground job reaches
 // it exactly as before. The keeper blocks every catchable signal and ignores them, except:
 //

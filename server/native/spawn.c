@@ -16,6 +16,12 @@
 //   Throws an Error with code (ENOENT, EACCES, …) and syscall "spawn <file>" when exec fails.
 // spawnAsync(file, args, env, cwd, newSession, stdio, callback): the same on a libuv worker
 //   thread; callback(error, null) or callback(null, [pid, pidfd, stdinFd, stdoutFd, stderrFd]).
+// spawnTerminal(file, args, env, cwd, cols, rows) -> [pid, pidfd, masterFd, inputFd]: the same on a
+//   new pseudo-terminal of that size (terminal.c): the program leads a new session whose
+//   controlling terminal it is, with the slave as stdin, stdout and stderr. masterFd is the master
+//   (for reading and resizing), inputFd a duplicate of it for openWriter (libuv watches a descriptor
+//   for one handle only). Both are non-blocking and close-on-exec.
+// spawnTerminalAsync(file, args, env, cwd, cols, rows, callback): the same on a libuv worker thread.
 // keeperRequest(pid, signal): queues keeper.c's request signal to the keeper `pid` with `signal` as
 //   its value (SIGKILL: kill everything it contains; others: relay to the program's group).
 //   Returns false when the keeper is gone (ESRCH); throws for other errors.
@@ -27,6 +33,7 @@
 //   a stream of Node's. Until then, or until readPipe or openWriter takes it, the end is the addon's,
 //   and an environment's teardown closes it (teardown.c).
 // readPipe, pausePipe, resumePipe, closePipe: reading an output pipe it made (pipe-reader.c).
+// resizeTerminal: a terminal's window size (terminal.c).
 // openWriter, writePipe, waitWritable, closeWriter: writing the stdin pipe it made (pipe-writer.c).
 #define _GNU_SOURCE
 #include <errno.h>
@@ -49,13 +56,14 @@
 #include "teardown.h"
 #include "pipe-reader.h"
 #include "pipe-writer.h"
+#include "terminal.h"
 
 #ifndef SYS_pidfd_open
 #define SYS_pidfd_open 434
 #endif
 
 #define MAX_STDIO 3
-enum { STDIO_PIPE = 0, STDIO_IGNORE = 1, STDIO_INHERIT = 2 };
+enum { STDIO_PIPE = 0, STDIO_IGNORE = 1, STDIO_INHERIT = 2, STDIO_TERMINAL = 3 };
 
 // ---- helpers ------------------------------------------------------------------------------------
 
@@ -183,12 +191,13 @@ typedef struct {
   char **envp;
   char *cwd;
   bool new_session;
-  int32_t stdio[MAX_STDIO];
+  int32_t stdio[MAX_STDIO];  // all STDIO_TERMINAL for a terminal
+  uint16_t cols, rows;       // a terminal's size
   int err;             // 0, or the errno of what failed
   const char *failed;  // the syscall named in the error: "spawn" or "pidfd_open"
   pid_t pid;
   int pidfd;
-  int parent[MAX_STDIO];  // the parent's ends, -1 once handed over to JS
+  int parent[MAX_STDIO];  // the parent's ends (a terminal's master and its duplicate), -1 once handed to JS
   napi_async_work work;
   napi_ref callback;
 } SpawnJob;
@@ -204,8 +213,19 @@ static void free_job(SpawnJob *job) {
   free(job);
 }
 
-/** Reads spawn()'s first six arguments into a new job; NULL (with an exception pending) if bad. */
-static SpawnJob *parse_job(napi_env env, napi_value *argv) {
+/** The size arguments of spawnTerminal: an integer from 1 to 65535, else false. */
+static bool terminal_size(napi_env env, napi_value value, uint16_t *size) {
+  int32_t number;
+  if (napi_get_value_int32(env, value, &number) != napi_ok || number < 1 || number > UINT16_MAX) return false;
+  *size = (uint16_t)number;
+  return true;
+}
+
+/**
+ * Reads the first six arguments of spawn() (newSession, stdio) or of spawnTerminal() (cols, rows)
+ * into a new job; NULL (with an exception pending) if bad.
+ */
+static SpawnJob *parse_job(napi_env env, napi_value *argv, bool terminal) {
   SpawnJob *job = calloc(1, sizeof *job);
   if (job == NULL) {
     napi_throw_error(env, "ENOMEM", "spawn: out of memory");
@@ -218,12 +238,22 @@ static SpawnJob *parse_job(napi_env env, napi_value *argv) {
   job->failed = "spawn";
   napi_valuetype cwd_type;
   napi_typeof(env, argv[3], &cwd_type);
-  napi_get_value_bool(env, argv[4], &job->new_session);
+  if (terminal) {
+    if (!terminal_size(env, argv[4], &job->cols) || !terminal_size(env, argv[5], &job->rows)) {
+      napi_throw_type_error(env, "EINVAL", "spawnTerminal: cols and rows must be integers from 1 to 65535");
+      free_job(job);
+      return NULL;
+    }
+    job->new_session = true;
+    for (int i = 0; i < MAX_STDIO; i++) job->stdio[i] = STDIO_TERMINAL;
+  } else {
+    napi_get_value_bool(env, argv[4], &job->new_session);
+  }
   job->file = string_arg(env, argv[0]);
   job->args = string_array(env, argv[1]);
   job->envp = string_array(env, argv[2]);
   job->cwd = cwd_type == napi_string ? string_arg(env, argv[3]) : NULL;
-  for (uint32_t i = 0; i < MAX_STDIO; i++) {
+  for (uint32_t i = 0; !terminal && i < MAX_STDIO; i++) {
     napi_value item;
     if (napi_get_element(env, argv[5], i, &item) == napi_ok) napi_get_value_int32(env, item, &job->stdio[i]);
   }
@@ -243,6 +273,8 @@ static SpawnJob *parse_job(napi_env env, napi_value *argv) {
  */
 static void run_spawn(SpawnJob *job) {
   int child[MAX_STDIO] = {-1, -1, -1};
+  int slave = -1;
+  char slave_path[PATH_MAX];
   posix_spawn_file_actions_t actions;
   posix_spawnattr_t attr;
   int have_actions = 0, have_attr = 0;
@@ -267,6 +299,21 @@ static void run_spawn(SpawnJob *job) {
     else if (job->stdio[i] == STDIO_IGNORE)
       err = posix_spawn_file_actions_addopen(&actions, i, "/dev/null", O_RDWR, 0);
     if (err != 0) goto done;
+  }
+  if (job->stdio[0] == STDIO_TERMINAL) {
+    if ((err = terminal_open(job->cols, job->rows, &job->parent[0], &slave, slave_path, sizeof slave_path)) != 0)
+      goto done;
+    if ((job->parent[1] = fcntl(job->parent[0], F_DUPFD_CLOEXEC, 3)) < 0) {
+      err = errno;
+      goto done;
+    }
+    // The child is a session leader by then (glibc runs POSIX_SPAWN_SETSID before the file
+    // actions), and a session leader without a controlling terminal that opens a terminal without
+    // O_NOCTTY makes it its own: what forkpty does with TIOCSCTTY.
+    if ((err = posix_spawn_file_actions_addopen(&actions, 0, slave_path, O_RDWR, 0)) != 0 ||
+        (err = posix_spawn_file_actions_adddup2(&actions, 0, 1)) != 0 ||
+        (err = posix_spawn_file_actions_adddup2(&actions, 0, 2)) != 0)
+      goto done;
   }
   if (job->cwd != NULL) {
     // A chdir failing in the child would look like the program missing (every PATH candidate
@@ -308,6 +355,8 @@ static void run_spawn(SpawnJob *job) {
 
 done:
   job->err = err;
+  // The child opened the terminal itself; this end only kept the modes set until it had.
+  if (slave >= 0) close(slave);
   for (int i = 0; i < MAX_STDIO; i++) {
     if (child[i] >= 0) close(child[i]);
     if (err != 0 && job->parent[i] >= 0) {
@@ -319,12 +368,16 @@ done:
   if (have_attr) posix_spawnattr_destroy(&attr);
 }
 
-/** [pid, pidfd, stdinFd, stdoutFd, stderrFd] of a job that succeeded; its descriptors pass to JS. */
+/**
+ * [pid, pidfd, stdinFd, stdoutFd, stderrFd] of a job that succeeded, or [pid, pidfd, masterFd,
+ * inputFd] of a terminal's; its descriptors pass to JS.
+ */
 static napi_value job_result(napi_env env, SpawnJob *job) {
   napi_value result;
-  napi_create_array_with_length(env, 5, &result);
+  uint32_t count = job->stdio[0] == STDIO_TERMINAL ? 4 : 5;
+  napi_create_array_with_length(env, count, &result);
   int values[5] = {job->pid, job->pidfd, job->parent[0], job->parent[1], job->parent[2]};
-  for (uint32_t i = 0; i < 5; i++) {
+  for (uint32_t i = 0; i < count; i++) {
     napi_value number;
     napi_create_int32(env, values[i], &number);
     napi_set_element(env, result, i, number);
@@ -338,14 +391,16 @@ static napi_value job_result(napi_env env, SpawnJob *job) {
   return result;
 }
 
-static napi_value spawn_program(napi_env env, napi_callback_info info) {
+static napi_value start_job(napi_env env, napi_callback_info info, bool terminal) {
   size_t argc = 6;
   napi_value argv[6];
   if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 6) {
-    napi_throw_type_error(env, "EINVAL", "spawn(file, args, env, cwd, newSession, stdio)");
+    napi_throw_type_error(env, "EINVAL",
+                          terminal ? "spawnTerminal(file, args, env, cwd, cols, rows)"
+                                   : "spawn(file, args, env, cwd, newSession, stdio)");
     return NULL;
   }
-  SpawnJob *job = parse_job(env, argv);
+  SpawnJob *job = parse_job(env, argv, terminal);
   if (job == NULL) return NULL;
   run_spawn(job);
   napi_value result = NULL;
@@ -354,6 +409,10 @@ static napi_value spawn_program(napi_env env, napi_callback_info info) {
   free_job(job);
   return result;
 }
+
+static napi_value spawn_program(napi_env env, napi_callback_info info) { return start_job(env, info, false); }
+
+static napi_value spawn_terminal(napi_env env, napi_callback_info info) { return start_job(env, info, true); }
 
 // spawnAsync: the same on a libuv worker thread. posix_spawn's caller waits until the child has
 // called exec, and on a busy machine the child may wait that long for a CPU: on the JS thread,
@@ -394,16 +453,18 @@ static void complete_spawn(napi_env env, napi_status status, void *data) {
   napi_close_handle_scope(env, scope);
 }
 
-static napi_value spawn_program_async(napi_env env, napi_callback_info info) {
+static napi_value start_job_async(napi_env env, napi_callback_info info, bool terminal) {
   size_t argc = 7;
   napi_value argv[7];
   napi_valuetype type;
   if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 7 ||
       napi_typeof(env, argv[6], &type) != napi_ok || type != napi_function) {
-    napi_throw_type_error(env, "EINVAL", "spawnAsync(file, args, env, cwd, newSession, stdio, callback)");
+    napi_throw_type_error(env, "EINVAL",
+                          terminal ? "spawnTerminalAsync(file, args, env, cwd, cols, rows, callback)"
+                                   : "spawnAsync(file, args, env, cwd, newSession, stdio, callback)");
     return NULL;
   }
-  SpawnJob *job = parse_job(env, argv);
+  SpawnJob *job = parse_job(env, argv, terminal);
   if (job == NULL) return NULL;
   napi_value name;
   napi_create_string_utf8(env, "shellgate:spawn", NAPI_AUTO_LENGTH, &name);
@@ -415,6 +476,14 @@ static napi_value spawn_program_async(napi_env env, napi_callback_info info) {
     return NULL;
   }
   return NULL;
+}
+
+static napi_value spawn_program_async(napi_env env, napi_callback_info info) {
+  return start_job_async(env, info, false);
+}
+
+static napi_value spawn_terminal_async(napi_env env, napi_callback_info info) {
+  return start_job_async(env, info, true);
 }
 
 // ---- watchExit ----------------------------------------------------------------------------------
@@ -606,13 +675,15 @@ NAPI_MODULE_INIT() {
   static const NamedFunction functions[] = {
       {"spawn", spawn_program},
       {"spawnAsync", spawn_program_async},
+      {"spawnTerminal", spawn_terminal},
+      {"spawnTerminalAsync", spawn_terminal_async},
       {"watchExit", watch_exit},
       {"keeperRequest", keeper_request},
       {"signal", send_signal},
       {"releaseFd", release_fd},
   };
   if (!teardown_init(env) || !export_functions(env, exports, functions, sizeof functions / sizeof functions[0]) ||
-      !pipe_reader_init(env, exports) || !pipe_writer_init(env, exports))
+      !pipe_reader_init(env, exports) || !pipe_writer_init(env, exports) || !terminal_init(env, exports))
     return NULL;
   return exports;
 }
