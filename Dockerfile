@@ -1,7 +1,7 @@
 # syntax=docker/dockerfile:1
 # shellgate in a container (docs/operations.md, "Docker"): a build stage with the compilers that the
-# native addon (server/native) and node-pty need, and a slim runtime stage that runs the gateway as
-# an unprivileged user, under tini so that orphaned grandchildren of sessions are reaped.
+# native addons (server/native) need, and a slim runtime stage that runs the gateway as an
+# unprivileged user, under tini so that orphaned grandchildren of sessions are reaped.
 #
 #   docker build -t shellgate .
 #   docker run -d -p 127.0.0.1:8022:8022 -v "$PWD/gateway.json:/etc/shellgate/config.json:ro" shellgate
@@ -9,7 +9,8 @@
 ARG NODE_VERSION=20
 
 FROM node:${NODE_VERSION}-bookworm AS build
-# python3, make and g++ come with this image: node-gyp builds server/native and node-pty here.
+# python3, make and g++ come with this image: node-gyp builds server/native here (and node-pty, which
+# only the tests use; the prune below drops it).
 WORKDIR /app
 COPY package.json package-lock.json ./
 COPY shared/package.json shared/

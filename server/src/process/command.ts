@@ -69,8 +69,8 @@ const MAX_REMEMBERED = 64;
 const remembered = new Map<string, string>();
 
 /**
- * Checks up front what execvp(3) would find: node-pty forks first and only reports a failed exec
- * or chdir as text on the terminal and exit code 1, which no caller can tell from a real exit 1.
+ * Checks up front what execvp(3) would find: the keeper execs the program after forking, and can
+ * only report a failed exec as exit status 127, which no caller can tell from a real exit 127.
  * Only whether there is one matters, not which (execvp looks again): the file where the program
  * was last found is looked at first, and if it still is an executable file, that answers it. A
  * walk down PATH costs a path join and a stat per directory before the program's.

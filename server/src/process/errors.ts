@@ -34,7 +34,6 @@ export type ProcessErrorCode =
   | 'ESTDIN_CLOSED'
   | 'EINVAL'
   | 'EPERM'
-  | 'ECLOEXEC'
   | 'EKEEPER'
   | 'ETIMEDOUT';
 

@@ -1,22 +1,20 @@
 import { constants } from 'node:os';
-import { spawn as spawnPty, type IPty, type IPtyForkOptions } from 'node-pty';
-import { checkCloseOnExec, closeMasterOnExec } from './cloexec.js';
 import { checkCommand, parseArgv, type Command } from './command.js';
 import { DEFAULT_PTY_COLS, DEFAULT_PTY_ROWS, DEFAULT_PTY_TERM, TERMINAL_EOF } from './constants.js';
 import { ProcessError } from './errors.js';
-import {
-  isSigkill,
-  keeperUnavailable,
-  requestFromKeeper,
-  underKeeper,
-  validateKeeper,
-  type KeeperSpec,
-} from './keeper.js';
+import { isSigkill, keeperUnavailable, requestFromKeeper, underKeeper, validateKeeper } from './keeper.js';
 import { Lifecycle } from './lifecycle.js';
 import { ProcessBase } from './process-base.js';
-import { takeOverMaster, type PtyMaster } from './pty-master.js';
-import { sendSignal, signalName, validateSignal } from './signal.js';
+import { sendSignal, validateSignal } from './signal.js';
+import { startFailure } from './spawn.js';
 import { foregroundGroup, sessionGroups, type SessionScope } from './terminal.js';
+import {
+  startTerminal,
+  startTerminalAsync,
+  terminalAddon,
+  type TerminalChild,
+  type TerminalSpec,
+} from './terminal-spawn.js';
 import type { EscalationStep } from './terminate.js';
 import type { ExitStatus } from './types.js';
 import { describeValue, validateFlag, validateHighWaterMark } from './validate.js';
@@ -28,8 +26,6 @@ export interface PtyOptions {
   rows?: number;
   /** The terminal type, set as $TERM. Default `xterm-256color`. */
   name?: string;
-  uid?: number;
-  gid?: number;
   /** As for `Process`: unread collected output above which reading stops. Default: unbounded. */
   highWaterMark?: number;
   /** As for `Process`: `false` sends output only to subscribers. */
@@ -58,6 +54,22 @@ const KEYBOARD_SIGNALS: ReadonlySet<NodeJS.Signals | number> = new Set([
   constants.signals.SIGTSTP,
 ]);
 
+/** The options checked and the program to start, before anything starts. */
+interface TerminalPlan {
+  command: Command;
+  /** What starts: the program, or the keeper with the program. */
+  spec: TerminalSpec;
+  /** Why it must not start, found before starting it. */
+  refused: ProcessError | null;
+  highWaterMark: number;
+  collect: boolean;
+  killGroupOnExit: boolean;
+  scope: SessionScope;
+}
+
+type TerminalOutcome =
+  { child: TerminalChild; error?: undefined } | { child?: undefined; error: ProcessError };
+
 /**
  * A program on a pseudo-terminal, with the interface of `Process`. The program is the leader of
  * a new session whose controlling terminal is the PTY. All output arrives on stdout (`readErr()`
@@ -65,66 +77,66 @@ const KEYBOARD_SIGNALS: ReadonlySet<NodeJS.Signals | number> = new Set([
  * becomes CR LF, input is echoed).
  */
 export class PtyProcess extends ProcessBase {
-  /** Starts `argv` on a new terminal; rejects with a `ProcessError` naming the command. */
-  static spawn(argv: string[] | string, options?: PtyOptions): Promise<PtyProcess> {
-    // node-pty forks synchronously, so the outcome is already known.
-    return new Promise((resolve, reject) => {
-      const started = new PtyProcess(argv, options);
-      const failure = started.lifecycle.spawnError;
-      if (failure === null) resolve(started);
-      else reject(failure);
-    });
+  /**
+   * Starts `argv` on a new terminal; rejects with a `ProcessError` naming the command. Unlike the
+   * constructor, the event loop goes on while the program starts (terminal-spawn.ts).
+   */
+  static async spawn(argv: string[] | string, options: PtyOptions = {}): Promise<PtyProcess> {
+    const plan = planTerminal(argv, options);
+    const outcome = plan.refused !== null ? { error: plan.refused } : await startOutcomeAsync(plan);
+    PtyProcess.#prepared = { plan, outcome };
+    let started: PtyProcess;
+    try {
+      started = new PtyProcess(argv, options);
+    } finally {
+      PtyProcess.#prepared = undefined;
+    }
+    const failure = started.lifecycle.spawnError;
+    if (failure !== null) throw failure;
+    return started;
   }
 
+  /** What spawn() has planned and started, for the constructor it calls next (synchronously). */
+  static #prepared: { plan: TerminalPlan; outcome: TerminalOutcome } | undefined;
+
   readonly #command: Command;
-  readonly #pty: IPty | null;
-  readonly #master: PtyMaster | null;
+  readonly #child: TerminalChild | null;
   readonly #killGroupOnExit: boolean;
   /** Where the processes of the terminal's session are looked for, and whether the keeper leads it. */
   readonly #scope: SessionScope;
   #inputClosed = false;
   #sweepSessionOnExit = false;
 
+  /**
+   * Starts `argv` on a new terminal. Spawn failures do not throw here: `wait()` and `terminate()`
+   * reject with them and `pid`-dependent calls throw them. `PtyProcess.spawn()` reports them up
+   * front.
+   */
   constructor(argv: string[] | string, options: PtyOptions = {}) {
-    const command = parseArgv(argv);
-    const highWaterMark = validateHighWaterMark(options.highWaterMark);
-    const killGroupOnExit = validateFlag('killGroupOnExit', options.killGroupOnExit);
-    const cols = validateSize('cols', options.cols ?? DEFAULT_PTY_COLS);
-    const rows = validateSize('rows', options.rows ?? DEFAULT_PTY_ROWS);
-    const keeper = validateKeeper(options.keeper, options.cgroup);
-
-    const started = startPty(command, keeper, {
-      name: options.name ?? DEFAULT_PTY_TERM,
-      cols,
-      rows,
-      cwd: options.cwd ?? process.cwd(),
-      env: options.env ?? process.env,
-      uid: options.uid,
-      gid: options.gid,
-      encoding: null, // Buffers: exact bytes, no decoding of split characters
-    });
-    const pty = started instanceof ProcessError ? null : started;
-    // Before the event loop turns: node-pty's exit callback cannot have run yet.
-    const master = pty === null ? null : takeOverMaster(pty);
-    // Its `draining` lasts until the master reads EIO; node-pty has waited for the program by then.
+    const prepared = PtyProcess.#prepared;
+    PtyProcess.#prepared = undefined;
+    const plan = prepared?.plan ?? planTerminal(argv, options);
+    const outcome =
+      prepared?.outcome ?? (plan.refused !== null ? { error: plan.refused } : startOutcome(plan));
+    const child = outcome.child ?? null;
+    // Its `draining` lasts until the master reads EIO, which comes after the program has exited.
     super(
-      new Lifecycle(master === null ? null : master.source, null, {
-        collect: options.collect ?? true,
-        highWaterMark,
+      new Lifecycle(child === null ? null : child.master.source, null, {
+        collect: plan.collect,
+        highWaterMark: plan.highWaterMark,
       }),
     );
-    this.#command = command;
-    this.#killGroupOnExit = killGroupOnExit;
-    this.#scope = { cgroups: keeper?.cgroups ?? [], keeper: keeper !== null };
-    this.#pty = pty;
-    this.#master = master;
+    this.#command = plan.command;
+    this.#killGroupOnExit = plan.killGroupOnExit;
+    this.#scope = plan.scope;
+    this.#child = child;
 
-    if (started instanceof ProcessError) {
-      this.lifecycle.fail(started);
+    if (outcome.error !== undefined) {
+      this.lifecycle.fail(outcome.error);
       return;
     }
-    // Reported as soon as the program has exited (see pty-master.ts); its output drains after that.
-    started.onExit(({ exitCode, signal }) => this.#onExit(exitStatus(exitCode, signal)));
+    // Reported as soon as the program has exited; its output drains after that.
+    outcome.child.onExit((status) => this.#onExit(status));
   }
 
   /**
@@ -132,12 +144,12 @@ export class PtyProcess extends ProcessBase {
    * or reads slowly). A caller can refuse more input above a bound of its own. 0 once exited.
    */
   get pendingInputBytes(): number {
-    return this.lifecycle.isRunning ? (this.#master?.pendingInputBytes() ?? 0) : 0;
+    return this.lifecycle.isRunning ? (this.#child?.master.pendingInputBytes ?? 0) : 0;
   }
 
   /** Types into the terminal. Discarded once the program has exited. */
   write(data: string | Uint8Array): void {
-    const pty = this.#requirePty();
+    const { master } = this.#requireChild();
     if (this.#inputClosed) {
       throw new ProcessError(
         'ESTDIN_CLOSED',
@@ -149,7 +161,7 @@ export class PtyProcess extends ProcessBase {
       typeof data === 'string'
         ? Buffer.from(data)
         : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-    if (this.#master?.write(bytes) !== true) pty.write(bytes);
+    master.write(bytes);
   }
 
   /**
@@ -157,10 +169,10 @@ export class PtyProcess extends ProcessBase {
    * program reading lines sees end-of-file if it comes at the start of a line. Later writes throw.
    */
   closeInput(): void {
-    const pty = this.#requirePty();
+    const { master } = this.#requireChild();
     if (this.#inputClosed) return;
     this.#inputClosed = true;
-    if (this.lifecycle.isRunning) pty.write(TERMINAL_EOF);
+    if (this.lifecycle.isRunning) master.write(Buffer.from(TERMINAL_EOF));
   }
 
   /**
@@ -169,7 +181,7 @@ export class PtyProcess extends ProcessBase {
    * program's own process group. Throws `ECHILD` once the program has been waited for.
    */
   kill(signal: NodeJS.Signals | number = 'SIGTERM'): void {
-    const pid = this.#requirePty().pid;
+    const pid = this.#requireChild().pid;
     const valid = validateSignal(signal);
     this.lifecycle.assertRunning(pid, this.#command.name);
     if (KEYBOARD_SIGNALS.has(valid)) this.#signalGroup(pid, foregroundGroup(pid), valid);
@@ -191,7 +203,7 @@ export class PtyProcess extends ProcessBase {
    * Throws `ECHILD` once the program has been waited for.
    */
   signalForeground(signal: NodeJS.Signals | number): void {
-    const pid = this.#requirePty().pid;
+    const pid = this.#requireChild().pid;
     const valid = validateSignal(signal);
     this.lifecycle.assertRunning(pid, this.#command.name);
     this.#signalGroup(pid, foregroundGroup(pid), valid);
@@ -199,10 +211,10 @@ export class PtyProcess extends ProcessBase {
 
   /** Sets the terminal's size; the program gets SIGWINCH. A no-op once it has exited. */
   resize(cols: number, rows: number): void {
-    const pty = this.#requirePty();
+    const { master } = this.#requireChild();
     const width = validateSize('cols', cols);
     const height = validateSize('rows', rows);
-    if (this.lifecycle.isRunning) pty.resize(width, height);
+    if (this.lifecycle.isRunning) master.resize(width, height);
   }
 
   /**
@@ -211,9 +223,9 @@ export class PtyProcess extends ProcessBase {
    * left of its session is killed.
    */
   protected escalation(): EscalationStep[] | null {
-    const pty = this.#pty;
-    if (pty === null) return null;
-    const toSession = (signal: NodeJS.Signals) => (): void => this.#signalSession(pty.pid, signal);
+    const child = this.#child;
+    if (child === null) return null;
+    const toSession = (signal: NodeJS.Signals) => (): void => this.#signalSession(child.pid, signal);
     this.#sweepSessionOnExit = true;
     return [
       { stage: 'stdin', act: () => this.closeInput() },
@@ -233,8 +245,8 @@ export class PtyProcess extends ProcessBase {
   }
 
   #onExit(status: ExitStatus): void {
-    const pid = this.#pty?.pid;
-    // node-pty's thread has already reaped the program, so its pid is free unless something else
+    const pid = this.#child?.pid;
+    // The program has been reaped already, so its pid is free unless something else
     // still uses it as a group or session id. Only groups seen with a live member are signalled
     // (see sessionGroups), never the bare session id, and without /proc nothing at all.
     // Done here, before the drain, so that a background job cannot keep writing to (and holding
@@ -243,19 +255,19 @@ export class PtyProcess extends ProcessBase {
       for (const group of sessionGroups(pid, this.#scope) ?? [])
         sendSignal({ pid: group, group: true }, 'SIGKILL');
     }
-    this.#master?.discardInput();
+    this.#child?.master.discardInput();
     this.lifecycle.exit(status);
   }
 
   protected requirePid(): number {
-    return this.#requirePty().pid;
+    return this.#requireChild().pid;
   }
 
-  #requirePty(): IPty {
+  #requireChild(): TerminalChild {
     const failure = this.lifecycle.spawnError;
     if (failure !== null) throw failure;
-    if (this.#pty === null) throw new ProcessError('ESPAWN', `${this.#name} failed to start`);
-    return this.#pty;
+    if (this.#child === null) throw new ProcessError('ESPAWN', `${this.#name} failed to start`);
+    return this.#child;
   }
 
   get #name(): string {
@@ -263,34 +275,71 @@ export class PtyProcess extends ProcessBase {
   }
 }
 
-/**
- * Checks what node-pty would only report as text on the terminal, forks, and at once, before any
- * other process can be started and inherit it, marks the master close-on-exec (see cloexec.ts).
- * A program whose master cannot be marked is killed: it is never left running.
- */
-function startPty(
-  command: Command,
-  keeper: KeeperSpec | null,
-  options: IPtyForkOptions & { cwd: string; env: NodeJS.ProcessEnv },
-): IPty | ProcessError {
+/** Checks the options and finds what would refuse the program, before anything starts. */
+function planTerminal(argv: string[] | string, options: PtyOptions): TerminalPlan {
+  const command = parseArgv(argv);
+  const highWaterMark = validateHighWaterMark(options.highWaterMark);
+  const killGroupOnExit = validateFlag('killGroupOnExit', options.killGroupOnExit);
+  const cols = validateSize('cols', options.cols ?? DEFAULT_PTY_COLS);
+  const rows = validateSize('rows', options.rows ?? DEFAULT_PTY_ROWS);
+  const keeper = validateKeeper(options.keeper, options.cgroup);
+  for (const name of ['uid', 'gid'] as const) {
+    // posix_spawn cannot change the user; a terminal's program runs as the gateway does.
+    if (name in options) {
+      throw new ProcessError(
+        'EINVAL',
+        `${name} is not supported on a terminal: start the gateway as that user, or run the program ` +
+          `through setpriv(1) or runuser(1)`,
+      );
+    }
+  }
+  const cwd = options.cwd ?? process.cwd();
+  const env = options.env ?? process.env;
+  const addon = terminalAddon();
+  // The keeper reports a program it cannot run only as exit status 127: look first.
   const refused =
-    (keeper === null ? null : keeperUnavailable()) ??
-    checkCommand(command, options.cwd, options.env.PATH) ??
-    checkCloseOnExec(command);
-  if (refused !== null) return refused;
-  const started = keeper === null ? command : underKeeper(command, keeper);
-  const pty = spawnPty(started.file, started.args, options);
-  const leaked = closeMasterOnExec(pty, command);
-  if (leaked === null) return pty;
-  pty.kill('SIGKILL');
-  return leaked;
+    addon instanceof Error
+      ? new ProcessError(
+          'ESPAWN',
+          `cannot start ${JSON.stringify(command.name)} on a terminal: the spawn addon ` +
+            `(server/native, built by npm ci) failed to load: ${addon.message}`,
+          { cause: addon, command: command.name },
+        )
+      : keeper === null
+        ? null
+        : (keeperUnavailable() ?? checkCommand(command, cwd, env.PATH));
+  return {
+    command,
+    spec: {
+      command: keeper === null ? command : underKeeper(command, keeper),
+      cwd,
+      env,
+      name: options.name ?? DEFAULT_PTY_TERM,
+      cols,
+      rows,
+    },
+    refused,
+    highWaterMark,
+    collect: options.collect ?? true,
+    killGroupOnExit,
+    scope: { cgroups: keeper?.cgroups ?? [], keeper: keeper !== null },
+  };
 }
 
-function exitStatus(exitCode: number, signal: number | undefined): ExitStatus {
-  if (signal === undefined || signal === 0) return { code: exitCode, signal: null };
-  const name = signalName(signal);
-  // Exactly one is set: a signal this platform cannot name falls back to node-pty's exit code.
-  return name !== null ? { code: null, signal: name } : { code: exitCode, signal: null };
+function startOutcome(plan: TerminalPlan): TerminalOutcome {
+  try {
+    return { child: startTerminal(plan.spec) };
+  } catch (error) {
+    return { error: startFailure(error, plan.command, plan.spec.cwd) };
+  }
+}
+
+async function startOutcomeAsync(plan: TerminalPlan): Promise<TerminalOutcome> {
+  try {
+    return { child: await startTerminalAsync(plan.spec) };
+  } catch (error) {
+    return { error: startFailure(error, plan.command, plan.spec.cwd) };
+  }
 }
 
 function validateSize(name: 'cols' | 'rows', value: unknown): number {

@@ -64,8 +64,16 @@ export async function startChildAsync(command: Command, options: SpawnOptions): 
 }
 
 function failedOutcome(error: unknown, command: Command, options: SpawnOptions): SpawnOutcome {
-  if (isSystemSpawnError(error)) return { error: spawnError(error, command, options.cwd) };
-  // Bad option types and the like: the caller's bug, reported at once.
+  return { error: startFailure(error, command, options.cwd) };
+}
+
+/**
+ * What a spawn's throw means for the caller: a system error (the program missing, a bad cwd, no
+ * descriptors left) becomes the spawn failure to report; anything else (bad option types and the
+ * like) is the caller's bug and is thrown at once.
+ */
+export function startFailure(error: unknown, command: Command, cwd: string | URL | undefined): ProcessError {
+  if (isSystemSpawnError(error)) return spawnError(error, command, cwd);
   throw new ProcessError('EINVAL', `invalid spawn options for ${JSON.stringify(command.name)}`, {
     cause: error,
     command: command.name,
