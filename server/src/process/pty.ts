@@ -283,9 +283,9 @@ function planTerminal(argv: string[] | string, options: PtyOptions): TerminalPla
   const cols = validateSize('cols', options.cols ?? DEFAULT_PTY_COLS);
   const rows = validateSize('rows', options.rows ?? DEFAULT_PTY_ROWS);
   const keeper = validateKeeper(options.keeper, options.cgroup);
-  for (const name of ['uid', 'gid'] as const) {
+  for (const name of ['uid', 'gid']) {
     // posix_spawn cannot change the user; a terminal's program runs as the gateway does.
-    if (name in options) {
+    if ((options as Record<string, unknown>)[name] !== undefined) {
       throw new ProcessError(
         'EINVAL',
         `${name} is not supported on a terminal: start the gateway as that user, or run the program ` +
