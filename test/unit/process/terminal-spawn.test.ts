@@ -22,10 +22,12 @@ async function outputOf(pty: PtyProcess): Promise<string> {
 }
 
 test('terminals start and end without a thread or a descriptor left in this process', async () => {
+  const descriptors = count('/proc/self/fd');
   // The first start brings up libuv's worker threads, which stay: count after it.
   await cleanup.process(await PtyProcess.spawn(['true'])).wait();
   const threads = count('/proc/self/task');
-  const descriptors = count('/proc/self/fd');
+  // Its master closes as the reader's handle does, a turn of the loop after the end.
+  await waitUntil('the first terminal is closed', () => count('/proc/self/fd') === descriptors);
   const running = await Promise.all(
     Array.from({ length: TERMINALS }, () => PtyProcess.spawn(['cat']).then((pty) => cleanup.process(pty))),
   );
