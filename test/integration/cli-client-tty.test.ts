@@ -1,10 +1,11 @@
-// `shellgate exec -t` and `attach` in a real pseudo-terminal (node-pty), as an operator types
+// `shellgate exec -t` and `attach` in a real pseudo-terminal (the process core's PtyProcess, which
+// delivers every byte up to the end: node-pty could drop the tail of `stty -a`), as an operator types
 // them: the remote terminal follows the local size, Ctrl-C travels as a byte, the detach keys leave
 // the session running, and the local terminal is out of raw mode again afterwards.
 import assert from 'node:assert/strict';
+import { StringDecoder } from 'node:string_decoder';
 import { test } from 'node:test';
-import { spawn } from 'node-pty';
-import type { IPty } from 'node-pty';
+import { PtyProcess } from '../../server/src/process/index.ts';
 import { GATEWAY_CLI } from '../helpers/cli-client.ts';
 import { useGateway } from '../helpers/fixture.ts';
 import { getString } from '../helpers/http.ts';
@@ -13,7 +14,7 @@ const WAIT_MS = 30_000;
 const gateway = useGateway();
 
 interface Terminal {
-  pty: IPty;
+  pty: PtyProcess;
   output(): string;
   waitFor(pattern: RegExp): Promise<RegExpExecArray>;
   exited: Promise<number>;
@@ -27,10 +28,11 @@ const quote = (word: string): string => `'${word.replaceAll("'", "'\\''")}'`;
  */
 function inTerminal(args: string[]): Terminal {
   const command = [process.execPath, GATEWAY_CLI, ...args].map(quote).join(' ');
-  const pty = spawn('sh', ['-c', `${command}; echo "status=$?"; stty -a`], {
+  const pty = new PtyProcess(['sh', '-c', `${command}; echo "status=$?"; stty -a`], {
     name: 'xterm-256color',
     cols: 80,
     rows: 24,
+    collect: false,
     env: {
       ...process.env,
       NODE_OPTIONS: '',
@@ -39,13 +41,15 @@ function inTerminal(args: string[]): Terminal {
     },
   });
   let text = '';
+  const decoder = new StringDecoder('utf8');
   const waiters = new Set<() => void>();
-  pty.onData((data) => {
-    text += data;
+  pty.onOutput(({ data }) => {
+    text += decoder.write(data);
     for (const waiter of [...waiters]) waiter();
   });
-  const exited = new Promise<number>((resolve) => pty.onExit(({ exitCode }) => resolve(exitCode)));
-  const killer = setTimeout(() => pty.kill('SIGKILL'), 2 * WAIT_MS);
+  // After the last byte of output, unlike an exit event.
+  const exited = pty.wait().then((status) => status.code ?? 128);
+  const killer = setTimeout(() => void pty.terminate({ gracePeriodMs: 100 }), 2 * WAIT_MS);
   void exited.then(() => clearTimeout(killer));
   return {
     pty,
