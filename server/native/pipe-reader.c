@@ -5,13 +5,9 @@
 // is a uv_poll_t and a few words, and each read is one call into JS instead of a pass through the
 // stream machinery. See server/src/process/lent-pipe.ts and docs/process-core.md.
 //
-// readPipe(fd, buffer, callback[, terminal]) -> handle: polls `fd` (libuv makes it non-blocking)
-//   and reads into `buffer`: callback(length) for each read of length > 0, then callback(0) at
-//   end-of-file or callback(-errno) when reading fails; after either, reading has stopped and `fd`
-//   is closed. `terminal`: `fd` is a pseudo-terminal's master, whose end is EIO (every slave
-//   descriptor closed, all read). While the last holder of the slave closes it, Linux can answer a
-//   read with 0 although output is still buffered, and the next read returns it (measured on 6.x
-//   kernels): a 0 waits for the next wake-up, up to TERMINAL_EMPTY_READS times.
+// readPipe(fd, buffer, callback) -> handle: polls `fd` (libuv makes it non-blocking) and reads
+//   into `buffer`: callback(length) for each read of length > 0, then callback(0) at end-of-file or
+//   callback(-errno) when reading fails; after either, reading has stopped and `fd` is closed.
 // pausePipe(handle), resumePipe(handle): stop and start reading (no-ops once it ended or closed).
 // closePipe(handle): stops reading and closes `fd`; no callback follows.
 #include <errno.h>
@@ -29,8 +25,6 @@
  * filling does not keep the loop from the others.
  */
 #define READS_PER_WAKE 32
-/** A terminal's reads of 0 before the reader takes one for the end (its end is normally EIO). */
-#define TERMINAL_EMPTY_READS 100
 
 typedef struct {
   uv_poll_t poll;
@@ -41,8 +35,6 @@ typedef struct {
   char *data;
   size_t size;
   int fd;
-  bool terminal;
-  int empty_reads;
   bool paused;
   /** Ended or closed: no callback, no poll, and the handle is closing. */
   bool done;
@@ -103,7 +95,6 @@ static void on_readable(uv_poll_t *poll, int status, int events) {
     do length = read(reader->fd, reader->data, reader->size);
     while (length < 0 && errno == EINTR);
     if (length < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
-    if (length == 0 && reader->terminal && reader->empty_reads++ < TERMINAL_EMPTY_READS) break;
     if (length <= 0) {
       int code = length == 0 ? 0 : -errno;
       stop(reader);
@@ -122,10 +113,10 @@ static Reader *unwrap(napi_env env, napi_callback_info info, const char *usage) 
 }
 
 static napi_value read_pipe(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
-  napi_value argv[4];
+  size_t argc = 3;
+  napi_value argv[3];
   int32_t fd;
-  bool is_buffer = false, terminal = false;
+  bool is_buffer = false;
   napi_valuetype type;
   void *data;
   size_t size;
@@ -134,10 +125,9 @@ static napi_value read_pipe(napi_env env, napi_callback_info info) {
       napi_is_buffer(env, argv[1], &is_buffer) != napi_ok || !is_buffer ||
       napi_get_buffer_info(env, argv[1], &data, &size) != napi_ok || size == 0 ||
       napi_typeof(env, argv[2], &type) != napi_ok || type != napi_function) {
-    napi_throw_type_error(env, "EINVAL", "readPipe(fd, buffer, callback[, terminal])");
+    napi_throw_type_error(env, "EINVAL", "readPipe(fd, buffer, callback)");
     return NULL;
   }
-  if (argc >= 4) napi_get_value_bool(env, argv[3], &terminal);
   uv_loop_t *loop;
   if (napi_get_uv_event_loop(env, &loop) != napi_ok) {
     napi_throw_error(env, "EIO", "readPipe: no event loop");
@@ -150,7 +140,6 @@ static napi_value read_pipe(napi_env env, napi_callback_info info) {
   }
   reader->env = env;
   reader->fd = fd;
-  reader->terminal = terminal;
   reader->data = data;
   reader->size = size;
   reader->poll.data = reader;

@@ -16,3 +16,10 @@ export const TERMINAL_EOF = '\x04';
 export const DEFAULT_PTY_COLS = 80;
 export const DEFAULT_PTY_ROWS = 24;
 export const DEFAULT_PTY_TERM = 'xterm-256color';
+
+/**
+ * After a premature end-of-file on a terminal's master side (see pty-master.ts), how many reads
+ * returning 0 or EAGAIN are retried before giving up on the rest. The rest is already in the kernel
+ * by then, so retries are rare; the bound only keeps a misbehaving kernel from spinning the loop.
+ */
+export const PTY_RESCUE_RETRIES = 100;

@@ -41,11 +41,8 @@ function readBuffer(readBytes: number): Buffer {
 
 /** What lent pipes need of the spawn addon (server/native/pipe-reader.c). */
 export interface PipeReaderAddon {
-  /**
-   * Reads `fd` into `buffer`: onRead(length) per read, then onRead(0) at its end or onRead(-errno).
-   * `terminal`: `fd` is a pseudo-terminal's master, which ends with EIO (a read of 0 is retried).
-   */
-  readPipe(fd: number, buffer: Buffer, onRead: (length: number) => void, terminal?: boolean): PipeReader;
+  /** Reads `fd` into `buffer`: onRead(length) per read, then onRead(0) at its end or onRead(-errno). */
+  readPipe(fd: number, buffer: Buffer, onRead: (length: number) => void): PipeReader;
   pausePipe(reader: PipeReader): void;
   resumePipe(reader: PipeReader): void;
   /** Stops reading and closes the fd; no onRead follows. */
@@ -79,15 +76,11 @@ export class LentPipe implements OutputSource {
   #onEnd: (() => void) | undefined;
   #ended = false;
 
-  /**
-   * `readBytes`: the largest chunk one read delivers (≤ MAX_READ_BYTES). `terminal`: `fd` is a
-   * pseudo-terminal's master rather than a pipe.
-   */
+  /** `readBytes`: the largest chunk one read delivers (≤ MAX_READ_BYTES). */
   constructor(
     fd: number,
     private readonly readBytes: number,
     private readonly addon: PipeReaderAddon,
-    private readonly terminal = false,
   ) {
     this.#fd = fd;
   }
@@ -103,15 +96,10 @@ export class LentPipe implements OutputSource {
     const buffer = readBuffer(this.readBytes);
     this.#onEnd = onEnd;
     // A failed read (EIO, …) ends the pipe as end-of-file does: what was read is all there is.
-    this.#reader = this.addon.readPipe(
-      fd,
-      buffer,
-      (length) => {
-        if (length > 0) onData(buffer.subarray(0, length));
-        else this.#end();
-      },
-      this.terminal,
-    );
+    this.#reader = this.addon.readPipe(fd, buffer, (length) => {
+      if (length > 0) onData(buffer.subarray(0, length));
+      else this.#end();
+    });
   }
 
   pause(): void {

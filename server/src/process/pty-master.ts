@@ -1,21 +1,24 @@
 // The master side of a terminal the spawn addon made (terminal-spawn.ts): its output read to the
 // very end, its input written without blocking, its window resized.
 //
-// Output is read by the addon's reader (lent-pipe.ts) in its terminal mode, which ends at EIO (every
-// slave descriptor closed, all read) and waits out a read of 0 that comes while the last holder of
-// the slave is closing it. Input goes through a PipeWriter on a duplicate of the master: libuv lets
-// one handle watch a descriptor, and the reader already watches the master.
-import { LentPipe, type PipeReaderAddon } from './lent-pipe.js';
+// Output is read by a tty.ReadStream, which takes a read of 0 for end-of-file. While the last holder
+// of the slave side is closing it, Linux can answer a read of the master with 0 although output is
+// still buffered; reading the master again returns the rest and then EIO (measured on 6.x kernels).
+// So at that premature end the rest is read synchronously, up to EIO. Input goes through a
+// PipeWriter on a duplicate of the master: libuv lets one handle watch a descriptor, and the stream
+// already watches the master.
+import { readSync } from 'node:fs';
+import { ReadStream } from 'node:tty';
+import { PTY_RESCUE_RETRIES } from './constants.js';
+import { errnoCode } from './errors.js';
 import type { OutputSource } from './output.js';
 import { PipeWriter, type PipeWriterAddon } from './pipe-writer.js';
 
-/** Reads of a terminal whose chunks are copied: what a terminal hands over at once is ~4 KiB. */
-const DEFAULT_COPIED_READ_BYTES = 16 * 1024;
-
 /** What a terminal's master needs of the spawn addon. */
-export interface PtyMasterAddon extends PipeReaderAddon, PipeWriterAddon {
+export interface PtyMasterAddon extends PipeWriterAddon {
   /** 0, or the errno of TIOCSWINSZ. */
   resizeTerminal(fd: number, cols: number, rows: number): number;
+  releaseFd(fd: number): void;
 }
 
 export class PtyMaster {
@@ -23,37 +26,35 @@ export class PtyMaster {
   readonly #addon: PtyMasterAddon;
   readonly #fd: number;
   readonly #input: PipeWriter;
-  /** Once the reader has ended, the master is closed and its number may be another file's. */
+  /** Once the stream has closed the master, its number may be another file's: never used again. */
   #closed = false;
 
-  /**
-   * Takes over `masterFd` and its duplicate `inputFd`, both the addon's until now. `readBytes`:
-   * output is lent to the source's consumer in reads of up to that many bytes, valid only during
-   * its callback; null: each chunk is a copy of its own.
-   */
-  constructor(masterFd: number, inputFd: number, readBytes: number | null, addon: PtyMasterAddon) {
+  /** Takes over `masterFd` and its duplicate `inputFd`, both the addon's until now. */
+  constructor(masterFd: number, inputFd: number, addon: PtyMasterAddon) {
     this.#addon = addon;
     this.#fd = masterFd;
     this.#input = new PipeWriter(inputFd, addon);
-    const reader = new LentPipe(masterFd, readBytes ?? DEFAULT_COPIED_READ_BYTES, addon, true);
-    const closed = (): void => {
+    addon.releaseFd(masterFd); // the stream closes it from now on
+    const socket = new ReadStream(masterFd);
+    socket.once('close', () => {
       this.#closed = true;
-    };
+    });
     this.source = {
-      lends: readBytes !== null,
       start(onData, onEnd) {
-        const deliver = readBytes !== null ? onData : (data: Buffer): void => onData(Buffer.from(data));
-        reader.start(deliver, () => {
-          closed();
-          onEnd();
-        });
+        socket.on('data', (data: Buffer | string) =>
+          onData(Buffer.isBuffer(data) ? data : Buffer.from(data)),
+        );
+        // 'end' means a read returned 0. It comes only after every chunk before it was delivered,
+        // and while the descriptor is still open: read what the kernel still holds, up to EIO.
+        socket.on('end', () => readRest(masterFd, onData));
+        // EIO (every slave descriptor closed, all read), the end above, or the drain giving up.
+        socket.once('close', onEnd);
+        // EIO ends every terminal; any error ends the output, and the exit status tells the story.
+        socket.on('error', () => {});
       },
-      pause: () => reader.pause(),
-      resume: () => reader.resume(),
-      destroy: () => {
-        closed();
-        reader.destroy();
-      },
+      pause: () => void socket.pause(),
+      resume: () => void socket.resume(),
+      destroy: () => void socket.destroy(),
     };
   }
 
@@ -78,5 +79,30 @@ export class PtyMaster {
   /** Drops input the terminal has not accepted and closes the input side: the program is gone. */
   discardInput(): void {
     this.#input.destroy();
+  }
+}
+
+/**
+ * After a premature end-of-file: the program and every other holder of the slave are gone, so what
+ * is left is finite and already in the kernel. Reads it synchronously (the stream closes the
+ * descriptor right after 'end') until EIO; a transient 0 or EAGAIN is retried a bounded number of
+ * times.
+ */
+function readRest(fd: number, onData: (data: Buffer) => void): void {
+  const buffer = Buffer.allocUnsafe(64 * 1024);
+  let retries = 0;
+  while (retries <= PTY_RESCUE_RETRIES) {
+    let bytes: number;
+    try {
+      bytes = readSync(fd, buffer);
+    } catch (error) {
+      if (errnoCode(error) === 'EAGAIN') {
+        retries += 1;
+        continue;
+      }
+      return; // EIO: nothing left. EBADF or anything else: nothing more to be had.
+    }
+    if (bytes === 0) retries += 1;
+    else onData(Buffer.from(buffer.subarray(0, bytes)));
   }
 }

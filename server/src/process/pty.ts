@@ -17,7 +17,7 @@ import {
 } from './terminal-spawn.js';
 import type { EscalationStep } from './terminate.js';
 import type { ExitStatus } from './types.js';
-import { describeValue, validateFlag, validateHighWaterMark, validateReadBytes } from './validate.js';
+import { describeValue, validateFlag, validateHighWaterMark } from './validate.js';
 
 export interface PtyOptions {
   cwd?: string;
@@ -30,13 +30,6 @@ export interface PtyOptions {
   highWaterMark?: number;
   /** As for `Process`: `false` sends output only to subscribers. */
   collect?: boolean;
-  /**
-   * As for `Process`: `onOutput` listeners are lent each chunk, valid only until they return, read
-   * into a buffer shared by every lent pipe and terminal. Default `false`.
-   */
-  lendOutput?: boolean;
-  /** With `lendOutput`, as for `Process`: the largest chunk one read delivers. */
-  readBytes?: number;
   /**
    * When the program exits by itself, kill (SIGKILL) whatever is left in its terminal session:
    * background jobs and anything they started there. Default `false`.
@@ -290,10 +283,6 @@ function planTerminal(argv: string[] | string, options: PtyOptions): TerminalPla
   const cols = validateSize('cols', options.cols ?? DEFAULT_PTY_COLS);
   const rows = validateSize('rows', options.rows ?? DEFAULT_PTY_ROWS);
   const keeper = validateKeeper(options.keeper, options.cgroup);
-  const lend = validateFlag('lendOutput', options.lendOutput);
-  if (options.readBytes !== undefined && !lend) {
-    throw new ProcessError('EINVAL', 'readBytes requires lendOutput: true');
-  }
   for (const name of ['uid', 'gid']) {
     // posix_spawn cannot change the user; a terminal's program runs as the gateway does.
     if ((options as Record<string, unknown>)[name] !== undefined) {
@@ -328,7 +317,6 @@ function planTerminal(argv: string[] | string, options: PtyOptions): TerminalPla
       name: options.name ?? DEFAULT_PTY_TERM,
       cols,
       rows,
-      readBytes: lend ? validateReadBytes(options.readBytes) : null,
     },
     refused,
     highWaterMark,

@@ -44,10 +44,6 @@ export function terminalAddon(): TerminalAddon | Error {
     'watchExit',
     'resizeTerminal',
     'releaseFd',
-    'readPipe',
-    'pausePipe',
-    'resumePipe',
-    'closePipe',
     'openWriter',
     'writePipe',
     'waitWritable',
@@ -64,8 +60,6 @@ export interface TerminalSpec {
   name: string;
   cols: number;
   rows: number;
-  /** Output lent in reads of up to this many bytes (PtyMaster); null: each chunk a copy. */
-  readBytes: number | null;
 }
 
 /** A program on its terminal: the leader of the terminal's session. */
@@ -123,10 +117,9 @@ const GATEWAY_TERMINAL_VARIABLES = new Set([
 ]);
 
 /** Wraps what the addon started and watches its exit. */
-function adopt(native: TerminalAddon, terminal: TerminalSpec, started: Started): TerminalChild {
+function adopt(native: TerminalAddon, file: string, started: Started): TerminalChild {
   const [pid, pidfd, masterFd, inputFd] = started;
-  const file = terminal.command.file;
-  const child = new TerminalChild(pid, new PtyMaster(masterFd, inputFd, terminal.readBytes, native));
+  const child = new TerminalChild(pid, new PtyMaster(masterFd, inputFd, native));
   // On failure the addon has killed and reaped the program; its terminal closes with the stream.
   try {
     native.watchExit(pidfd, pid, (code, signal) => child.exited(code, signal));
@@ -148,7 +141,7 @@ function adopt(native: TerminalAddon, terminal: TerminalSpec, started: Started):
 export function startTerminal(terminal: TerminalSpec): TerminalChild {
   const native = terminalAddon();
   if (native instanceof Error) throw native;
-  return adopt(native, terminal, native.spawnTerminal(...spawnArgs(terminal)));
+  return adopt(native, terminal.command.file, native.spawnTerminal(...spawnArgs(terminal)));
 }
 
 /** startTerminal with the spawn on a worker thread: the event loop goes on while the program starts. */
@@ -162,7 +155,7 @@ export function startTerminalAsync(terminal: TerminalSpec): Promise<TerminalChil
         return;
       }
       try {
-        resolve(adopt(native, terminal, started));
+        resolve(adopt(native, terminal.command.file, started));
       } catch (adoptError) {
         reject(adoptError instanceof Error ? adoptError : new Error(String(adoptError)));
       }

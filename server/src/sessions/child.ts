@@ -91,9 +91,6 @@ async function spawnContained(
         rows: spec.size.rows,
         name: spec.env.TERM ?? 'xterm-256color',
         collect: false,
-        // As for pipes: the stream copies every chunk into its frames, the screen into its batches.
-        lendOutput: true,
-        readBytes: spec.readBytes,
         killGroupOnExit: true,
         ...containment,
       });

@@ -87,7 +87,7 @@ export class SessionStream {
     this.#child = child;
     this.#screen = screen;
     this.#recorder = recorder;
-    // A session's output is read into a reused buffer (child.ts): what is kept is copied.
+    // A pipe session's output is read into a reused buffer (child.ts): what is kept is copied.
     this.#output.lent = child.lendsOutput;
     const output = child.onOutput((chunk) => {
       if (chunk.data.length === 0 || this.#closed) return;

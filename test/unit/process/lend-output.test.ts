@@ -1,12 +1,12 @@
-// `lendOutput`: the pipes (and a terminal's master) are read into one reused buffer that `onOutput`
-// listeners are lent (server/src/process/lent-pipe.ts); collected output and iterators get copies.
+// `lendOutput`: the pipes are read into one reused buffer that `onOutput` listeners are lent
+// (server/src/process/lent-pipe.ts); collected output and iterators get copies.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, afterEach, test } from 'node:test';
-import { Process, ProcessError, PtyProcess, type OutputChunk } from '../../../server/src/process/index.ts';
+import { Process, ProcessError, type OutputChunk } from '../../../server/src/process/index.ts';
 import { Cleanup } from '../../helpers/processes.ts';
 
 const cleanup = new Cleanup();
@@ -23,7 +23,7 @@ writeFileSync(join(dir, 'err'), err);
 const SCRIPT = 'cat out & cat err >&2; wait';
 
 /** Copies of what the listener was lent, and how many distinct memories the chunks came in. */
-function lentCopies(p: Process | PtyProcess): {
+function lentCopies(p: Process): {
   copies: Record<'stdout' | 'stderr', Buffer[]>;
   memories: Set<ArrayBufferLike>;
 } {
@@ -168,27 +168,4 @@ test("lent pipes are read by the addon, without a socket per pipe for the proces
   assert.equal((await p.wait()).code, 0);
   assert.equal(p.read().toString(), 'ready\n');
   assert.equal(p.readErr().toString(), 'warn\n');
-});
-
-test('on a terminal, lendOutput lends its reads too, in chunks of at most readBytes, every byte intact', async () => {
-  // base64 is plain text, so the terminal only turns each LF into CR LF.
-  const text = out.subarray(0, MiB).toString('base64');
-  writeFileSync(join(dir, 'text'), text);
-  const lent = cleanup.process(
-    new PtyProcess(['cat', 'text'], { cwd: dir, lendOutput: true, readBytes: 4096 }),
-  );
-  assert.equal(lent.lendsOutput, true);
-  const { copies, memories } = lentCopies(lent);
-  await lent.wait();
-  assert.equal(memories.size, 1, 'every chunk was lent in the same buffer');
-  assert.ok(copies.stdout.every((chunk) => chunk.length <= 4096));
-  assert.equal(Buffer.concat(copies.stdout).toString(), text.replaceAll('\n', '\r\n'));
-  assert.equal(lent.read().toString(), text.replaceAll('\n', '\r\n'), 'collected output is a copy');
-
-  const copied = cleanup.process(new PtyProcess(['cat', 'text'], { cwd: dir, collect: false }));
-  assert.equal(copied.lendsOutput, false);
-  const own = lentCopies(copied);
-  await copied.wait();
-  assert.ok(own.memories.size > 1, 'without lendOutput, every chunk is its own buffer');
-  assert.equal(Buffer.concat(own.copies.stdout).toString(), text.replaceAll('\n', '\r\n'));
 });
