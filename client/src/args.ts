@@ -3,16 +3,14 @@
 // stay the remote command's.
 import { parseArgs } from 'node:util';
 import type { ParseArgsConfig } from 'node:util';
+import { GATEWAY_OPTIONS } from './command-names.js';
 import { ClientError, ClientErrorCode } from './errors.js';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
-/** Where the gateway is and how to prove who we are; accepted by every subcommand. */
+/** Accepted by every subcommand: the gateway options, and `--help`. */
 export const CONNECTION_OPTIONS = {
-  url: { type: 'string' },
-  'token-file': { type: 'string' },
-  ca: { type: 'string' },
-  insecure: { type: 'boolean' },
+  ...GATEWAY_OPTIONS,
   help: { type: 'boolean', short: 'h' },
 } as const satisfies Options;
 

@@ -2,13 +2,13 @@
 // The standalone client (the bundle the gateway serves, and the `shellgate` of its npm tarball):
 // the client's subcommands only — there is no gateway in it.
 import { SHELLGATE_VERSION } from '@shellgate/shared';
-import { isClientCommand } from './command-names.js';
+import { isClientCommand, splitCommandLine } from './command-names.js';
 import { FAILURE_STATUS } from './errors.js';
 import { exitWhenFlushed } from './exit.js';
 import { CLIENT_USAGE, runClient, say } from './main.js';
 
 async function main(argv: string[]): Promise<number> {
-  const [command, ...args] = argv;
+  const { command, args } = splitCommandLine(argv);
   if (isClientCommand(command)) return runClient(command, args);
   if (command === '--version' || command === 'version') {
     process.stdout.write(`shellgate ${SHELLGATE_VERSION} (client)\n`);

@@ -27,6 +27,7 @@ export const CLIENT_USAGE = `${EXEC_USAGE}
        ${LOGS_USAGE.replace('usage: ', '')}
        ${SHARE_USAGE.replace('usage: ', '')}
 
+Gateway options, before the command or after it:
   --url URL          the gateway (default: $SHELLGATE_URL, else http://127.0.0.1:8022)
   --token-file FILE  read the token from FILE (default: $SHELLGATE_TOKEN)
   --ca FILE          also trust the CA certificates in FILE (PEM)

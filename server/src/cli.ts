@@ -2,18 +2,19 @@
 // The `shellgate` executable: `shellgate [serve] …` runs the gateway (serve.ts), and
 // `shellgate exec|attach|ls|kill|logs|share …` the operator client (client/, docs/client.md). Each half
 // is loaded only when asked for, so neither pays for the other at start-up.
-import { isClientCommand } from '@shellgate/client/command-names';
+import { isClientCommand, splitCommandLine } from '@shellgate/client/command-names';
 
 async function main(argv: string[]): Promise<void> {
   const [command, ...args] = argv;
+  const client = splitCommandLine(argv);
   if (command === '--version' || command === 'version') {
     const { SHELLGATE_VERSION } = await import('@shellgate/shared');
     process.stdout.write(`shellgate ${SHELLGATE_VERSION}\n`);
     return;
   }
-  if (isClientCommand(command)) {
+  if (isClientCommand(client.command)) {
     const { runClient, exitWhenFlushed } = await import('@shellgate/client');
-    exitWhenFlushed(await runClient(command, args));
+    exitWhenFlushed(await runClient(client.command, client.args));
     return;
   }
   const { serve } = await import('./serve.js');

@@ -45,6 +45,13 @@ test('the gateway serves the built bundle without a credential, and it runs on i
   assert.equal(result.status, 5, result.stderr.toString());
   assert.equal(result.stdout.toString(), 'from the bundle\n');
   assert.equal(result.stderr.toString(), 'oops\n');
+  const first = await runCli(['--url', gateway.url, 'exec', 'sh', 'echo first'], {
+    ...options,
+    url: 'http://127.0.0.1:1',
+    input: '',
+  });
+  assert.equal(first.status, 0, first.stderr.toString());
+  assert.equal(first.stdout.toString(), 'first\n');
   const serve = await runCli(['serve'], { ...options, input: '' });
   assert.equal(serve.status, 255);
   assert.match(serve.stderr.toString(), /^shellgate: serve needs the full gateway[^\n]*\n$/);

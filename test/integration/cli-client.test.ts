@@ -264,6 +264,20 @@ test('refusals and client failures exit with 255 and one line naming the cause',
   assertOneLine(unreachable.stderr, /cannot reach the gateway at http:\/\/127\.0\.0\.1:1/);
 });
 
+test('the gateway options may come before the command, as `docker -H` takes its own', async () => {
+  // The environment names a gateway that is not there: the options must win, before or after.
+  const elsewhere = { url: 'http://127.0.0.1:1', token: gateway.operatorToken, input: '' };
+  const before = await runCli(['--url', gateway.url, 'exec', 'sh', 'echo "$0"', 'arg'], elsewhere);
+  assert.equal(before.status, 0, before.stderr.toString());
+  assert.equal(before.stdout.toString(), 'arg\n');
+  const joined = await runCli([`--url=${gateway.url}`, 'ls', '--json'], elsewhere);
+  assert.equal(joined.status, 0, joined.stderr.toString());
+  assert.ok(Array.isArray(get(JSON.parse(joined.stdout.toString()) as unknown, 'sessions')));
+  const plain = await runCli(['--url', 'http://192.0.2.1:8022', 'ls'], elsewhere);
+  assert.equal(plain.status, 255);
+  assertOneLine(plain.stderr, /refusing to send the token over plain http to 192\.0\.2\.1:8022/);
+});
+
 test('the token can come from --token-file, never from the command line', async () => {
   const file = join(dir, 'token');
   await writeFile(file, `${gateway.operatorToken}\n`, { mode: 0o600 });

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { CONNECTION_OPTIONS, parseCommand, parseCount } from '../../../../client/src/args.ts';
+import { splitCommandLine } from '../../../../client/src/command-names.ts';
 import { ClientError } from '../../../../client/src/errors.ts';
 
 const EXEC = { ...CONNECTION_OPTIONS, tty: { type: 'boolean', short: 't' } } as const;
@@ -41,4 +42,20 @@ test('a session id that begins with "-" is an operand, wherever it stands', () =
   assert.deepEqual(parsed.positionals, [id]);
   assert.equal(parsed.values.control, true);
   assert.throws(() => parseCommand(['-Xk'], OPTIONS, 'usage: here'), /Unknown option '-X'/);
+});
+
+test('gateway options before the command are moved in front of its own arguments', () => {
+  assert.deepEqual(splitCommandLine(['--url', 'http://x', '--insecure', 'exec', '-t', 'sh', '--url', 'y']), {
+    command: 'exec',
+    args: ['--url', 'http://x', '--insecure', '-t', 'sh', '--url', 'y'],
+  });
+  assert.deepEqual(splitCommandLine(['--url=http://x', '--token-file', 'f', '--ca', 'c', 'ls', '--json']), {
+    command: 'ls',
+    args: ['--url=http://x', '--token-file', 'f', '--ca', 'c', '--json'],
+  });
+  assert.deepEqual(splitCommandLine(['ls', '--url', 'u']), { command: 'ls', args: ['--url', 'u'] });
+  // Anything else ends them: the word after is the command, whatever it is.
+  assert.deepEqual(splitCommandLine(['--port', '1', 'ls']), { command: '--port', args: ['1', 'ls'] });
+  assert.deepEqual(splitCommandLine(['--url']), { command: undefined, args: ['--url'] });
+  assert.deepEqual(splitCommandLine([]), { command: undefined, args: [] });
 });
