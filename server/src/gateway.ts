@@ -245,6 +245,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
         shares.close();
         await containment.close();
         await metricsListener?.close();
+        metrics?.close();
         await recordings.close();
         await context.fleet?.close();
         await audit.close();

@@ -3,6 +3,7 @@
 // clients attached; the separate loopback listener; and metrics switched off.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, test } from 'node:test';
@@ -134,6 +135,53 @@ describe('the numbers move with what happened', () => {
       metricValue(after, 'shellgate_clients', { role: 'view' }),
       metricValue(before, 'shellgate_clients', { role: 'view' }),
     );
+  });
+});
+
+describe("the event loop's delay", () => {
+  /** How often the gateway's main thread went to sleep and was woken up again, so far. */
+  const wakeUps = (): number => {
+    const status = readFileSync(`/proc/${gateway.pid}/task/${gateway.pid}/status`, 'utf8');
+    return Number(/^voluntary_ctxt_switches:\s+(\d+)$/m.exec(status)?.[1]);
+  };
+  const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+  /** Wake-ups in 3 s of a gateway nobody is attached to: ~300 with a sampler every 10 ms. */
+  const idleWakeUps = async (): Promise<number> => {
+    const start = wakeUps();
+    await sleep(3_000);
+    return wakeUps() - start;
+  };
+
+  test('is sampled every 10 ms while a client is attached, and not at all while none is', async () => {
+    // Each scrape reads what was sampled since the one before, then starts afresh.
+    await metrics();
+    assert.ok((await idleWakeUps()) < 100, 'an idle gateway wakes up for no sampler');
+    assert.equal(metricValue(await metrics(), 'nodejs_eventloop_lag_p50_seconds'), 0);
+
+    const session = await createSession(gateway, 'cat', undefined, operator);
+    try {
+      const client = await connect(gateway.url, session.id, { token: operator });
+      // Sampling starts within a second of the attach: wait for a scrape that saw it (bounded).
+      let during = '';
+      for (let attempt = 0; attempt < 20; attempt += 1) {
+        await sleep(500);
+        during = await metrics();
+        if (metricValue(during, 'nodejs_eventloop_lag_p50_seconds') > 0) break;
+      }
+      // The time between two samples 10 ms apart, as prom-client's own gauges report it.
+      const p50 = metricValue(during, 'nodejs_eventloop_lag_p50_seconds');
+      assert.ok(p50 >= 0.0095, `p50 ${p50}`);
+      assert.ok(metricValue(during, 'nodejs_eventloop_lag_max_seconds') >= p50);
+      assert.ok(metricValue(during, 'nodejs_eventloop_lag_min_seconds') <= p50);
+      await client.close();
+    } finally {
+      await api(gateway.url, 'DELETE', `/api/sessions/${session.id}`, { token: operator });
+    }
+    // Sampling stops within a second of the last detach.
+    await sleep(2_000);
+    await metrics();
+    assert.ok((await idleWakeUps()) < 100, 'the sampler stopped with the last client');
+    assert.equal(metricValue(await metrics(), 'nodejs_eventloop_lag_p50_seconds'), 0);
   });
 });
 

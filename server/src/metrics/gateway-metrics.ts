@@ -6,6 +6,7 @@
 // when Prometheus scrapes, so a chunk of output costs an addition and no label lookup.
 import { CloseCode, ErrorCode } from '@shellgate/shared';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { LOOP_DELAY_METRICS, LoopDelay } from './loop-delay.js';
 
 /** What is counted at scrape time: the gateway's live state, read through these callbacks. */
 export interface LiveState {
@@ -46,6 +47,11 @@ const KNOWN_CLOSE_CODES: ReadonlySet<number> = new Set([
 /** Spawns take from under a millisecond (posix_spawn) to a second or more on a loaded host. */
 const SPAWN_BUCKETS_SECONDS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
 
+function isEmpty(items: Iterable<unknown>): boolean {
+  for (const _ of items) return false;
+  return true;
+}
+
 export class GatewayMetrics {
   readonly registry = new Registry();
   /** Output bytes sent to clients, by stream; flushed into the counter at scrape time. */
@@ -56,10 +62,16 @@ export class GatewayMetrics {
   readonly #gaps: Counter;
   readonly #spawnSeconds: Histogram;
   readonly #spawnFailures: Counter;
+  readonly #loopDelay: LoopDelay;
 
   constructor(live: LiveState) {
     const registers = [this.registry];
-    collectDefaultMetrics({ register: this.registry });
+    // prom-client's defaults, but the event loop's delay from a sampler that rests while no client
+    // is attached (loop-delay.ts): theirs, which never rests, gets a period it never reaches (the
+    // longest a timer takes, ~24.8 days) and its gauges give way.
+    collectDefaultMetrics({ register: this.registry, eventLoopMonitoringPrecision: 2 ** 31 - 1 });
+    for (const name of LOOP_DELAY_METRICS) this.registry.removeSingleMetric(name);
+    this.#loopDelay = new LoopDelay(this.registry, () => !isEmpty(live.clients()));
     // What the counter already holds, so that each scrape adds what was relayed since the last.
     const relayed = { stdout: 0, stderr: 0 };
     const source = this.#relayed;
@@ -171,6 +183,11 @@ export class GatewayMetrics {
 
   spawnFailed(): void {
     this.#spawnFailures.inc();
+  }
+
+  /** Stops the event loop's sampler (prom-client's own collectors have no way to stop). */
+  close(): void {
+    this.#loopDelay.close();
   }
 
   /** The text exposition format, and its content type. */
