@@ -6,11 +6,10 @@
 // Target: the gateway at most 2.5× the bare server's CPU per request. Before requests were born with
 // express's prototypes (server/src/http/message-classes.ts) it was 3.6×, and these 14,000 requests
 // left 34 MiB more RSS behind (1.9–2.0× and 2–3 MiB since). Usage: npm run bench -- api
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { loadavg } from 'node:os';
-import { START_NODE_FLAGS, startGateway } from '../helpers/gateway.ts';
+import { startGateway } from '../helpers/gateway.ts';
 import { residentBytes } from '../helpers/leaks.ts';
+import { startBareServer } from './bare-server.ts';
 import { cpuMs } from './cpu.ts';
 import { median } from './stats.ts';
 import { report, setExitStatus } from './report.ts';
@@ -20,40 +19,9 @@ const REQUESTS = 3000;
 const RUNS = 4;
 const TARGET_RATIO = 2.5;
 
-/** What the bare server runs: the smallest answer to the same request. */
-const BARE_SERVER = `
-const body = JSON.stringify({ sessions: [] });
-require('node:http')
-  .createServer((request, response) => {
-    request.resume();
-    response.writeHead(200, {
-      'content-type': 'application/json; charset=utf-8',
-      'content-length': Buffer.byteLength(body),
-    });
-    response.end(body);
-  })
-  .listen(0, '127.0.0.1', function () { process.stdout.write(this.address().port + '\\n'); });
-`;
-
 interface Server {
   url: string;
   pid: number;
-}
-
-async function bareServer(): Promise<Server & { stop(): Promise<void> }> {
-  const child = spawn(process.execPath, [...START_NODE_FLAGS, '-e', BARE_SERVER], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const [line] = (await once(child.stdout, 'data')) as [Buffer];
-  return {
-    url: `http://127.0.0.1:${line.toString().trim()}`,
-    pid: child.pid ?? 0,
-    stop: async () => {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      child.kill('SIGTERM');
-      await once(child, 'exit');
-    },
-  };
 }
 
 /** Main-thread CPU per request, in microseconds, over `count` requests one after another. */
@@ -76,7 +44,7 @@ async function main(): Promise<void> {
       .join(' ');
   console.log(`command: npm run bench -- api   (node ${process.version}; load average ${load()})`);
   const gateway = await startGateway({ config: { log: { level: 'warn' } } });
-  const bare = await bareServer();
+  const bare = await startBareServer();
   const servers: Record<'gateway' | 'bare', Server> = { gateway, bare };
   try {
     const idleRss = residentBytes(gateway.pid);
