@@ -47,11 +47,6 @@ const KNOWN_CLOSE_CODES: ReadonlySet<number> = new Set([
 /** Spawns take from under a millisecond (posix_spawn) to a second or more on a loaded host. */
 const SPAWN_BUCKETS_SECONDS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
 
-function isEmpty(items: Iterable<unknown>): boolean {
-  for (const _ of items) return false;
-  return true;
-}
-
 export class GatewayMetrics {
   readonly registry = new Registry();
   /** Output bytes sent to clients, by stream; flushed into the counter at scrape time. */
@@ -71,7 +66,7 @@ export class GatewayMetrics {
     // longest a timer takes, ~24.8 days) and its gauges give way.
     collectDefaultMetrics({ register: this.registry, eventLoopMonitoringPrecision: 2 ** 31 - 1 });
     for (const name of LOOP_DELAY_METRICS) this.registry.removeSingleMetric(name);
-    this.#loopDelay = new LoopDelay(this.registry, () => !isEmpty(live.clients()));
+    this.#loopDelay = new LoopDelay(this.registry);
     // What the counter already holds, so that each scrape adds what was relayed since the last.
     const relayed = { stdout: 0, stderr: 0 };
     const source = this.#relayed;
@@ -185,9 +180,14 @@ export class GatewayMetrics {
     this.#spawnFailures.inc();
   }
 
+  /** How many WebSocket clients are attached now: the event loop is sampled while any is. */
+  clientsAttached(count: number): void {
+    this.#loopDelay.setActive(count > 0);
+  }
+
   /** Stops the event loop's sampler (prom-client's own collectors have no way to stop). */
   close(): void {
-    this.#loopDelay.close();
+    this.#loopDelay.setActive(false);
   }
 
   /** The text exposition format, and its content type. */

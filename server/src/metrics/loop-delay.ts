@@ -4,8 +4,8 @@
 // process's whole life: an idle gateway woke 100 times a second for it alone, 4.8 ms of CPU a second
 // against 0.2 for everything else it does when idle (2026-12-08; docs/operations.md, "Metrics").
 // These are the same seven gauges with the same meaning — the time between two samples 10 ms apart,
-// so a loop that is never late reads 0.010 s — but their sampler runs only while `active()` says a
-// WebSocket client is attached, checked once a second. The sampler cannot follow the loop's own
+// so a loop that is never late reads 0.010 s — but their sampler runs only while a WebSocket client
+// is attached (`setActive`, from the gateway's connections). It cannot follow the loop's own
 // utilization instead: its 100 wake-ups a second are themselves ~1% of it.
 import { createHistogram, performance } from 'node:perf_hooks';
 import type { RecordableHistogram } from 'node:perf_hooks';
@@ -14,7 +14,6 @@ import type { Registry } from 'prom-client';
 
 /** prom-client's default resolution, and so the meaning of its gauges. */
 const SAMPLE_MS = 10;
-const CHECK_MS = 1_000;
 const NS_PER_MS = 1e6;
 
 const GAUGES = {
@@ -35,12 +34,11 @@ export const LOOP_DELAY_METRICS: readonly string[] = Object.values(GAUGES).map((
 
 export class LoopDelay {
   readonly #histogram: RecordableHistogram = createHistogram();
-  readonly #check: NodeJS.Timeout;
   #sampler: NodeJS.Timeout | undefined;
   /** When the sampler last ran (performance.now()), or undefined before its first run. */
   #sampled: number | undefined;
 
-  constructor(registry: Registry, active: () => boolean) {
+  constructor(registry: Registry) {
     const histogram = this.#histogram;
     const seconds = (ns: number): number => (histogram.count === 0 ? 0 : ns / 1e9);
     // One collect sets all seven, then starts the next interval, as prom-client's does. With no
@@ -66,10 +64,10 @@ export class LoopDelay {
       p90: gauge(GAUGES.p90),
       p99: gauge(GAUGES.p99),
     };
-    this.#check = setInterval(() => this.#follow(active()), CHECK_MS).unref();
   }
 
-  #follow(active: boolean): void {
+  /** Samples from now on while `active`, not at all while not. */
+  setActive(active: boolean): void {
     if (active && this.#sampler === undefined) {
       this.#sampled = undefined;
       this.#sampler = setInterval(() => this.#sample(), SAMPLE_MS).unref();
@@ -85,11 +83,5 @@ export class LoopDelay {
       this.#histogram.record(Math.max(1, Math.round((now - this.#sampled) * NS_PER_MS)));
     }
     this.#sampled = now;
-  }
-
-  close(): void {
-    clearInterval(this.#check);
-    clearInterval(this.#sampler);
-    this.#sampler = undefined;
   }
 }

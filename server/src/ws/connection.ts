@@ -282,12 +282,14 @@ export class Connections {
     if (ws.readyState !== WebSocket.OPEN) return;
     connection.beat = this.heartbeat.add(connection);
     this.#open.add(connection);
+    this.context.metrics?.clientsAttached(this.#open.size);
   }
 
   /** One function for every connection's end, rather than a closure each. */
   readonly #gone = (gone: Connection): void => {
     gone.beat?.dispose();
     this.#open.delete(gone);
+    this.context.metrics?.clientsAttached(this.#open.size);
   };
 
   /** Tells every client the gateway is going away (sessions are terminated next). */
