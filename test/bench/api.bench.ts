@@ -6,13 +6,12 @@
 // Target: the gateway at most 2.5× the bare server's CPU per request. Before requests were born with
 // express's prototypes (server/src/http/message-classes.ts) it was 3.6×, and these 14,000 requests
 // left 34 MiB more RSS behind (1.9–2.0× and 2–3 MiB since). Usage: npm run bench -- api
-import { loadavg } from 'node:os';
 import { startGateway } from '../helpers/gateway.ts';
 import { residentBytes } from '../helpers/leaks.ts';
 import { startBareServer } from './bare-server.ts';
 import { cpuMs } from './cpu.ts';
 import { median } from './stats.ts';
-import { report, setExitStatus } from './report.ts';
+import { loadAverage, report, setExitStatus } from './report.ts';
 
 const WARM_UP_REQUESTS = 2000;
 const REQUESTS = 3000;
@@ -38,11 +37,7 @@ async function cpuPerRequest(server: Server, token: string, count: number): Prom
 }
 
 async function main(): Promise<void> {
-  const load = (): string =>
-    loadavg()
-      .map((value) => value.toFixed(2))
-      .join(' ');
-  console.log(`command: npm run bench -- api   (node ${process.version}; load average ${load()})`);
+  console.log(`command: npm run bench -- api   (node ${process.version}; load average ${loadAverage()})`);
   const gateway = await startGateway({ config: { log: { level: 'warn' } } });
   const bare = await startBareServer();
   const servers: Record<'gateway' | 'bare', Server> = { gateway, bare };
@@ -61,7 +56,7 @@ async function main(): Promise<void> {
     const bareCost = median(costs.bare);
     const ratio = gatewayCost / bareCost;
     report(
-      `GET /api/sessions, main-thread CPU per request: gateway ${gatewayCost.toFixed(0)} µs vs a bare node:http server ${bareCost.toFixed(0)} µs = ${ratio.toFixed(2)}× (target ≤ ${TARGET_RATIO}×; runs ${costs.gateway.map((c) => c.toFixed(0)).join(', ')} / ${costs.bare.map((c) => c.toFixed(0)).join(', ')} µs; load ${load()})`,
+      `GET /api/sessions, main-thread CPU per request: gateway ${gatewayCost.toFixed(0)} µs vs a bare node:http server ${bareCost.toFixed(0)} µs = ${ratio.toFixed(2)}× (target ≤ ${TARGET_RATIO}×; runs ${costs.gateway.map((c) => c.toFixed(0)).join(', ')} / ${costs.bare.map((c) => c.toFixed(0)).join(', ')} µs; load ${loadAverage()})`,
       ratio <= TARGET_RATIO,
     );
     const requests = WARM_UP_REQUESTS + RUNS * REQUESTS;

@@ -6,7 +6,6 @@
 // Runs alternate direct / through the entry so that load drifts hit both alike.
 // Usage: npm run bench -- fleet
 import { randomBytes } from 'node:crypto';
-import { loadavg } from 'node:os';
 import { SUBPROTOCOL, streamUrl } from '@shellgate/shared';
 import WebSocket from 'ws';
 import { startGateway } from '../helpers/gateway.ts';
@@ -16,7 +15,7 @@ import { startPostgres } from '../helpers/postgres.ts';
 import { receiveUntilExit } from './lean-client.ts';
 import { echoRoundTrips } from './echo.ts';
 import { median, percentile } from './stats.ts';
-import { report, setExitStatus } from './report.ts';
+import { loadAverage, report, setExitStatus } from './report.ts';
 
 const MiB = 1024 * 1024;
 const TOTAL = 256 * MiB;
@@ -78,11 +77,7 @@ async function throughput(owner: Gateway, through: Gateway): Promise<number> {
 const fmt = (micros: number): string => `${micros.toFixed(0)} µs`;
 
 async function main(): Promise<void> {
-  console.log(
-    `command: npm run bench -- fleet   (node ${process.version}; load average ${loadavg()
-      .map((v) => v.toFixed(2))
-      .join(' ')})`,
-  );
+  console.log(`command: npm run bench -- fleet   (node ${process.version}; load average ${loadAverage()})`);
   const postgres = await startPostgres();
   const nodes: Gateway[] = [];
   try {

@@ -6,10 +6,9 @@
 // sample only while a client is attached (server/src/metrics/loop-delay.ts). Usage:
 // npm run bench -- idle
 import { readFileSync } from 'node:fs';
-import { loadavg } from 'node:os';
 import { startGateway } from '../helpers/gateway.ts';
 import { startBareServer } from './bare-server.ts';
-import { report, setExitStatus } from './report.ts';
+import { loadAverage, report, setExitStatus } from './report.ts';
 
 const SETTLE_MS = 40_000;
 const MEASURE_MS = 30_000;
@@ -24,11 +23,7 @@ function mainThread(pid: number): { runNs: number; wakeUps: number } {
 }
 
 async function main(): Promise<void> {
-  const load = (): string =>
-    loadavg()
-      .map((value) => value.toFixed(2))
-      .join(' ');
-  console.log(`command: npm run bench -- idle   (node ${process.version}; load average ${load()})`);
+  console.log(`command: npm run bench -- idle   (node ${process.version}; load average ${loadAverage()})`);
   const gateway = await startGateway({ config: { log: { level: 'warn' } } });
   const bare = await startBareServer();
   try {
@@ -45,7 +40,7 @@ async function main(): Promise<void> {
     };
     const idle = { gateway: per('gateway', gateway.pid), bare: per('bare', bare.pid) };
     report(
-      `idle, ${seconds} s after ${SETTLE_MS / 1000} s alone: gateway ${idle.gateway.wakeUps.toFixed(1)} wake-ups and ${idle.gateway.cpuUs.toFixed(0)} µs of main-thread CPU a second vs a bare node:http server's ${idle.bare.wakeUps.toFixed(1)} and ${idle.bare.cpuUs.toFixed(0)} µs (target ≤ ${TARGET_WAKE_UPS_PER_SECOND} wake-ups a second; load ${load()})`,
+      `idle, ${seconds} s after ${SETTLE_MS / 1000} s alone: gateway ${idle.gateway.wakeUps.toFixed(1)} wake-ups and ${idle.gateway.cpuUs.toFixed(0)} µs of main-thread CPU a second vs a bare node:http server's ${idle.bare.wakeUps.toFixed(1)} and ${idle.bare.cpuUs.toFixed(0)} µs (target ≤ ${TARGET_WAKE_UPS_PER_SECOND} wake-ups a second; load ${loadAverage()})`,
       idle.gateway.wakeUps <= TARGET_WAKE_UPS_PER_SECOND,
     );
   } finally {

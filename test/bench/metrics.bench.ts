@@ -5,7 +5,6 @@
 // - echo round-trip through `cat`, 32-byte messages: p99.
 // Targets: throughput with metrics ≥ 0.95× without; echo p99 with metrics ≤ 1.10× without (plus
 // 20 µs for timer noise). Usage: npm run bench -- metrics
-import { loadavg } from 'node:os';
 import { SUBPROTOCOL, streamUrl } from '@shellgate/shared';
 import WebSocket from 'ws';
 import { startGateway } from '../helpers/gateway.ts';
@@ -14,7 +13,7 @@ import { api, getString } from '../helpers/http.ts';
 import { receiveUntilExit } from './lean-client.ts';
 import { echoRoundTrips } from './echo.ts';
 import { median, percentile } from './stats.ts';
-import { report, setExitStatus } from './report.ts';
+import { loadAverage, report, setExitStatus } from './report.ts';
 
 const MiB = 1024 * 1024;
 const TOTAL = 128 * MiB;
@@ -79,11 +78,7 @@ async function echoP99(gateway: Gateway): Promise<number> {
 }
 
 async function main(): Promise<void> {
-  console.log(
-    `command: npm run bench -- metrics   (node ${process.version}; load average ${loadavg()
-      .map((value) => value.toFixed(2))
-      .join(' ')})`,
-  );
+  console.log(`command: npm run bench -- metrics   (node ${process.version}; load average ${loadAverage()})`);
   const on = await benchGateway(true);
   const off = await benchGateway(false);
   const probe = await fetch(`${on.url}/metrics`, { headers: { authorization: `Bearer ${SCRAPER_TOKEN}` } });

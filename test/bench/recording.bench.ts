@@ -8,7 +8,7 @@
 // Usage: npm run bench -- recording
 import { randomBytes } from 'node:crypto';
 import { readFile, readdir, rm } from 'node:fs/promises';
-import { loadavg, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SUBPROTOCOL, streamUrl } from '@shellgate/shared';
 import WebSocket from 'ws';
@@ -18,7 +18,7 @@ import { api, getString } from '../helpers/http.ts';
 import { receiveUntilExit } from './lean-client.ts';
 import { echoRoundTrips } from './echo.ts';
 import { median, percentile } from './stats.ts';
-import { report, setExitStatus } from './report.ts';
+import { loadAverage, report, setExitStatus } from './report.ts';
 
 const MiB = 1024 * 1024;
 const TOTAL = 64 * MiB;
@@ -29,11 +29,6 @@ const ECHO_PER_BLOCK = 500;
 const ACK_EVERY = 128 * 1024;
 const LINE = 'the quick brown fox jumps over the lazy dog 0123456789';
 const TEXT = `yes '${LINE}' | head -c ${TOTAL}`;
-
-const load = (): string =>
-  loadavg()
-    .map((value) => value.toFixed(2))
-    .join(' ');
 
 async function create(gateway: Gateway, profile: string): Promise<string> {
   const response = await api(gateway.url, 'POST', '/api/sessions', {
@@ -88,7 +83,7 @@ const gateway = await startGateway({
   },
 });
 try {
-  console.log(`load average before: ${load()}`);
+  console.log(`load average before: ${loadAverage()}`);
   for (let i = 0; i < WARM_UP_RUNS; i += 1) {
     await relay(gateway, 'text');
     await relay(gateway, 'text-recorded');
@@ -130,7 +125,7 @@ try {
   report(
     `echo through cat, 32 B: recorded p50/p99 ${p(times.recorded, 50)}/${p(times.recorded, 99)} µs vs unrecorded ${p(times.plain, 50)}/${p(times.plain, 99)} µs`,
   );
-  console.log(`load average after: ${load()}`);
+  console.log(`load average after: ${loadAverage()}`);
 } finally {
   await gateway.stop();
   await rm(dir, { recursive: true, force: true });

@@ -10,7 +10,6 @@
 // Medians of several runs. Usage: npm run bench -- relay
 import { spawn } from 'node:child_process';
 import { createConnection } from 'node:net';
-import { loadavg } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { SUBPROTOCOL, streamUrl } from '@shellgate/shared';
 import WebSocket from 'ws';
@@ -19,7 +18,7 @@ import { receiveUntilExit } from './lean-client.ts';
 import { cpuMs } from './cpu.ts';
 import { echoRoundTrips } from './echo.ts';
 import { median, percentile } from './stats.ts';
-import { missedTargets, report, setExitStatus } from './report.ts';
+import { loadAverage, missedTargets, report, setExitStatus } from './report.ts';
 import type { Gateway } from '../helpers/gateway.ts';
 import { api, getNumber, getString } from '../helpers/http.ts';
 import { residentBytes, waitForGroupsGone } from '../helpers/leaks.ts';
@@ -36,11 +35,6 @@ const CHURN_SECONDS = 3;
 const RETURN_WAIT_MS = 45_000;
 const CHURN_CONCURRENCY = 8;
 const ACK_EVERY = 128 * 1024;
-
-const load = (): string =>
-  loadavg()
-    .map((value) => value.toFixed(2))
-    .join(' ');
 
 async function bareRead(): Promise<number> {
   const start = performance.now();
@@ -241,7 +235,7 @@ function benchGateway(): Promise<Gateway> {
 async function main(): Promise<void> {
   // Memory first, on a fresh gateway: the throughput runs grow the heap of the one they use.
   const fresh = await benchGateway();
-  console.log(`command: npm run bench -- relay   (node ${process.version}; load average ${load()})`);
+  console.log(`command: npm run bench -- relay   (node ${process.version}; load average ${loadAverage()})`);
   try {
     await manySessions(fresh);
   } finally {
@@ -325,7 +319,7 @@ async function main(): Promise<void> {
   } finally {
     await gateway.stop();
   }
-  console.log(`load average at the end: ${load()}`);
+  console.log(`load average at the end: ${loadAverage()}`);
   console.log(`${missedTargets() === 0 ? 'all targets met' : `${missedTargets()} targets missed`}`);
   setExitStatus();
 }
