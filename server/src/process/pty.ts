@@ -83,7 +83,7 @@ export class PtyProcess extends ProcessBase {
    */
   static async spawn(argv: string[] | string, options: PtyOptions = {}): Promise<PtyProcess> {
     const plan = planTerminal(argv, options);
-    const outcome = plan.refused !== null ? { error: plan.refused } : await startOutcomeAsync(plan);
+    const outcome = await startOutcomeAsync(plan);
     PtyProcess.#prepared = { plan, outcome };
     let started: PtyProcess;
     try {
@@ -116,8 +116,7 @@ export class PtyProcess extends ProcessBase {
     const prepared = PtyProcess.#prepared;
     PtyProcess.#prepared = undefined;
     const plan = prepared?.plan ?? planTerminal(argv, options);
-    const outcome =
-      prepared?.outcome ?? (plan.refused !== null ? { error: plan.refused } : startOutcome(plan));
+    const outcome = prepared?.outcome ?? startOutcome(plan);
     const child = outcome.child ?? null;
     // Its `draining` lasts until the master reads EIO, which comes after the program has exited.
     super(
@@ -326,7 +325,9 @@ function planTerminal(argv: string[] | string, options: PtyOptions): TerminalPla
   };
 }
 
+/** Starts what `plan` says unless it was refused; a failure to start becomes the outcome's error. */
 function startOutcome(plan: TerminalPlan): TerminalOutcome {
+  if (plan.refused !== null) return { error: plan.refused };
   try {
     return { child: startTerminal(plan.spec) };
   } catch (error) {
@@ -335,6 +336,7 @@ function startOutcome(plan: TerminalPlan): TerminalOutcome {
 }
 
 async function startOutcomeAsync(plan: TerminalPlan): Promise<TerminalOutcome> {
+  if (plan.refused !== null) return { error: plan.refused };
   try {
     return { child: await startTerminalAsync(plan.spec) };
   } catch (error) {
